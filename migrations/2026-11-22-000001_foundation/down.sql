@@ -1,0 +1,14 @@
+DROP TABLE audit_log;
+DROP TABLE login_events;
+DROP TABLE sessions;
+DROP TABLE parent_students;
+DROP TABLE enrolments;
+DROP TABLE students;
+DROP TABLE teacher_assignments;
+DROP TABLE subjects;
+DROP TABLE classes;
+DROP TABLE terms;
+DROP TABLE academic_years;
+DROP TABLE users;
+DROP TABLE schools;
+DROP TABLE districts;

@@ -1,0 +1,328 @@
+//! Sign-in, sign-out and the account page.
+
+use std::collections::BTreeMap;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::accounts::queries::{self, LoginAttempt, LoginOutcome};
+use crate::db;
+use crate::domain::{EmailAddress, NewPassword};
+use crate::error::AppError;
+use crate::web::auth::{end_session, session_user, start_session, CurrentUser, Role};
+use crate::web::layout::{flash, render_status, see_other, Layout};
+use crate::web::session_store::KEY_AUTH_VERSION;
+use crate::AppState;
+
+/// The one message for every wrong email/password combination.
+pub const BAD_CREDENTIALS: &str = "That email and password do not match an active account.";
+
+/// `/`: the signed-in user's home, or the sign-in page.
+pub async fn home_redirect(session: Session) -> HttpResponse {
+    match session_user(&session) {
+        Some(user) => see_other(user.role.home()),
+        None => see_other("/login"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "accounts/login.html")]
+struct LoginPage {
+    layout: Layout,
+    email: String,
+    next: Option<String>,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    expired: Option<String>,
+    signed_out: Option<String>,
+}
+
+fn login_page(
+    req: &HttpRequest,
+    state: &AppState,
+    email: String,
+    next: Option<String>,
+    error: Option<String>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    // A browser without the pre-session cookie gets one, bound to this token.
+    let (token, cookie) = crate::web::csrf::token_for(req, state);
+    let mut layout = Layout::new(req, state, "Sign in");
+    layout.csrf_token = token;
+    let page = LoginPage {
+        layout,
+        email,
+        next,
+        error,
+        notice,
+    };
+    let mut response = render_status(&page, status)?;
+    if let Some(cookie) = cookie {
+        response
+            .add_cookie(&cookie)
+            .map_err(|e| AppError::Unexpected(format!("cookie: {e}")))?;
+    }
+    Ok(response)
+}
+
+pub async fn login_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let next = crate::web::safe_next(query.next.as_deref());
+    if let Some(user) = session_user(&session) {
+        return Ok(see_other(next.as_deref().unwrap_or(user.role.home())));
+    }
+    let notice = if query.expired.is_some() {
+        Some("Your sign-in form expired. Please sign in again.".to_string())
+    } else if query.signed_out.is_some() {
+        Some("You have signed out.".to_string())
+    } else {
+        None
+    };
+    login_page(&req, &state, String::new(), next, None, notice, StatusCode::OK)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn client_details(req: &HttpRequest, state: &AppState) -> (Option<String>, Option<String>) {
+    let ip = crate::web::client_ip(req, &state.settings.trusted_proxies).map(|ip| ip.to_string());
+    let ua = req
+        .headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(400).collect());
+    (ip, ua)
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    query: web::Query<LoginQuery>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let next = crate::web::safe_next(query.next.as_deref());
+    let LoginForm { email, password } = form.into_inner();
+    let typed_email = email.chars().take(254).collect::<String>();
+    if email.trim().is_empty() || password.is_empty() {
+        return login_page(
+            &req,
+            &state,
+            typed_email,
+            next,
+            Some("Enter your email address and password.".into()),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let normalised = EmailAddress::parse(&email)
+        .map(|e| e.as_str().to_string())
+        .unwrap_or_else(|_| email.trim().to_lowercase());
+    let (ip, user_agent) = client_details(&req, &state);
+
+    let lookup = normalised.clone();
+    let candidate = db::run(&state.pool, move |conn| {
+        Ok(queries::find_login_candidate(conn, &lookup)?)
+    })
+    .await?;
+    // The connection is back in the pool before argon2 runs.
+    let usable = candidate.as_ref().filter(|c| c.active);
+    let stored_hash = usable.and_then(|c| c.password_hash.clone());
+    let verified = state.passwords.verify(stored_hash, password).await;
+
+    let outcome = match &verified {
+        Ok(true) => LoginOutcome::Success,
+        Ok(false) => LoginOutcome::BadCredentials,
+        Err(_) => LoginOutcome::Busy,
+    };
+    let user_id = candidate.as_ref().map(|c| c.id);
+    let attempt_ip = ip.clone();
+    let attempt_ua = user_agent.clone();
+    let at = state.clock.now();
+    let attempt_email = normalised.clone();
+    db::run(&state.pool, move |conn| {
+        Ok(queries::record_login_attempt(
+            conn,
+            &LoginAttempt {
+                at,
+                user_id,
+                email: &attempt_email,
+                ip: attempt_ip.as_deref(),
+                user_agent: attempt_ua.as_deref(),
+                outcome,
+            },
+        )?)
+    })
+    .await?;
+
+    match verified {
+        Ok(true) => {
+            let user = usable.expect("verified implies an active account");
+            start_session(&session, user.id, user.auth_version, ip, user_agent)?;
+            let role: Role = user
+                .role
+                .parse()
+                .map_err(|_| AppError::Unexpected(format!("unknown role {}", user.role)))?;
+            tracing::info!(user_id = user.id, "signed in");
+            Ok(see_other(next.as_deref().unwrap_or(role.home())))
+        }
+        Ok(false) => login_page(
+            &req,
+            &state,
+            typed_email,
+            next,
+            Some(BAD_CREDENTIALS.into()),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(AppError::TooManyRequests { retry_after }) => {
+            let mut response = login_page(
+                &req,
+                &state,
+                typed_email,
+                next,
+                Some(format!(
+                    "Rollbook is busy signing other people in. Try again in {retry_after} second{}.",
+                    if retry_after == 1 { "" } else { "s" }
+                )),
+                None,
+                StatusCode::TOO_MANY_REQUESTS,
+            )?;
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(retry_after),
+            );
+            Ok(response)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn logout(session: Session) -> HttpResponse {
+    end_session(&session);
+    see_other("/login?signed_out=1")
+}
+
+#[derive(Template)]
+#[template(path = "accounts/account.html")]
+struct AccountPage {
+    layout: Layout,
+    details: queries::AccountDetails,
+    role_label: &'static str,
+    errors: BTreeMap<&'static str, String>,
+}
+
+impl AccountPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.get(field).map(String::as_str)
+    }
+}
+
+async fn account_page(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &CurrentUser,
+    errors: BTreeMap<&'static str, String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let user_id = user.id;
+    let details = db::run(&state.pool, move |conn| Ok(queries::find_account(conn, user_id)?)).await?;
+    let page = AccountPage {
+        layout: Layout::new(req, state, "My account"),
+        details,
+        role_label: user.role.label(),
+        errors,
+    };
+    render_status(&page, status)
+}
+
+pub async fn show_account(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    account_page(&req, &state, &user, BTreeMap::new(), StatusCode::OK).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+#[tracing::instrument(skip_all, fields(user_id = user.id))]
+pub async fn change_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let mut errors = BTreeMap::new();
+    let new_password = match NewPassword::parse(&form.new_password, &[&user.email, &user.name]) {
+        Ok(p) => Some(p),
+        Err(message) => {
+            errors.insert("new_password", message.to_string());
+            None
+        }
+    };
+    if form.new_password != form.confirm_password {
+        errors.insert("confirm_password", "The two new passwords are not the same.".into());
+    }
+    if form.current_password.is_empty() {
+        errors.insert("current_password", "Enter your current password.".into());
+    }
+    if !errors.is_empty() {
+        return account_page(&req, &state, &user, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let user_id = user.id;
+    let stored = db::run(&state.pool, move |conn| {
+        Ok(queries::find_account(conn, user_id)?.password_hash)
+    })
+    .await?;
+    if !state.passwords.verify(stored, form.current_password).await? {
+        errors.insert("current_password", "That is not your current password.".into());
+        return account_page(&req, &state, &user, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let new_password = new_password.expect("validated above");
+    let hash = state.passwords.hash(new_password.expose().to_string()).await?;
+    let keep = user.session_id.clone();
+    let at = state.clock.now();
+    let version = db::run(&state.pool, move |conn| {
+        Ok(queries::update_password(conn, user_id, &hash, &keep, at)?)
+    })
+    .await?;
+    session
+        .insert(KEY_AUTH_VERSION, version)
+        .map_err(|e| AppError::Unexpected(format!("session: {e}")))?;
+    flash(
+        &session,
+        "Your password has been changed. You have been signed out everywhere else.",
+    );
+    Ok(see_other("/account"))
+}

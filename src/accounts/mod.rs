@@ -1,0 +1,17 @@
+//! Accounts: sign-in and sign-out, the account page and password changes.
+//! Open to everyone (sign-in) and to every signed-in user (their own account).
+
+pub mod handlers;
+pub mod passwords;
+pub mod queries;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(handlers::home_redirect))
+        .route("/login", web::get().to(handlers::login_form))
+        .route("/login", web::post().to(handlers::login))
+        .route("/logout", web::post().to(handlers::logout))
+        .route("/account", web::get().to(handlers::show_account))
+        .route("/account/password", web::post().to(handlers::change_password));
+}

@@ -1,0 +1,12 @@
+//! The office: the overview for admins (whole district) and principals (their own school).
+//! Every query takes the signed-in user's scope; a principal never sees another school.
+
+pub mod handlers;
+pub mod queries;
+
+use actix_web::web;
+
+/// Routes under `/admin` (the scope guard admits admins and principals).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("", web::get().to(handlers::overview));
+}

@@ -1,0 +1,145 @@
+//! Builds the HTTP server on any address (port 0 in tests) from settings, pool and clock.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_session::config::{BrowserSession, CookieContentSecurity, TtlExtensionPolicy};
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+
+use crate::accounts::passwords::Passwords;
+use crate::clock::Clock;
+use crate::config::{Environment, Settings};
+use crate::web::auth::{require_roles, Role};
+use crate::web::session_store::PgSessionStore;
+use crate::{accounts, admin, attendance, parents, AppState};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "rollbook_session";
+/// Largest request body accepted anywhere (forms are smaller; imports say so themselves).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// A bound, not yet running server and the port it listens on.
+pub struct Application {
+    pub port: u16,
+    pub server: Server,
+    pub state: AppState,
+}
+
+impl Application {
+    /// Binds `settings.bind` and wires the whole app. The caller runs `server`.
+    pub fn build(
+        settings: Settings,
+        pool: crate::db::PgPool,
+        clock: Clock,
+        workers: Option<usize>,
+    ) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(&settings.bind)?;
+        let port = listener.local_addr()?.port();
+        let state = AppState {
+            pool,
+            settings: Arc::new(settings),
+            clock,
+            passwords: Passwords::for_this_machine(),
+        };
+        let server = serve(listener, state.clone(), workers)?;
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+}
+
+fn serve(listener: TcpListener, state: AppState, workers: Option<usize>) -> std::io::Result<Server> {
+    let key = Key::derive_from(&state.settings.session_key);
+    let secure = state.settings.env == Environment::Production;
+    let data = web::Data::new(state);
+    let mut server = HttpServer::new(move || {
+        let store = PgSessionStore::new(data.pool.clone(), data.clock.clone());
+        let sessions = SessionMiddleware::builder(store, key.clone())
+            .cookie_name(SESSION_COOKIE.into())
+            .cookie_secure(secure)
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Lax)
+            .cookie_content_security(CookieContentSecurity::Private)
+            .session_lifecycle(
+                BrowserSession::default().state_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
+            )
+            .build();
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::FormConfig::default().limit(MAX_BODY_BYTES))
+            .app_data(web::PayloadConfig::default().limit(MAX_BODY_BYTES))
+            .wrap(from_fn(crate::web::headers::add))
+            .wrap(from_fn(crate::web::request_id::trace))
+            .service(actix_files::Files::new("/static", static_dir()))
+            .configure(crate::web::health::routes)
+            .service(
+                web::scope("")
+                    .wrap(from_fn(crate::web::csrf::check))
+                    .wrap(sessions)
+                    .configure(accounts::routes)
+                    .service(
+                        web::scope("/admin")
+                            .wrap(from_fn(|req, next| {
+                                require_roles(&[Role::Admin, Role::Principal], req, next)
+                            }))
+                            .configure(admin::routes),
+                    )
+                    .service(
+                        web::scope("/teacher")
+                            .wrap(from_fn(|req, next| require_roles(&[Role::Teacher], req, next)))
+                            .configure(attendance::routes),
+                    )
+                    .service(
+                        web::scope("/parent")
+                            .wrap(from_fn(|req, next| require_roles(&[Role::Parent], req, next)))
+                            .configure(parents::routes),
+                    )
+                    .default_service(web::to(not_found)),
+            )
+    })
+    .listen(listener)?;
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    Ok(server.run())
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, crate::error::AppError> {
+    Err(crate::error::AppError::NotFound)
+}
+
+/// The static folder: next to the binary's working directory, or the crate's when run by cargo.
+fn static_dir() -> std::path::PathBuf {
+    let here = std::path::PathBuf::from("static");
+    if here.is_dir() {
+        return here;
+    }
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static")
+}
+
+/// Deletes dead sessions every five minutes while the server runs.
+pub fn spawn_housekeeping(state: &AppState) {
+    let state = state.clone();
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            let now = state.clock.now();
+            let result = crate::db::run(&state.pool, move |conn| {
+                Ok(crate::web::session_store::delete_expired(conn, now)?)
+            })
+            .await;
+            match result {
+                Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = ?e, "session clean-up failed"),
+            }
+        }
+    });
+}

@@ -1,0 +1,64 @@
+//! `/teacher` pages.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use crate::attendance::queries::{self, RosterStudent, TaughtClass};
+use crate::db;
+use crate::error::AppError;
+use crate::web::layout::{render, Layout};
+use crate::web::CurrentUser;
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "attendance/teacher_home.html")]
+struct TeacherHome {
+    layout: Layout,
+    classes: Vec<TaughtClass>,
+}
+
+pub async fn teacher_home(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    teacher: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let (teacher_id, today) = (teacher.id, state.clock.now().date_naive());
+    let classes = db::run(&state.pool, move |conn| {
+        Ok(queries::list_taught_classes(conn, teacher_id, today)?)
+    })
+    .await?;
+    render(&TeacherHome {
+        layout: Layout::new(&req, &state, "My classes"),
+        classes,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "attendance/class.html")]
+struct ClassPage {
+    layout: Layout,
+    class: TaughtClass,
+    students: Vec<RosterStudent>,
+}
+
+pub async fn show_class(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    teacher: CurrentUser,
+    path: web::Path<(i64,)>,
+) -> Result<HttpResponse, AppError> {
+    let class_id = path.into_inner().0;
+    let (teacher_id, today) = (teacher.id, state.clock.now().date_naive());
+    let (class, students) = db::run(&state.pool, move |conn| {
+        // Another teacher's class is NotFound → 404, so ids cannot be probed.
+        let class = queries::find_taught_class(conn, teacher_id, class_id, today)?;
+        Ok((class, queries::list_class_students(conn, class_id, today)?))
+    })
+    .await?;
+    let title = format!("Class {}", class.name);
+    render(&ClassPage {
+        layout: Layout::new(&req, &state, title),
+        class,
+        students,
+    })
+}

@@ -1,0 +1,111 @@
+//! Classes as a teacher sees them. Authorisation lives in the WHERE clauses.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Nullable, Text};
+
+/// A class the teacher teaches, for the home page.
+#[derive(Debug, QueryableByName)]
+pub struct TaughtClass {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub grade_level: String,
+    #[diesel(sql_type = Text)]
+    pub school_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub homeroom_teacher: Option<String>,
+    /// Subjects this teacher teaches the class, comma-separated ("" for homeroom only).
+    #[diesel(sql_type = Text)]
+    pub my_subjects: String,
+    #[diesel(sql_type = BigInt)]
+    pub student_count: i64,
+}
+
+/// The SQL condition "teacher $1 teaches class c" (homeroom or any subject assignment).
+const TEACHES: &str = "(c.homeroom_teacher_id = $1 OR EXISTS (
+        SELECT 1 FROM teacher_assignments ta WHERE ta.class_id = c.id AND ta.teacher_id = $1))";
+
+/// Classes the teacher teaches (all, or only `only`), with how many students are enrolled on `on`.
+fn taught_classes(
+    conn: &mut PgConnection,
+    teacher_id: i64,
+    on: NaiveDate,
+    only: Option<i64>,
+) -> QueryResult<Vec<TaughtClass>> {
+    diesel::sql_query(format!(
+        "SELECT c.id, c.name, c.grade_level, s.name AS school_name, h.display_name AS homeroom_teacher,
+                COALESCE((SELECT string_agg(sub.name, ', ' ORDER BY sub.name)
+                            FROM teacher_assignments ta JOIN subjects sub ON sub.id = ta.subject_id
+                           WHERE ta.class_id = c.id AND ta.teacher_id = $1), '') AS my_subjects,
+                (SELECT count(*) FROM enrolments e JOIN students st ON st.id = e.student_id
+                  WHERE e.class_id = c.id AND st.status = 'active'
+                    AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2)) AS student_count
+           FROM classes c
+           JOIN schools s ON s.id = c.school_id
+           LEFT JOIN users h ON h.id = c.homeroom_teacher_id
+          WHERE {TEACHES} AND ($3::bigint IS NULL OR c.id = $3)
+          ORDER BY c.grade_level, c.name"
+    ))
+    .bind::<BigInt, _>(teacher_id)
+    .bind::<Date, _>(on)
+    .bind::<Nullable<BigInt>, _>(only)
+    .load(conn)
+}
+
+/// Every class the teacher teaches.
+pub fn list_taught_classes(
+    conn: &mut PgConnection,
+    teacher_id: i64,
+    on: NaiveDate,
+) -> QueryResult<Vec<TaughtClass>> {
+    taught_classes(conn, teacher_id, on, None)
+}
+
+/// One class, if the teacher teaches it; otherwise NotFound (→ 404).
+pub fn find_taught_class(
+    conn: &mut PgConnection,
+    teacher_id: i64,
+    class_id: i64,
+    on: NaiveDate,
+) -> QueryResult<TaughtClass> {
+    taught_classes(conn, teacher_id, on, Some(class_id))?
+        .pop()
+        .ok_or(diesel::result::Error::NotFound)
+}
+
+/// A student on a class list.
+#[derive(Debug, QueryableByName)]
+pub struct RosterStudent {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub student_number: String,
+    #[diesel(sql_type = Text)]
+    pub given_name: String,
+    #[diesel(sql_type = Text)]
+    pub family_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub preferred_name: Option<String>,
+}
+
+/// Active students enrolled in the class on `on`, by family name. The caller has already checked
+/// that the teacher teaches the class.
+pub fn list_class_students(
+    conn: &mut PgConnection,
+    class_id: i64,
+    on: NaiveDate,
+) -> QueryResult<Vec<RosterStudent>> {
+    diesel::sql_query(
+        "SELECT st.id, st.student_number, st.given_name, st.family_name, st.preferred_name
+           FROM enrolments e JOIN students st ON st.id = e.student_id
+          WHERE e.class_id = $1 AND st.status = 'active'
+            AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2)
+          ORDER BY st.family_name, st.given_name, st.id",
+    )
+    .bind::<BigInt, _>(class_id)
+    .bind::<Date, _>(on)
+    .load(conn)
+}

@@ -1,0 +1,7 @@
+//! Pure, validated types and rules. No HTTP, no database.
+
+pub mod email;
+pub mod password;
+
+pub use email::EmailAddress;
+pub use password::NewPassword;

@@ -1,0 +1,29 @@
+//! Rollbook: a school information system. Registers, marks and a parents' portal, served as HTML
+//! from one binary over PostgreSQL.
+
+pub mod accounts;
+pub mod admin;
+pub mod app;
+pub mod audit;
+pub mod attendance;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod parents;
+pub mod schema;
+pub mod seed;
+pub mod telemetry;
+pub mod web;
+
+use std::sync::Arc;
+
+/// What every handler can reach through `web::Data<AppState>`.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: db::PgPool,
+    pub settings: Arc<config::Settings>,
+    pub clock: clock::Clock,
+    pub passwords: accounts::passwords::Passwords,
+}

@@ -1,0 +1,211 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    academic_years (id) {
+        id -> Int8,
+        school_id -> Int8,
+        name -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        actor_id -> Nullable<Int8>,
+        ip -> Nullable<Text>,
+        school_id -> Nullable<Int8>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Nullable<Int8>,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
+    classes (id) {
+        id -> Int8,
+        school_id -> Int8,
+        academic_year_id -> Int8,
+        name -> Text,
+        grade_level -> Text,
+        homeroom_teacher_id -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    districts (id) {
+        id -> Int8,
+        name -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    enrolments (id) {
+        id -> Int8,
+        school_id -> Int8,
+        student_id -> Int8,
+        class_id -> Int8,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    login_events (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        user_id -> Nullable<Int8>,
+        email -> Text,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        outcome -> Text,
+    }
+}
+
+diesel::table! {
+    parent_students (parent_id, student_id) {
+        parent_id -> Int8,
+        student_id -> Int8,
+        relationship -> Text,
+        may_view -> Bool,
+        receives_notifications -> Bool,
+    }
+}
+
+diesel::table! {
+    schools (id) {
+        id -> Int8,
+        district_id -> Int8,
+        name -> Text,
+        timezone -> Text,
+        weekend_days -> Array<Nullable<Int2>>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        public_id -> Text,
+        user_id -> Nullable<Int8>,
+        auth_version -> Nullable<Int4>,
+        state -> Jsonb,
+        created_at -> Timestamptz,
+        last_seen_at -> Timestamptz,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    students (id) {
+        id -> Int8,
+        school_id -> Int8,
+        student_number -> Text,
+        given_name -> Text,
+        family_name -> Text,
+        preferred_name -> Nullable<Text>,
+        date_of_birth -> Nullable<Date>,
+        gender -> Nullable<Text>,
+        status -> Text,
+        enrolled_on -> Nullable<Date>,
+        medical_notes -> Text,
+        allergies -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    subjects (id) {
+        id -> Int8,
+        school_id -> Int8,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    teacher_assignments (id) {
+        id -> Int8,
+        school_id -> Int8,
+        teacher_id -> Int8,
+        class_id -> Int8,
+        subject_id -> Int8,
+    }
+}
+
+diesel::table! {
+    terms (id) {
+        id -> Int8,
+        school_id -> Int8,
+        academic_year_id -> Int8,
+        name -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Int8,
+        email -> Text,
+        display_name -> Text,
+        role -> Text,
+        school_id -> Nullable<Int8>,
+        phone -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+        active -> Bool,
+        auth_version -> Int4,
+        failed_logins -> Int4,
+        locked_until -> Nullable<Timestamptz>,
+        last_login_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(academic_years -> schools (school_id));
+diesel::joinable!(audit_log -> schools (school_id));
+diesel::joinable!(audit_log -> users (actor_id));
+diesel::joinable!(classes -> academic_years (academic_year_id));
+diesel::joinable!(classes -> schools (school_id));
+diesel::joinable!(classes -> users (homeroom_teacher_id));
+diesel::joinable!(enrolments -> classes (class_id));
+diesel::joinable!(enrolments -> schools (school_id));
+diesel::joinable!(enrolments -> students (student_id));
+diesel::joinable!(login_events -> users (user_id));
+diesel::joinable!(parent_students -> students (student_id));
+diesel::joinable!(parent_students -> users (parent_id));
+diesel::joinable!(schools -> districts (district_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(students -> schools (school_id));
+diesel::joinable!(subjects -> schools (school_id));
+diesel::joinable!(teacher_assignments -> classes (class_id));
+diesel::joinable!(teacher_assignments -> schools (school_id));
+diesel::joinable!(teacher_assignments -> subjects (subject_id));
+diesel::joinable!(teacher_assignments -> users (teacher_id));
+diesel::joinable!(terms -> academic_years (academic_year_id));
+diesel::joinable!(terms -> schools (school_id));
+diesel::joinable!(users -> schools (school_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    academic_years,
+    audit_log,
+    classes,
+    districts,
+    enrolments,
+    login_events,
+    parent_students,
+    schools,
+    sessions,
+    students,
+    subjects,
+    teacher_assignments,
+    terms,
+    users,
+);

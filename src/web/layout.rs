@@ -1,0 +1,125 @@
+//! The page frame every screen shares (landmarks, per-role navigation, flash message, CSRF token
+//! for htmx) and the helpers that turn an askama page into a response.
+
+use actix_session::{Session, SessionExt};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+
+use crate::error::AppError;
+use crate::web::auth::{session_user, Role, SessionUser};
+use crate::AppState;
+
+const FLASH_KEY: &str = "flash";
+
+/// One entry of the navigation bar.
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// What the base template needs besides the page's own content.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub title: String,
+    pub user: Option<SessionUser>,
+    pub csrf_token: String,
+    pub nav: Vec<NavLink>,
+    pub flash: Option<String>,
+}
+
+fn nav_for(role: Role) -> &'static [(&'static str, &'static str)] {
+    match role {
+        Role::Admin | Role::Principal => &[("/admin", "Overview")],
+        Role::Teacher => &[("/teacher", "My classes")],
+        Role::Parent => &[("/parent", "My children")],
+    }
+}
+
+impl Layout {
+    /// The layout for a signed-in page (or a public one: then `user` is None).
+    pub fn new(req: &HttpRequest, state: &AppState, title: impl Into<String>) -> Self {
+        let session = req.get_session();
+        let user = session_user(&session);
+        let (csrf_token, _) = crate::web::csrf::token_for(req, state);
+        let path = req.path();
+        let nav = user
+            .as_ref()
+            .map(|u| {
+                nav_for(u.role)
+                    .iter()
+                    .chain(std::iter::once(&("/account", "My account")))
+                    .map(|&(href, label)| NavLink {
+                        href,
+                        label,
+                        current: path == href || path.starts_with(&format!("{href}/")),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let flash = user
+            .is_some()
+            .then(|| session.remove_as::<String>(FLASH_KEY).and_then(Result::ok))
+            .flatten();
+        Self {
+            title: title.into(),
+            user,
+            csrf_token,
+            nav,
+            flash,
+        }
+    }
+
+    /// A frame with no user, for error pages rendered without a request.
+    pub fn bare(title: &str) -> Self {
+        Self {
+            title: title.to_string(),
+            user: None,
+            csrf_token: String::new(),
+            nav: Vec::new(),
+            flash: None,
+        }
+    }
+}
+
+/// Leaves a one-time message for the next page this user sees.
+pub fn flash(session: &Session, message: impl Into<String>) {
+    let _ = session.insert(FLASH_KEY, message.into());
+}
+
+/// Renders a page with the given status.
+pub fn render_status<T: Template>(page: &T, status: StatusCode) -> Result<HttpResponse, AppError> {
+    let html = page.render()?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+/// Renders a page with 200 OK.
+pub fn render<T: Template>(page: &T) -> Result<HttpResponse, AppError> {
+    render_status(page, StatusCode::OK)
+}
+
+/// 303 See Other to `location` (the answer to a successful form POST).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .finish()
+}
+
+/// The page shown for every error status.
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+pub struct ErrorPage {
+    pub layout: Layout,
+    pub message: String,
+    pub reference: Option<String>,
+}
+
+pub fn render_error_page(page: &ErrorPage) -> String {
+    page.render().unwrap_or_else(|_| {
+        "<!doctype html><title>Error</title><p>Something went wrong.</p>".to_string()
+    })
+}
