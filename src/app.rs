@@ -74,6 +74,8 @@ fn serve(listener: TcpListener, state: AppState, workers: Option<usize>) -> std:
             .app_data(data.clone())
             .app_data(web::FormConfig::default().limit(MAX_BODY_BYTES))
             .app_data(web::PayloadConfig::default().limit(MAX_BODY_BYTES))
+            // An impossible id or date in a path is "no such page", as DESIGN.md §5 says.
+            .app_data(web::PathConfig::default().error_handler(|_, _| crate::error::AppError::NotFound.into()))
             .wrap(from_fn(crate::web::headers::add))
             .wrap(from_fn(crate::web::request_id::trace))
             .service(actix_files::Files::new("/static", static_dir()))

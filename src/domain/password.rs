@@ -51,6 +51,8 @@ impl NewPassword {
         }
         let squashed: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
         for word in context {
+            // For an email address, the part before the @ is what people reuse.
+            let word = word.split('@').next().unwrap_or(word);
             let word: String = word.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
             if word.len() >= 4 && squashed.contains(&word) && squashed.len() < word.len() + 6 {
                 return Err("Your password is too close to your name or email address.");

@@ -104,20 +104,19 @@ pub fn session_user(session: &Session) -> Option<SessionUser> {
 fn unauthenticated(req: &HttpRequest) -> AppError {
     let hx = Hx::from_request(req);
     // For htmx, come back to the page the user was on, not to the fragment's URL.
-    let next = if hx.request {
-        req.headers()
-            .get("hx-current-url")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|url| url.find("://").map(|i| &url[i + 3..]))
-            .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
-            .unwrap_or_default()
-    } else if req.method() == actix_web::http::Method::GET {
-        match req.uri().path_and_query() {
-            Some(pq) => pq.as_str().to_string(),
-            None => req.path().to_string(),
-        }
-    } else {
-        String::new()
+    let current_page = hx
+        .request
+        .then(|| req.headers().get("hx-current-url").and_then(|v| v.to_str().ok()))
+        .flatten()
+        .and_then(|url| url.find("://").map(|i| &url[i + 3..]))
+        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()));
+    let next = match current_page {
+        Some(page) => page,
+        None if req.method() == actix_web::http::Method::GET => req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| req.path().to_string(), |pq| pq.as_str().to_string()),
+        None => String::new(),
     };
     AppError::Unauthenticated {
         next,

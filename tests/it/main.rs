@@ -1,0 +1,9 @@
+//! Integration tests: the real app on port 0, each test with its own PostgreSQL database cloned
+//! from a migrated, demo-seeded template, driven over HTTP with cookies; assertions on parsed
+//! HTML and on database rows.
+
+mod accounts;
+mod cli;
+mod helpers;
+mod portals;
+mod sessions;
