@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::accounts::queries::{self, LoginAttempt, LoginOutcome};
 use crate::db;
+use crate::domain::throttle::{self, Verdict, WaitReason};
 use crate::domain::{EmailAddress, NewPassword};
 use crate::error::AppError;
 use crate::web::auth::{end_session, session_user, start_session, CurrentUser, Role};
@@ -113,6 +114,51 @@ fn client_details(req: &HttpRequest, state: &AppState) -> (Option<String>, Optio
     (ip, ua)
 }
 
+/// The sign-in form again with status 429, a message and `Retry-After`.
+fn too_many_attempts(
+    req: &HttpRequest,
+    state: &AppState,
+    email: String,
+    next: Option<String>,
+    message: String,
+    retry_after: u64,
+) -> Result<HttpResponse, AppError> {
+    let mut response = login_page(
+        req,
+        state,
+        email,
+        next,
+        Some(message),
+        None,
+        StatusCode::TOO_MANY_REQUESTS,
+    )?;
+    response.headers_mut().insert(
+        actix_web::http::header::RETRY_AFTER,
+        actix_web::http::header::HeaderValue::from(retry_after),
+    );
+    Ok(response)
+}
+
+fn plural(n: u64, unit: &str) -> String {
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+/// What a person reads when they must wait.
+pub fn wait_message(seconds: u64, reason: WaitReason) -> String {
+    let when = if seconds > 90 {
+        plural(seconds.div_ceil(60), "minute")
+    } else {
+        plural(seconds, "second")
+    };
+    match reason {
+        WaitReason::Account => format!("Too many failed sign-ins for this account. Try again in {when}."),
+        WaitReason::Locked => format!(
+            "This account is locked after too many failed sign-ins. Try again in {when}, or ask the school office to unlock it."
+        ),
+        WaitReason::Address => format!("Too many failed sign-ins from your network. Try again in {when}."),
+    }
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn login(
     req: HttpRequest,
@@ -137,82 +183,83 @@ pub async fn login(
     }
     let normalised = EmailAddress::parse(&email)
         .map(|e| e.as_str().to_string())
-        .unwrap_or_else(|_| email.trim().to_lowercase());
+        .unwrap_or_else(|_| email.trim().to_lowercase().chars().take(254).collect());
     let (ip, user_agent) = client_details(&req, &state);
+    let now = state.clock.now();
 
-    let lookup = normalised.clone();
-    let candidate = db::run(&state.pool, move |conn| {
-        Ok(queries::find_login_candidate(conn, &lookup)?)
+    let (lookup, lookup_ip) = (normalised.clone(), ip.clone());
+    let (candidate, recent) = db::run(&state.pool, move |conn| {
+        Ok((
+            queries::find_login_candidate(conn, &lookup)?,
+            queries::recent_failures(conn, &lookup, lookup_ip.as_deref(), now)?,
+        ))
     })
     .await?;
+    let user_id = candidate.as_ref().map(|c| c.id);
+    let record = |outcome: LoginOutcome, lock_until| {
+        let (email, ip, user_agent) = (normalised.clone(), ip.clone(), user_agent.clone());
+        db::run(&state.pool, move |conn| {
+            Ok(queries::record_login_attempt(
+                conn,
+                &LoginAttempt {
+                    at: now,
+                    user_id,
+                    email: &email,
+                    ip: ip.as_deref(),
+                    user_agent: user_agent.as_deref(),
+                    outcome,
+                    lock_until,
+                },
+            )?)
+        })
+    };
+
+    // Throttled attempts are answered before any password hashing.
+    if let Verdict::Wait { seconds, reason } = throttle::decide(&recent, now) {
+        record(LoginOutcome::Throttled, None).await?;
+        let message = wait_message(seconds, reason);
+        return too_many_attempts(&req, &state, typed_email, next, message, seconds);
+    }
+
     // The connection is back in the pool before argon2 runs.
     let usable = candidate.as_ref().filter(|c| c.active);
     let stored_hash = usable.and_then(|c| c.password_hash.clone());
     let verified = state.passwords.verify(stored_hash, password).await;
 
-    let outcome = match &verified {
-        Ok(true) => LoginOutcome::Success,
-        Ok(false) => LoginOutcome::BadCredentials,
-        Err(_) => LoginOutcome::Busy,
-    };
-    let user_id = candidate.as_ref().map(|c| c.id);
-    let attempt_ip = ip.clone();
-    let attempt_ua = user_agent.clone();
-    let at = state.clock.now();
-    let attempt_email = normalised.clone();
-    db::run(&state.pool, move |conn| {
-        Ok(queries::record_login_attempt(
-            conn,
-            &LoginAttempt {
-                at,
-                user_id,
-                email: &attempt_email,
-                ip: attempt_ip.as_deref(),
-                user_agent: attempt_ua.as_deref(),
-                outcome,
-            },
-        )?)
-    })
-    .await?;
-
     match verified {
         Ok(true) => {
+            record(LoginOutcome::Success, None).await?;
             let user = usable.expect("verified implies an active account");
-            start_session(&session, user.id, user.auth_version, ip, user_agent)?;
             let role: Role = user
                 .role
                 .parse()
                 .map_err(|_| AppError::Unexpected(format!("unknown role {}", user.role)))?;
+            start_session(&session, user.id, user.auth_version, ip.clone(), user_agent.clone())?;
             tracing::info!(user_id = user.id, "signed in");
             Ok(see_other(next.as_deref().unwrap_or(role.home())))
         }
-        Ok(false) => login_page(
-            &req,
-            &state,
-            typed_email,
-            next,
-            Some(BAD_CREDENTIALS.into()),
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(AppError::TooManyRequests { retry_after }) => {
-            let mut response = login_page(
+        Ok(false) => {
+            let failures = recent.email_failures + 1;
+            let lock_until = (user_id.is_some() && throttle::locks_account(failures))
+                .then(|| now + throttle::LOCK_FOR);
+            record(LoginOutcome::BadCredentials, lock_until).await?;
+            login_page(
                 &req,
                 &state,
                 typed_email,
                 next,
-                Some(format!(
-                    "Rollbook is busy signing other people in. Try again in {retry_after} second{}.",
-                    if retry_after == 1 { "" } else { "s" }
-                )),
+                Some(BAD_CREDENTIALS.into()),
                 None,
-                StatusCode::TOO_MANY_REQUESTS,
-            )?;
-            response.headers_mut().insert(
-                actix_web::http::header::RETRY_AFTER,
-                actix_web::http::header::HeaderValue::from(retry_after),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(AppError::TooManyRequests { retry_after }) => {
+            record(LoginOutcome::Busy, None).await?;
+            let message = format!(
+                "Rollbook is busy signing other people in. Try again in {}.",
+                plural(retry_after, "second")
             );
-            Ok(response)
+            too_many_attempts(&req, &state, typed_email, next, message, retry_after)
         }
         Err(other) => Err(other),
     }

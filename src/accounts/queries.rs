@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use crate::domain::throttle::{self, RecentFailures};
 use crate::schema::{login_events, schools, sessions, users};
 
 /// What sign-in needs to know about an account.
@@ -38,6 +39,8 @@ pub enum LoginOutcome {
     Success,
     BadCredentials,
     Busy,
+    Throttled,
+    Unlocked,
 }
 
 impl LoginOutcome {
@@ -46,6 +49,8 @@ impl LoginOutcome {
             LoginOutcome::Success => "success",
             LoginOutcome::BadCredentials => "bad_credentials",
             LoginOutcome::Busy => "busy",
+            LoginOutcome::Throttled => "throttled",
+            LoginOutcome::Unlocked => "unlocked",
         }
     }
 }
@@ -57,6 +62,8 @@ pub struct LoginAttempt<'a> {
     pub ip: Option<&'a str>,
     pub user_agent: Option<&'a str>,
     pub outcome: LoginOutcome,
+    /// Set when this failure locks the account.
+    pub lock_until: Option<DateTime<Utc>>,
 }
 
 /// Records an attempt and updates the account's counters, in one transaction.
@@ -76,18 +83,76 @@ pub fn record_login_attempt(conn: &mut PgConnection, a: &LoginAttempt) -> QueryR
             match a.outcome {
                 LoginOutcome::Success => {
                     diesel::update(users::table.find(id))
-                        .set((users::failed_logins.eq(0), users::last_login_at.eq(a.at)))
+                        .set((
+                            users::failed_logins.eq(0),
+                            users::locked_until.eq(None::<DateTime<Utc>>),
+                            users::last_login_at.eq(a.at),
+                        ))
                         .execute(conn)?;
                 }
                 LoginOutcome::BadCredentials => {
                     diesel::update(users::table.find(id))
-                        .set(users::failed_logins.eq(users::failed_logins + 1))
+                        .set((
+                            users::failed_logins.eq(users::failed_logins + 1),
+                            users::locked_until.eq(a.lock_until),
+                        ))
                         .execute(conn)?;
                 }
-                LoginOutcome::Busy => {}
+                LoginOutcome::Busy | LoginOutcome::Throttled | LoginOutcome::Unlocked => {}
             }
         }
         Ok(())
+    })
+}
+
+#[derive(QueryableByName)]
+struct FailureCounts {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    email_failures: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    last_email_failure: Option<DateTime<Utc>>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    address_failures: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    oldest_address_failure: Option<DateTime<Utc>>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    locked_until: Option<DateTime<Utc>>,
+}
+
+/// Recent failures for an email and a client address, as the throttling rules count them.
+pub fn recent_failures(
+    conn: &mut PgConnection,
+    email: &str,
+    ip: Option<&str>,
+    now: DateTime<Utc>,
+) -> QueryResult<RecentFailures> {
+    use diesel::sql_types::{Nullable, Text, Timestamptz};
+    let window_start = now - throttle::WINDOW;
+    let counts: FailureCounts = diesel::sql_query(
+        "WITH since AS (
+             SELECT GREATEST($3,
+                    COALESCE((SELECT max(at) FROM login_events
+                               WHERE email = $1 AND outcome IN ('success', 'unlocked')), '-infinity')) AS at)
+         SELECT (SELECT count(*) FROM login_events
+                  WHERE email = $1 AND outcome = 'bad_credentials' AND at > (SELECT at FROM since)) AS email_failures,
+                (SELECT max(at) FROM login_events
+                  WHERE email = $1 AND outcome = 'bad_credentials' AND at > (SELECT at FROM since)) AS last_email_failure,
+                (SELECT count(*) FROM login_events
+                  WHERE ip = $2 AND outcome = 'bad_credentials' AND at > $3) AS address_failures,
+                (SELECT min(at) FROM login_events
+                  WHERE ip = $2 AND outcome = 'bad_credentials' AND at > $3) AS oldest_address_failure,
+                (SELECT locked_until FROM users WHERE email = $1) AS locked_until",
+    )
+    .bind::<Text, _>(email)
+    .bind::<Nullable<Text>, _>(ip)
+    .bind::<Timestamptz, _>(window_start)
+    .get_result(conn)?;
+    Ok(RecentFailures {
+        email_failures: counts.email_failures,
+        last_email_failure: counts.last_email_failure,
+        address_failures: counts.address_failures,
+        oldest_address_failure: counts.oldest_address_failure,
+        locked_until: counts.locked_until,
     })
 }
 

@@ -2,6 +2,7 @@
 
 pub mod email;
 pub mod password;
+pub mod throttle;
 
 pub use email::EmailAddress;
 pub use password::NewPassword;
