@@ -54,7 +54,11 @@ impl Application {
     }
 }
 
-fn serve(listener: TcpListener, state: AppState, workers: Option<usize>) -> std::io::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    state: AppState,
+    workers: Option<usize>,
+) -> std::io::Result<Server> {
     let key = Key::derive_from(&state.settings.session_key);
     let secure = state.settings.env == Environment::Production;
     let data = web::Data::new(state);
@@ -67,7 +71,8 @@ fn serve(listener: TcpListener, state: AppState, workers: Option<usize>) -> std:
             .cookie_same_site(SameSite::Lax)
             .cookie_content_security(CookieContentSecurity::Private)
             .session_lifecycle(
-                BrowserSession::default().state_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
+                BrowserSession::default()
+                    .state_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
             )
             .build();
         App::new()
@@ -75,7 +80,10 @@ fn serve(listener: TcpListener, state: AppState, workers: Option<usize>) -> std:
             .app_data(web::FormConfig::default().limit(MAX_BODY_BYTES))
             .app_data(web::PayloadConfig::default().limit(MAX_BODY_BYTES))
             // An impossible id or date in a path is "no such page", as DESIGN.md §5 says.
-            .app_data(web::PathConfig::default().error_handler(|_, _| crate::error::AppError::NotFound.into()))
+            .app_data(
+                web::PathConfig::default()
+                    .error_handler(|_, _| crate::error::AppError::NotFound.into()),
+            )
             .wrap(from_fn(crate::web::headers::add))
             .wrap(from_fn(crate::web::request_id::trace))
             .service(actix_files::Files::new("/static", static_dir()))
@@ -94,12 +102,16 @@ fn serve(listener: TcpListener, state: AppState, workers: Option<usize>) -> std:
                     )
                     .service(
                         web::scope("/teacher")
-                            .wrap(from_fn(|req, next| require_roles(&[Role::Teacher], req, next)))
+                            .wrap(from_fn(|req, next| {
+                                require_roles(&[Role::Teacher], req, next)
+                            }))
                             .configure(attendance::routes),
                     )
                     .service(
                         web::scope("/parent")
-                            .wrap(from_fn(|req, next| require_roles(&[Role::Parent], req, next)))
+                            .wrap(from_fn(|req, next| {
+                                require_roles(&[Role::Parent], req, next)
+                            }))
                             .configure(parents::routes),
                     )
                     .default_service(web::to(not_found)),

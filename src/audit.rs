@@ -6,6 +6,15 @@ use serde_json::Value;
 
 use crate::schema::audit_log;
 
+/// Who is making a change, when and from where (copied into audit rows).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: i64,
+    pub school_id: Option<i64>,
+    pub ip: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
 /// One audit row. `before`/`after` hold the changed fields (never password hashes).
 #[derive(Debug, Insertable)]
 #[diesel(table_name = audit_log)]

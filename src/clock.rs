@@ -52,7 +52,9 @@ mod tests {
 
     #[test]
     fn a_manual_clock_moves_only_when_told() {
-        let start = DateTime::parse_from_rfc3339("2026-11-02T08:00:00Z").unwrap().to_utc();
+        let start = DateTime::parse_from_rfc3339("2026-11-02T08:00:00Z")
+            .unwrap()
+            .to_utc();
         let clock = Clock::manual(start);
         assert_eq!(clock.now(), start);
         clock.clone().advance(Duration::minutes(31));

@@ -86,7 +86,10 @@ impl Settings {
         let session_key = match var("ROLLBOOK_SESSION_KEY") {
             Some(raw) => decode_key(&raw)?,
             None if env == Environment::Production => {
-                return Err("ROLLBOOK_SESSION_KEY must be set in production (64+ random bytes, base64)".into())
+                return Err(
+                    "ROLLBOOK_SESSION_KEY must be set in production (64+ random bytes, base64)"
+                        .into(),
+                )
             }
             None => dev_session_key(&data_dir)?,
         };
@@ -104,8 +107,9 @@ impl Settings {
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(|s| {
-                    s.parse::<IpAddr>()
-                        .map_err(|_| format!("ROLLBOOK_TRUSTED_PROXIES: {s:?} is not an IP address"))
+                    s.parse::<IpAddr>().map_err(|_| {
+                        format!("ROLLBOOK_TRUSTED_PROXIES: {s:?} is not an IP address")
+                    })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
             None => Vec::new(),
@@ -113,7 +117,11 @@ impl Settings {
         let log_format = match var("ROLLBOOK_LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
-            Some(other) => return Err(format!("ROLLBOOK_LOG_FORMAT must be pretty or json, not {other:?}")),
+            Some(other) => {
+                return Err(format!(
+                    "ROLLBOOK_LOG_FORMAT must be pretty or json, not {other:?}"
+                ))
+            }
         };
         Ok(Self {
             database_url,

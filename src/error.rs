@@ -89,7 +89,8 @@ impl ResponseError for AppError {
         }
         let reference = match self {
             AppError::Unexpected(cause) => {
-                let reference = crate::web::request_id::current().unwrap_or_else(|| crate::web::random_token(6));
+                let reference = crate::web::request_id::current()
+                    .unwrap_or_else(|| crate::web::random_token(6));
                 tracing::error!(%cause, %reference, "unexpected error");
                 Some(reference)
             }

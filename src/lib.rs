@@ -4,8 +4,8 @@
 pub mod accounts;
 pub mod admin;
 pub mod app;
-pub mod audit;
 pub mod attendance;
+pub mod audit;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -70,16 +70,27 @@ fn seed_demo(settings: &Settings) -> Result<(), String> {
     let hash = hash_now(&settings.demo_password).map_err(|e| format!("{e:?}"))?;
     let today = chrono::Utc::now().date_naive();
     match seed::seed_demo(&mut conn, &hash, today).map_err(|e| format!("seeding failed: {e}"))? {
-        seed::SeedOutcome::AlreadySeeded => println!("demo district: already there, nothing changed"),
+        seed::SeedOutcome::AlreadySeeded => {
+            println!("demo district: already there, nothing changed")
+        }
         seed::SeedOutcome::Created { students, accounts } => {
             println!("demo district: created {students} students and {accounts} accounts")
         }
     }
-    println!("demo sign-ins (password: ROLLBOOK_DEMO_PASSWORD, default {:?}):", rollbook::config::DEFAULT_DEMO_PASSWORD);
+    println!(
+        "demo sign-ins (password: ROLLBOOK_DEMO_PASSWORD, default {:?}):",
+        rollbook::config::DEFAULT_DEMO_PASSWORD
+    );
     for (email, what) in [
         (seed::DEMO_ADMIN, "district administrator"),
-        (seed::DEMO_PRINCIPAL, "principal of Northgate Community School"),
-        (seed::DEMO_TEACHER, "teacher of 7A (homeroom, maths) and 8A (maths)"),
+        (
+            seed::DEMO_PRINCIPAL,
+            "principal of Northgate Community School",
+        ),
+        (
+            seed::DEMO_TEACHER,
+            "teacher of 7A (homeroom, maths) and 8A (maths)",
+        ),
         (seed::DEMO_PARENT, "parent of two children, in 7A and 8B"),
     ] {
         println!("  {email:<26} {what}");
@@ -95,26 +106,44 @@ fn create_admin(settings: &Settings, args: &[String]) -> Result<(), String> {
         match arg.as_str() {
             "--email" => email = it.next().cloned(),
             "--name" => name = it.next().cloned(),
-            "--password" => return Err("passwords are never taken as flags; type it at the prompt or pipe it on stdin".into()),
+            "--password" => {
+                return Err(
+                    "passwords are never taken as flags; type it at the prompt or pipe it on stdin"
+                        .into(),
+                )
+            }
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
     }
     let email = EmailAddress::parse(email.as_deref().ok_or("create-admin needs --email")?)
         .map_err(str::to_string)?;
-    let name = name.unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("Administrator").to_string());
+    let name = name.unwrap_or_else(|| {
+        email
+            .as_str()
+            .split('@')
+            .next()
+            .unwrap_or("Administrator")
+            .to_string()
+    });
     let password = if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password("Password for the new administrator: ").map_err(|e| e.to_string())?;
-        let again = rpassword::prompt_password("The same password again: ").map_err(|e| e.to_string())?;
+        let first = rpassword::prompt_password("Password for the new administrator: ")
+            .map_err(|e| e.to_string())?;
+        let again =
+            rpassword::prompt_password("The same password again: ").map_err(|e| e.to_string())?;
         if first != again {
             return Err("the two passwords are not the same".into());
         }
         first
     } else {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
-    let password = NewPassword::parse(&password, &[email.as_str(), &name]).map_err(str::to_string)?;
+    let password =
+        NewPassword::parse(&password, &[email.as_str(), &name]).map_err(str::to_string)?;
     let hash = hash_now(password.expose()).map_err(|e| format!("{e:?}"))?;
     let mut conn = connect(settings)?;
     db::migrate(&mut conn)?;
@@ -140,7 +169,9 @@ fn serve() -> Result<(), String> {
     let settings = settings()?;
     let pool = db::pool(&settings.database_url, settings.pool_size);
     {
-        let mut conn = pool.get().map_err(|e| format!("cannot connect to the database: {e}"))?;
+        let mut conn = pool
+            .get()
+            .map_err(|e| format!("cannot connect to the database: {e}"))?;
         db::migrate(&mut conn)?;
     }
     let bind = settings.bind.clone();

@@ -17,21 +17,121 @@ pub const DEMO_TEACHER: &str = "teacher@rollbook.test";
 pub const DEMO_PARENT: &str = "parent@rollbook.test";
 
 const GIVEN: &[&str] = &[
-    "Amelia", "Oliver", "Zoë", "José", "Aoife", "Siobhán", "Mateo", "Chloé", "Björn", "Ngozi",
-    "Chidi", "Aarav", "Priya", "Yuki", "Hiroshi", "Fatima", "Omar", "Ayşe", "Mehmet", "Søren",
-    "Ingrid", "Łukasz", "Zofia", "Анна", "Иван", "李娜", "王伟", "محمد", "فاطمة", "Kai", "Leilani",
-    "Tāne", "Aroha", "Noah", "Isla", "Freya", "Jack", "Emily", "Grace", "Liam", "Sofía", "Camila",
-    "Diego", "Thandiwe", "Sipho", "Kofi", "Ama", "Rosa", "Élodie", "François", "Małgorzata",
-    "Jürgen", "Ana-María", "D'Andre", "Mary-Kate", "Renée", "Nuño", "Lan", "Minh", "Eitan",
+    "Amelia",
+    "Oliver",
+    "Zoë",
+    "José",
+    "Aoife",
+    "Siobhán",
+    "Mateo",
+    "Chloé",
+    "Björn",
+    "Ngozi",
+    "Chidi",
+    "Aarav",
+    "Priya",
+    "Yuki",
+    "Hiroshi",
+    "Fatima",
+    "Omar",
+    "Ayşe",
+    "Mehmet",
+    "Søren",
+    "Ingrid",
+    "Łukasz",
+    "Zofia",
+    "Анна",
+    "Иван",
+    "李娜",
+    "王伟",
+    "محمد",
+    "فاطمة",
+    "Kai",
+    "Leilani",
+    "Tāne",
+    "Aroha",
+    "Noah",
+    "Isla",
+    "Freya",
+    "Jack",
+    "Emily",
+    "Grace",
+    "Liam",
+    "Sofía",
+    "Camila",
+    "Diego",
+    "Thandiwe",
+    "Sipho",
+    "Kofi",
+    "Ama",
+    "Rosa",
+    "Élodie",
+    "François",
+    "Małgorzata",
+    "Jürgen",
+    "Ana-María",
+    "D'Andre",
+    "Mary-Kate",
+    "Renée",
+    "Nuño",
+    "Lan",
+    "Minh",
+    "Eitan",
 ];
 
 const FAMILY: &[&str] = &[
-    "O'Brien", "D'Angelo", "Müller", "García", "Nguyễn", "Kowalski", "Smith", "Okafor", "Mensah",
-    "Patel", "Sharma", "Tanaka", "Kim", "Park", "Johansson", "Ó Súilleabháin", "MacDonald",
-    "van der Berg", "Dubois", "Schröder", "Ivanova", "Петров", "Chen", "李", "王", "Al-Sayed",
-    "حداد", "Rossi", "Bianchi", "Santos", "Pereira", "Novák", "Horváth", "Yılmaz", "Kaya", "Ngata",
-    "Te Rangi", "Williams", "Brown", "Jones", "Taylor", "Dlamini", "Zulu", "Cohen", "Levi",
-    "Fernández", "López", "Silva", "Eriksson", "O'Connor-Mensah", "St. John", "Achterberg",
+    "O'Brien",
+    "D'Angelo",
+    "Müller",
+    "García",
+    "Nguyễn",
+    "Kowalski",
+    "Smith",
+    "Okafor",
+    "Mensah",
+    "Patel",
+    "Sharma",
+    "Tanaka",
+    "Kim",
+    "Park",
+    "Johansson",
+    "Ó Súilleabháin",
+    "MacDonald",
+    "van der Berg",
+    "Dubois",
+    "Schröder",
+    "Ivanova",
+    "Петров",
+    "Chen",
+    "李",
+    "王",
+    "Al-Sayed",
+    "حداد",
+    "Rossi",
+    "Bianchi",
+    "Santos",
+    "Pereira",
+    "Novák",
+    "Horváth",
+    "Yılmaz",
+    "Kaya",
+    "Ngata",
+    "Te Rangi",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Taylor",
+    "Dlamini",
+    "Zulu",
+    "Cohen",
+    "Levi",
+    "Fernández",
+    "López",
+    "Silva",
+    "Eriksson",
+    "O'Connor-Mensah",
+    "St. John",
+    "Achterberg",
 ];
 
 const GENDERS: &[&str] = &["female", "male", "female", "male", "non-binary"];
@@ -45,7 +145,11 @@ pub enum SeedOutcome {
 
 /// The academic year that contains `today` (August to July), as (start, end, name).
 pub fn academic_year_around(today: NaiveDate) -> (NaiveDate, NaiveDate, String) {
-    let start_year = if today.month() >= 8 { today.year() } else { today.year() - 1 };
+    let start_year = if today.month() >= 8 {
+        today.year()
+    } else {
+        today.year() - 1
+    };
     let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("valid date");
     (
         d(start_year, 8, 1),
@@ -61,7 +165,13 @@ struct Seeder<'a> {
 }
 
 impl Seeder<'_> {
-    fn user(&mut self, email: &str, name: &str, role: &str, school: Option<i64>) -> QueryResult<i64> {
+    fn user(
+        &mut self,
+        email: &str,
+        name: &str,
+        role: &str,
+        school: Option<i64>,
+    ) -> QueryResult<i64> {
         self.accounts += 1;
         diesel::insert_into(users::table)
             .values((
@@ -76,7 +186,12 @@ impl Seeder<'_> {
             .get_result(self.conn)
     }
 
-    fn school(&mut self, district: i64, name: &str, today: NaiveDate) -> QueryResult<(i64, i64, NaiveDate)> {
+    fn school(
+        &mut self,
+        district: i64,
+        name: &str,
+        today: NaiveDate,
+    ) -> QueryResult<(i64, i64, NaiveDate)> {
         let school: i64 = diesel::insert_into(schools::table)
             .values((schools::district_id.eq(district), schools::name.eq(name)))
             .returning(schools::id)
@@ -123,7 +238,14 @@ impl Seeder<'_> {
             .get_results(self.conn)
     }
 
-    fn class(&mut self, school: i64, year: i64, name: &str, grade: &str, homeroom: i64) -> QueryResult<i64> {
+    fn class(
+        &mut self,
+        school: i64,
+        year: i64,
+        name: &str,
+        grade: &str,
+        homeroom: i64,
+    ) -> QueryResult<i64> {
         diesel::insert_into(classes::table)
             .values((
                 classes::school_id.eq(school),
@@ -166,7 +288,8 @@ impl Seeder<'_> {
             let n = first_number + i;
             let given = GIVEN[(n * 7) % GIVEN.len()];
             let family = FAMILY[(n * 11 + n / FAMILY.len()) % FAMILY.len()];
-            let preferred = (n % 9 == 4).then(|| format!("{}{}", &given.chars().take(3).collect::<String>(), "ie"));
+            let preferred = (n % 9 == 4)
+                .then(|| format!("{}{}", &given.chars().take(3).collect::<String>(), "ie"));
             let dob = NaiveDate::from_ymd_opt(birth_year, (n % 12) as u32 + 1, (n % 27) as u32 + 1)
                 .expect("valid date");
             let id: i64 = diesel::insert_into(students::table)
@@ -179,8 +302,16 @@ impl Seeder<'_> {
                     students::date_of_birth.eq(dob),
                     students::gender.eq(GENDERS[n % GENDERS.len()]),
                     students::enrolled_on.eq(from),
-                    students::allergies.eq(if n % 10 == 3 { "Peanuts (carries an adrenaline pen)" } else { "" }),
-                    students::medical_notes.eq(if n % 13 == 5 { "Asthma: inhaler in the school office" } else { "" }),
+                    students::allergies.eq(if n % 10 == 3 {
+                        "Peanuts (carries an adrenaline pen)"
+                    } else {
+                        ""
+                    }),
+                    students::medical_notes.eq(if n % 13 == 5 {
+                        "Asthma: inhaler in the school office"
+                    } else {
+                        ""
+                    }),
                 ))
                 .returning(students::id)
                 .get_result(self.conn)?;
@@ -211,7 +342,11 @@ impl Seeder<'_> {
 
 /// Seeds the demo district unless it is there already. `password_hash` is the argon2id hash of
 /// the demo password (hashed once by the caller, outside any transaction).
-pub fn seed_demo(conn: &mut PgConnection, password_hash: &str, today: NaiveDate) -> QueryResult<SeedOutcome> {
+pub fn seed_demo(
+    conn: &mut PgConnection,
+    password_hash: &str,
+    today: NaiveDate,
+) -> QueryResult<SeedOutcome> {
     conn.transaction(|conn| {
         // Serialise concurrent seeders (two `make run`s at once).
         diesel::sql_query("SELECT pg_advisory_xact_lock(72616374)").execute(conn)?;
@@ -222,7 +357,11 @@ pub fn seed_demo(conn: &mut PgConnection, password_hash: &str, today: NaiveDate)
         if exists > 0 {
             return Ok(SeedOutcome::AlreadySeeded);
         }
-        let mut s = Seeder { conn, password_hash, accounts: 0 };
+        let mut s = Seeder {
+            conn,
+            password_hash,
+            accounts: 0,
+        };
         let district: i64 = diesel::insert_into(districts::table)
             .values(districts::name.eq("Riverside Demo District"))
             .returning(districts::id)
@@ -233,25 +372,76 @@ pub fn seed_demo(conn: &mut PgConnection, password_hash: &str, today: NaiveDate)
         let (north, year, from) = s.school(district, "Northgate Community School", today)?;
         s.user(DEMO_PRINCIPAL, "Dr Helen Park", "principal", Some(north))?;
         let t1 = s.user(DEMO_TEACHER, "Tomás García", "teacher", Some(north))?;
-        let t2 = s.user("teacher2@rollbook.test", "Siobhán O'Neill", "teacher", Some(north))?;
-        let t3 = s.user("teacher3@rollbook.test", "Kwame Mensah", "teacher", Some(north))?;
-        let t4 = s.user("teacher4@rollbook.test", "Yuki Tanaka", "teacher", Some(north))?;
-        let t5 = s.user("teacher5@rollbook.test", "Ingrid Johansson", "teacher", Some(north))?;
-        let t6 = s.user("teacher6@rollbook.test", "Rahul Sharma", "teacher", Some(north))?;
-        let sub = s.subjects(north, &["Mathematics", "English", "Science", "History", "Art", "Music"])?;
-        let (maths, english, science, history, art, music) = (sub[0], sub[1], sub[2], sub[3], sub[4], sub[5]);
+        let t2 = s.user(
+            "teacher2@rollbook.test",
+            "Siobhán O'Neill",
+            "teacher",
+            Some(north),
+        )?;
+        let t3 = s.user(
+            "teacher3@rollbook.test",
+            "Kwame Mensah",
+            "teacher",
+            Some(north),
+        )?;
+        let t4 = s.user(
+            "teacher4@rollbook.test",
+            "Yuki Tanaka",
+            "teacher",
+            Some(north),
+        )?;
+        let t5 = s.user(
+            "teacher5@rollbook.test",
+            "Ingrid Johansson",
+            "teacher",
+            Some(north),
+        )?;
+        let t6 = s.user(
+            "teacher6@rollbook.test",
+            "Rahul Sharma",
+            "teacher",
+            Some(north),
+        )?;
+        let sub = s.subjects(
+            north,
+            &[
+                "Mathematics",
+                "English",
+                "Science",
+                "History",
+                "Art",
+                "Music",
+            ],
+        )?;
+        let (maths, english, science, history, art, music) =
+            (sub[0], sub[1], sub[2], sub[3], sub[4], sub[5]);
         let c7a = s.class(north, year, "7A", "7", t1)?;
         let c7b = s.class(north, year, "7B", "7", t2)?;
         let c8a = s.class(north, year, "8A", "8", t3)?;
         let c8b = s.class(north, year, "8B", "8", t4)?;
         for (teacher, class, subject) in [
-            (t1, c7a, maths), (t1, c8a, maths),
-            (t6, c7b, maths), (t6, c8b, maths),
-            (t2, c7a, english), (t2, c7b, english), (t2, c8a, english), (t2, c8b, english),
-            (t3, c7a, science), (t3, c7b, science), (t3, c8a, science), (t3, c8b, science),
-            (t4, c7a, history), (t4, c7b, history), (t4, c8a, history), (t4, c8b, history),
-            (t5, c7a, art), (t5, c7b, art), (t5, c8a, art), (t5, c8b, art),
-            (t6, c7a, music), (t6, c8a, music),
+            (t1, c7a, maths),
+            (t1, c8a, maths),
+            (t6, c7b, maths),
+            (t6, c8b, maths),
+            (t2, c7a, english),
+            (t2, c7b, english),
+            (t2, c8a, english),
+            (t2, c8b, english),
+            (t3, c7a, science),
+            (t3, c7b, science),
+            (t3, c8a, science),
+            (t3, c8b, science),
+            (t4, c7a, history),
+            (t4, c7b, history),
+            (t4, c8a, history),
+            (t4, c8b, history),
+            (t5, c7a, art),
+            (t5, c7b, art),
+            (t5, c8a, art),
+            (t5, c8b, art),
+            (t6, c7a, music),
+            (t6, c8a, music),
         ] {
             s.assign(north, teacher, class, subject)?;
         }
@@ -263,15 +453,31 @@ pub fn seed_demo(conn: &mut PgConnection, password_hash: &str, today: NaiveDate)
         // Parents: the demo parent has a child in 7A (the demo teacher's class) and one in 8B;
         // the 7A child has a second guardian.
         let p1 = s.user(DEMO_PARENT, "Grace O'Connor", "parent", None)?;
-        let p2 = s.user("parent2@rollbook.test", "Kofi O'Connor-Mensah", "parent", None)?;
+        let p2 = s.user(
+            "parent2@rollbook.test",
+            "Kofi O'Connor-Mensah",
+            "parent",
+            None,
+        )?;
         s.link(p1, s7a[2], "Mother")?;
         s.link(p1, s8b[5], "Mother")?;
         s.link(p2, s7a[2], "Father")?;
-        let others = [(s7a[7], "Mother"), (s7b[3], "Father"), (s7b[11], "Grandmother"), (s8a[0], "Mother"), (s8a[14], "Guardian"), (s8b[9], "Father")];
+        let others = [
+            (s7a[7], "Mother"),
+            (s7b[3], "Father"),
+            (s7b[11], "Grandmother"),
+            (s8a[0], "Mother"),
+            (s8a[14], "Guardian"),
+            (s8b[9], "Father"),
+        ];
         for (i, (student, relationship)) in others.into_iter().enumerate() {
             let parent = s.user(
                 &format!("parent{}@rollbook.test", i + 3),
-                &format!("{} {}", GIVEN[(i * 13 + 5) % GIVEN.len()], FAMILY[(i * 17 + 3) % FAMILY.len()]),
+                &format!(
+                    "{} {}",
+                    GIVEN[(i * 13 + 5) % GIVEN.len()],
+                    FAMILY[(i * 17 + 3) % FAMILY.len()]
+                ),
                 "parent",
                 None,
             )?;
@@ -280,19 +486,42 @@ pub fn seed_demo(conn: &mut PgConnection, password_hash: &str, today: NaiveDate)
 
         // The second school: two classes.
         let (south, year2, from2) = s.school(district, "Southbank Academy", today)?;
-        s.user("principal2@rollbook.test", "Marcus Williams", "principal", Some(south))?;
-        let t7 = s.user("teacher7@rollbook.test", "Élodie Dubois", "teacher", Some(south))?;
-        let t8 = s.user("teacher8@rollbook.test", "Jürgen Schröder", "teacher", Some(south))?;
+        s.user(
+            "principal2@rollbook.test",
+            "Marcus Williams",
+            "principal",
+            Some(south),
+        )?;
+        let t7 = s.user(
+            "teacher7@rollbook.test",
+            "Élodie Dubois",
+            "teacher",
+            Some(south),
+        )?;
+        let t8 = s.user(
+            "teacher8@rollbook.test",
+            "Jürgen Schröder",
+            "teacher",
+            Some(south),
+        )?;
         let sub2 = s.subjects(south, &["Mathematics", "English"])?;
         let c9a = s.class(south, year2, "9A", "9", t7)?;
         let c9b = s.class(south, year2, "9B", "9", t8)?;
-        for (teacher, class, subject) in [(t7, c9a, sub2[0]), (t7, c9b, sub2[0]), (t8, c9a, sub2[1]), (t8, c9b, sub2[1])] {
+        for (teacher, class, subject) in [
+            (t7, c9a, sub2[0]),
+            (t7, c9b, sub2[0]),
+            (t8, c9a, sub2[1]),
+            (t8, c9b, sub2[1]),
+        ] {
             s.assign(south, teacher, class, subject)?;
         }
         let s9a = s.students(south, "SB", 1, c9a, 9, 20, from2)?;
         let s9b = s.students(south, "SB", 101, c9b, 9, 20, from2)?;
         let total = s7a.len() + s7b.len() + s8a.len() + s8b.len() + s9a.len() + s9b.len();
-        Ok(SeedOutcome::Created { students: total, accounts: s.accounts })
+        Ok(SeedOutcome::Created {
+            students: total,
+            accounts: s.accounts,
+        })
     })
 }
 
@@ -304,7 +533,10 @@ mod tests {
     fn the_academic_year_runs_from_august_to_july() {
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
         let (from, to, name) = academic_year_around(d(2026, 11, 22));
-        assert_eq!((from, to, name.as_str()), (d(2026, 8, 1), d(2027, 7, 31), "2026–27"));
+        assert_eq!(
+            (from, to, name.as_str()),
+            (d(2026, 8, 1), d(2027, 7, 31), "2026–27")
+        );
         let (from, _, _) = academic_year_around(d(2027, 7, 31));
         assert_eq!(from, d(2026, 8, 1));
     }

@@ -14,7 +14,7 @@ use crate::domain::throttle::{self, Verdict, WaitReason};
 use crate::domain::{EmailAddress, NewPassword};
 use crate::error::AppError;
 use crate::web::auth::{end_session, session_user, start_session, CurrentUser, Role};
-use crate::web::layout::{flash, render_status, see_other, Layout};
+use crate::web::layout::{flash, render, render_status, see_other, Layout};
 use crate::web::session_store::KEY_AUTH_VERSION;
 use crate::AppState;
 
@@ -93,7 +93,15 @@ pub async fn login_form(
     } else {
         None
     };
-    login_page(&req, &state, String::new(), next, None, notice, StatusCode::OK)
+    login_page(
+        &req,
+        &state,
+        String::new(),
+        next,
+        None,
+        notice,
+        StatusCode::OK,
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -234,7 +242,13 @@ pub async fn login(
                 .role
                 .parse()
                 .map_err(|_| AppError::Unexpected(format!("unknown role {}", user.role)))?;
-            start_session(&session, user.id, user.auth_version, ip.clone(), user_agent.clone())?;
+            start_session(
+                &session,
+                user.id,
+                user.auth_version,
+                ip.clone(),
+                user_agent.clone(),
+            )?;
             tracing::info!(user_id = user.id, "signed in");
             Ok(see_other(next.as_deref().unwrap_or(role.home())))
         }
@@ -293,7 +307,10 @@ async fn account_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let user_id = user.id;
-    let details = db::run(&state.pool, move |conn| Ok(queries::find_account(conn, user_id)?)).await?;
+    let details = db::run(&state.pool, move |conn| {
+        Ok(queries::find_account(conn, user_id)?)
+    })
+    .await?;
     let page = AccountPage {
         layout: Layout::new(req, state, "My account"),
         details,
@@ -339,25 +356,52 @@ pub async fn change_password(
         }
     };
     if form.new_password != form.confirm_password {
-        errors.insert("confirm_password", "The two new passwords are not the same.".into());
+        errors.insert(
+            "confirm_password",
+            "The two new passwords are not the same.".into(),
+        );
     }
     if form.current_password.is_empty() {
         errors.insert("current_password", "Enter your current password.".into());
     }
     if !errors.is_empty() {
-        return account_page(&req, &state, &user, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return account_page(
+            &req,
+            &state,
+            &user,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let user_id = user.id;
     let stored = db::run(&state.pool, move |conn| {
         Ok(queries::find_account(conn, user_id)?.password_hash)
     })
     .await?;
-    if !state.passwords.verify(stored, form.current_password).await? {
-        errors.insert("current_password", "That is not your current password.".into());
-        return account_page(&req, &state, &user, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    if !state
+        .passwords
+        .verify(stored, form.current_password)
+        .await?
+    {
+        errors.insert(
+            "current_password",
+            "That is not your current password.".into(),
+        );
+        return account_page(
+            &req,
+            &state,
+            &user,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let new_password = new_password.expect("validated above");
-    let hash = state.passwords.hash(new_password.expose().to_string()).await?;
+    let hash = state
+        .passwords
+        .hash(new_password.expose().to_string())
+        .await?;
     let keep = user.session_id.clone();
     let at = state.clock.now();
     let version = db::run(&state.pool, move |conn| {
@@ -372,4 +416,99 @@ pub async fn change_password(
         "Your password has been changed. You have been signed out everywhere else.",
     );
     Ok(see_other("/account"))
+}
+
+/// A session as the sessions page shows it.
+struct SessionRow {
+    public_id: String,
+    device: String,
+    ip: String,
+    signed_in: String,
+    last_seen: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/sessions.html")]
+struct SessionsPage {
+    layout: Layout,
+    sessions: Vec<SessionRow>,
+}
+
+/// `/account/sessions`: where this account is signed in.
+pub async fn list_sessions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let (user_id, now) = (user.id, state.clock.now());
+    let rows = db::run(&state.pool, move |conn| {
+        Ok(queries::list_active_sessions(conn, user_id, now)?)
+    })
+    .await?;
+    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    let mut sessions: Vec<SessionRow> = rows
+        .into_iter()
+        .map(|s| SessionRow {
+            current: s.public_id == user.session_id,
+            device: crate::accounts::device::describe(s.user_agent.as_deref()),
+            ip: s.ip.unwrap_or_else(|| "unknown".into()),
+            signed_in: when(s.created_at),
+            last_seen: when(s.last_seen_at),
+            public_id: s.public_id,
+        })
+        .collect();
+    // This device first.
+    sessions.sort_by_key(|s| !s.current);
+    render(&SessionsPage {
+        layout: Layout::new(&req, &state, "Where you are signed in"),
+        sessions,
+    })
+}
+
+/// Ends one other session of the signed-in user (another user's session id is a 404).
+pub async fn revoke_session(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(String,)>,
+) -> Result<HttpResponse, AppError> {
+    let target = path.into_inner().0;
+    let (user_id, keep) = (user.id, user.session_id.clone());
+    let ended = db::run(&state.pool, move |conn| {
+        Ok(queries::delete_other_sessions(
+            conn,
+            user_id,
+            &keep,
+            Some(&target),
+        )?)
+    })
+    .await?;
+    if ended == 0 {
+        return Err(AppError::NotFound);
+    }
+    flash(&session, "That session has been signed out.");
+    Ok(see_other("/account/sessions"))
+}
+
+/// Ends every session of the signed-in user except this one.
+pub async fn revoke_other_sessions(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    let (user_id, keep) = (user.id, user.session_id.clone());
+    let ended = db::run(&state.pool, move |conn| {
+        Ok(queries::delete_other_sessions(conn, user_id, &keep, None)?)
+    })
+    .await?;
+    flash(
+        &session,
+        match ended {
+            0 => "You were not signed in anywhere else.".to_string(),
+            1 => "1 other session has been signed out.".to_string(),
+            n => format!("{n} other sessions have been signed out."),
+        },
+    );
+    Ok(see_other("/account/sessions"))
 }

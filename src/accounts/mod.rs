@@ -1,6 +1,7 @@
 //! Accounts: sign-in and sign-out, the account page and password changes.
 //! Open to everyone (sign-in) and to every signed-in user (their own account).
 
+pub mod device;
 pub mod handlers;
 pub mod passwords;
 pub mod queries;
@@ -13,5 +14,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login", web::post().to(handlers::login))
         .route("/logout", web::post().to(handlers::logout))
         .route("/account", web::get().to(handlers::show_account))
-        .route("/account/password", web::post().to(handlers::change_password));
+        .route(
+            "/account/password",
+            web::post().to(handlers::change_password),
+        )
+        .route("/account/sessions", web::get().to(handlers::list_sessions))
+        .route(
+            "/account/sessions/revoke-others",
+            web::post().to(handlers::revoke_other_sessions),
+        )
+        .route(
+            "/account/sessions/{session_id}/revoke",
+            web::post().to(handlers::revoke_session),
+        );
 }

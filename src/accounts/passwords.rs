@@ -44,13 +44,13 @@ impl Passwords {
     /// Checks `password` against `stored` (a PHC string). With `stored = None` (unknown email,
     /// no password yet) a dummy hash is verified so the answer takes as long as a real one.
     pub async fn verify(&self, stored: Option<String>, password: String) -> Result<bool, AppError> {
-        let permit = self
-            .slots
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| AppError::TooManyRequests {
-                retry_after: BUSY_RETRY_AFTER,
-            })?;
+        let permit =
+            self.slots
+                .clone()
+                .try_acquire_owned()
+                .map_err(|_| AppError::TooManyRequests {
+                    retry_after: BUSY_RETRY_AFTER,
+                })?;
         let counter = self.verifications.clone();
         actix_web::web::block(move || {
             let _permit = permit;
@@ -68,13 +68,13 @@ impl Passwords {
 
     /// Hashes a new password (already checked against the policy).
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        let permit = self
-            .slots
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| AppError::TooManyRequests {
-                retry_after: BUSY_RETRY_AFTER,
-            })?;
+        let permit =
+            self.slots
+                .clone()
+                .try_acquire_owned()
+                .map_err(|_| AppError::TooManyRequests {
+                    retry_after: BUSY_RETRY_AFTER,
+                })?;
         actix_web::web::block(move || {
             let _permit = permit;
             hash_now(&password)

@@ -75,7 +75,9 @@ pub fn record_login_attempt(conn: &mut PgConnection, a: &LoginAttempt) -> QueryR
                 login_events::user_id.eq(a.user_id),
                 login_events::email.eq(a.email.chars().take(254).collect::<String>()),
                 login_events::ip.eq(a.ip),
-                login_events::user_agent.eq(a.user_agent.map(|s| s.chars().take(400).collect::<String>())),
+                login_events::user_agent.eq(a
+                    .user_agent
+                    .map(|s| s.chars().take(400).collect::<String>())),
                 login_events::outcome.eq(a.outcome.as_str()),
             ))
             .execute(conn)?;
@@ -226,4 +228,53 @@ pub fn update_password(
         )?;
         Ok(version)
     })
+}
+
+/// One of a user's live sessions, for the sessions page.
+#[derive(Debug, Queryable)]
+pub struct ActiveSession {
+    pub public_id: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// The user's sessions that are still usable at `now`, most recently used first.
+pub fn list_active_sessions(
+    conn: &mut PgConnection,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<ActiveSession>> {
+    use crate::web::session_store::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT};
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::last_seen_at.gt(now - IDLE_TIMEOUT))
+        .filter(sessions::created_at.gt(now - ABSOLUTE_TIMEOUT))
+        .order((sessions::last_seen_at.desc(), sessions::created_at.desc()))
+        .select((
+            sessions::public_id,
+            sessions::created_at,
+            sessions::last_seen_at,
+            sessions::ip,
+            sessions::user_agent,
+        ))
+        .load(conn)
+}
+
+/// Ends the user's sessions other than `keep`: one (`only`) or all. Returns how many ended.
+pub fn delete_other_sessions(
+    conn: &mut PgConnection,
+    user_id: i64,
+    keep: &str,
+    only: Option<&str>,
+) -> QueryResult<usize> {
+    let mut query = diesel::delete(sessions::table)
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::public_id.ne(keep))
+        .into_boxed();
+    if let Some(one) = only {
+        query = query.filter(sessions::public_id.eq(one));
+    }
+    query.execute(conn)
 }

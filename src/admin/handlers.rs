@@ -3,10 +3,11 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use crate::admin::queries::{self, SchoolCounts, SchoolScope};
+use crate::admin::queries::{self, LockedAccount, SchoolCounts, SchoolScope};
+use crate::audit::Actor;
 use crate::db;
 use crate::error::AppError;
-use crate::web::layout::{render, Layout};
+use crate::web::layout::{flash, render, see_other, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;
 
@@ -41,4 +42,59 @@ pub async fn overview(
         schools,
         district_wide: matches!(scope, SchoolScope::District),
     })
+}
+
+#[derive(Template)]
+#[template(path = "admin/locked_accounts.html")]
+struct LockedAccountsPage {
+    layout: Layout,
+    accounts: Vec<LockedAccount>,
+}
+
+/// `/admin/users/locked`: accounts locked by failed sign-ins, with an Unlock button each.
+pub async fn list_locked_accounts(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let (scope, now) = (SchoolScope::of(&user), state.clock.now());
+    let accounts = db::run(&state.pool, move |conn| {
+        Ok(queries::list_locked_accounts(conn, scope, now)?)
+    })
+    .await?;
+    render(&LockedAccountsPage {
+        layout: Layout::new(&req, &state, "Locked accounts"),
+        accounts,
+    })
+}
+
+/// The actor of a change made in this request.
+pub fn actor(req: &HttpRequest, state: &AppState, user: &CurrentUser) -> Actor {
+    Actor {
+        user_id: user.id,
+        school_id: user.school_id,
+        ip: crate::web::client_ip(req, &state.settings.trusted_proxies).map(|ip| ip.to_string()),
+        at: state.clock.now(),
+    }
+}
+
+pub async fn unlock_account(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: actix_session::Session,
+    path: web::Path<(i64,)>,
+) -> Result<HttpResponse, AppError> {
+    let target = path.into_inner().0;
+    let scope = SchoolScope::of(&user);
+    let actor = actor(&req, &state, &user);
+    db::run(&state.pool, move |conn| {
+        Ok(queries::unlock_account(conn, scope, target, &actor)?)
+    })
+    .await?;
+    flash(
+        &session,
+        "The account is unlocked. Its owner can sign in again now.",
+    );
+    Ok(see_other("/admin/users/locked"))
 }

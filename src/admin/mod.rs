@@ -8,5 +8,13 @@ use actix_web::web;
 
 /// Routes under `/admin` (the scope guard admits admins and principals).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("", web::get().to(handlers::overview));
+    cfg.route("", web::get().to(handlers::overview))
+        .route(
+            "/users/locked",
+            web::get().to(handlers::list_locked_accounts),
+        )
+        .route(
+            "/users/{user_id}/unlock",
+            web::post().to(handlers::unlock_account),
+        );
 }

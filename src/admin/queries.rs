@@ -1,8 +1,8 @@
 //! Office queries, scoped to what the user may see.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Nullable, Text};
+use diesel::sql_types::{BigInt, Date, Nullable, Text, Timestamptz};
 
 use crate::web::auth::{Role, SessionUser};
 
@@ -76,4 +76,96 @@ pub fn list_school_counts(
     .bind::<Nullable<BigInt>, _>(scope.filter())
     .bind::<Date, _>(on)
     .load(conn)
+}
+
+/// The SQL condition "user u is within school scope $1" (NULL: the whole district): staff of the
+/// school, or parents of one of its students.
+const USER_IN_SCOPE: &str = "($1::bigint IS NULL OR u.school_id = $1 OR EXISTS (
+        SELECT 1 FROM parent_students ps JOIN students st ON st.id = ps.student_id
+         WHERE ps.parent_id = u.id AND st.school_id = $1))";
+
+/// An account that is locked after failed sign-ins.
+#[derive(Debug, QueryableByName)]
+pub struct LockedAccount {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub display_name: String,
+    #[diesel(sql_type = Text)]
+    pub email: String,
+    #[diesel(sql_type = Text)]
+    pub role: String,
+    #[diesel(sql_type = Timestamptz)]
+    pub locked_until: DateTime<Utc>,
+    #[diesel(sql_type = BigInt)]
+    pub failed_logins: i64,
+}
+
+/// Accounts in scope whose lock has not ended at `now`.
+pub fn list_locked_accounts(
+    conn: &mut PgConnection,
+    scope: SchoolScope,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<LockedAccount>> {
+    diesel::sql_query(format!(
+        "SELECT u.id, u.display_name, u.email, u.role, u.locked_until, u.failed_logins::bigint AS failed_logins
+           FROM users u
+          WHERE u.locked_until > $2 AND {USER_IN_SCOPE}
+          ORDER BY u.locked_until DESC, u.id"
+    ))
+    .bind::<Nullable<BigInt>, _>(scope.filter())
+    .bind::<Timestamptz, _>(now)
+    .load(conn)
+}
+
+/// Unlocks an account in scope: clears the lock and restarts its failure count (an `unlocked`
+/// sign-in event) with an audit row, in one transaction. NotFound outside the scope.
+pub fn unlock_account(
+    conn: &mut PgConnection,
+    scope: SchoolScope,
+    user_id: i64,
+    actor: &crate::audit::Actor,
+) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        #[derive(QueryableByName)]
+        struct Target {
+            #[diesel(sql_type = Text)]
+            email: String,
+            #[diesel(sql_type = Nullable<Timestamptz>)]
+            locked_until: Option<DateTime<Utc>>,
+        }
+        let target: Target = diesel::sql_query(format!(
+            "SELECT u.email, u.locked_until FROM users u WHERE u.id = $2 AND {USER_IN_SCOPE} FOR UPDATE"
+        ))
+        .bind::<Nullable<BigInt>, _>(scope.filter())
+        .bind::<BigInt, _>(user_id)
+        .get_result(conn)?;
+        use crate::schema::{login_events, users};
+        diesel::update(users::table.find(user_id))
+            .set((users::locked_until.eq(None::<DateTime<Utc>>), users::failed_logins.eq(0)))
+            .execute(conn)?;
+        diesel::insert_into(login_events::table)
+            .values((
+                login_events::at.eq(actor.at),
+                login_events::user_id.eq(user_id),
+                login_events::email.eq(&target.email),
+                login_events::ip.eq(actor.ip.as_deref()),
+                login_events::outcome.eq("unlocked"),
+            ))
+            .execute(conn)?;
+        crate::audit::insert_entry(
+            conn,
+            &crate::audit::NewAuditEntry {
+                at: actor.at,
+                actor_id: Some(actor.user_id),
+                ip: actor.ip.as_deref(),
+                school_id: actor.school_id,
+                action: "unlock",
+                entity: "user",
+                entity_id: Some(user_id),
+                before: Some(serde_json::json!({ "locked_until": target.locked_until })),
+                after: Some(serde_json::json!({ "locked_until": null })),
+            },
+        )
+    })
 }

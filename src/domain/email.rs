@@ -21,7 +21,9 @@ impl EmailAddress {
             && domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
-            && !email.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;:[]\\".contains(c))
+            && !email
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;:[]\\".contains(c))
             && !local.contains('@');
         if !plausible {
             return Err("Enter an email address like name@example.org.");
@@ -47,14 +49,25 @@ mod tests {
     #[test]
     fn addresses_are_trimmed_and_lower_cased() {
         assert_eq!(
-            EmailAddress::parse("  Teacher@Rollbook.TEST ").unwrap().as_str(),
+            EmailAddress::parse("  Teacher@Rollbook.TEST ")
+                .unwrap()
+                .as_str(),
             "teacher@rollbook.test"
         );
     }
 
     #[test]
     fn implausible_addresses_are_refused() {
-        for bad in ["", "nobody", "a@b", "@x.org", "a b@x.org", "<script>@x.org", "a@.org", "a@x.org."] {
+        for bad in [
+            "",
+            "nobody",
+            "a@b",
+            "@x.org",
+            "a b@x.org",
+            "<script>@x.org",
+            "a@.org",
+            "a@x.org.",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad:?} was accepted");
         }
         assert!(EmailAddress::parse(&format!("{}@x.org", "a".repeat(300))).is_err());

@@ -12,7 +12,13 @@ const COMMON_PASSWORDS: &str = include_str!("../../data/common-passwords.txt");
 
 fn common() -> &'static HashSet<&'static str> {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| COMMON_PASSWORDS.lines().map(str::trim).filter(|l| !l.is_empty()).collect())
+    SET.get_or_init(|| {
+        COMMON_PASSWORDS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect()
+    })
 }
 
 /// How many passwords the bundled list holds.
@@ -34,7 +40,9 @@ impl NewPassword {
     pub fn parse(raw: &str, context: &[&str]) -> Result<Self, &'static str> {
         let chars = raw.chars().count();
         if chars < MIN_CHARS {
-            return Err("Use at least 12 characters. A few unrelated words make a strong password.");
+            return Err(
+                "Use at least 12 characters. A few unrelated words make a strong password.",
+            );
         }
         if chars > MAX_CHARS {
             return Err("Use at most 128 characters.");
@@ -53,7 +61,11 @@ impl NewPassword {
         for word in context {
             // For an email address, the part before the @ is what people reuse.
             let word = word.split('@').next().unwrap_or(word);
-            let word: String = word.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
+            let word: String = word
+                .to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect();
             if word.len() >= 4 && squashed.contains(&word) && squashed.len() < word.len() + 6 {
                 return Err("Your password is too close to your name or email address.");
             }

@@ -64,18 +64,37 @@ pub fn account_delay(failures: i64) -> Option<Duration> {
 
 /// Whether an attempt may go ahead now.
 pub fn decide(recent: &RecentFailures, now: DateTime<Utc>) -> Verdict {
-    if let Some(seconds) = recent.locked_until.and_then(|until| seconds_until(until, now)) {
-        return Verdict::Wait { seconds, reason: WaitReason::Locked };
+    if let Some(seconds) = recent
+        .locked_until
+        .and_then(|until| seconds_until(until, now))
+    {
+        return Verdict::Wait {
+            seconds,
+            reason: WaitReason::Locked,
+        };
     }
-    if let (Some(delay), Some(last)) = (account_delay(recent.email_failures), recent.last_email_failure) {
+    if let (Some(delay), Some(last)) = (
+        account_delay(recent.email_failures),
+        recent.last_email_failure,
+    ) {
         if let Some(seconds) = seconds_until(last + delay, now) {
-            let reason = if recent.email_failures >= LOCK_AFTER { WaitReason::Locked } else { WaitReason::Account };
+            let reason = if recent.email_failures >= LOCK_AFTER {
+                WaitReason::Locked
+            } else {
+                WaitReason::Account
+            };
             return Verdict::Wait { seconds, reason };
         }
     }
     if recent.address_failures >= ADDRESS_FAILURES {
-        if let Some(seconds) = recent.oldest_address_failure.and_then(|oldest| seconds_until(oldest + WINDOW, now)) {
-            return Verdict::Wait { seconds, reason: WaitReason::Address };
+        if let Some(seconds) = recent
+            .oldest_address_failure
+            .and_then(|oldest| seconds_until(oldest + WINDOW, now))
+        {
+            return Verdict::Wait {
+                seconds,
+                reason: WaitReason::Address,
+            };
         }
     }
     Verdict::Allow
@@ -97,30 +116,61 @@ mod tests {
     #[test]
     fn four_failures_are_free_then_delays_double() {
         assert_eq!(account_delay(4), None);
-        let delays: Vec<i64> = (5..=9).map(|f| account_delay(f).unwrap().num_seconds()).collect();
+        let delays: Vec<i64> = (5..=9)
+            .map(|f| account_delay(f).unwrap().num_seconds())
+            .collect();
         assert_eq!(delays, vec![15, 30, 60, 120, 240]);
         assert_eq!(account_delay(10), Some(LOCK_FOR));
     }
 
     #[test]
     fn the_wait_counts_from_the_last_failure() {
-        let recent = RecentFailures { email_failures: 5, last_email_failure: Some(at(0)), ..Default::default() };
-        assert_eq!(decide(&recent, at(10)), Verdict::Wait { seconds: 5, reason: WaitReason::Account });
+        let recent = RecentFailures {
+            email_failures: 5,
+            last_email_failure: Some(at(0)),
+            ..Default::default()
+        };
+        assert_eq!(
+            decide(&recent, at(10)),
+            Verdict::Wait {
+                seconds: 5,
+                reason: WaitReason::Account
+            }
+        );
         assert_eq!(decide(&recent, at(15)), Verdict::Allow);
     }
 
     #[test]
     fn a_lock_holds_until_it_ends() {
-        let recent = RecentFailures { locked_until: Some(at(900)), ..Default::default() };
-        assert_eq!(decide(&recent, at(0)), Verdict::Wait { seconds: 900, reason: WaitReason::Locked });
+        let recent = RecentFailures {
+            locked_until: Some(at(900)),
+            ..Default::default()
+        };
+        assert_eq!(
+            decide(&recent, at(0)),
+            Verdict::Wait {
+                seconds: 900,
+                reason: WaitReason::Locked
+            }
+        );
         assert_eq!(decide(&recent, at(900)), Verdict::Allow);
     }
 
     #[test]
     fn an_address_waits_only_after_a_hundred_failures() {
-        let mut recent = RecentFailures { address_failures: 99, oldest_address_failure: Some(at(0)), ..Default::default() };
+        let mut recent = RecentFailures {
+            address_failures: 99,
+            oldest_address_failure: Some(at(0)),
+            ..Default::default()
+        };
         assert_eq!(decide(&recent, at(60)), Verdict::Allow);
         recent.address_failures = 100;
-        assert_eq!(decide(&recent, at(60)), Verdict::Wait { seconds: 840, reason: WaitReason::Address });
+        assert_eq!(
+            decide(&recent, at(60)),
+            Verdict::Wait {
+                seconds: 840,
+                reason: WaitReason::Address
+            }
+        );
     }
 }

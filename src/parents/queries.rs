@@ -62,7 +62,11 @@ fn children(
     .load(conn)
 }
 
-pub fn list_children(conn: &mut PgConnection, parent_id: i64, on: NaiveDate) -> QueryResult<Vec<Child>> {
+pub fn list_children(
+    conn: &mut PgConnection,
+    parent_id: i64,
+    on: NaiveDate,
+) -> QueryResult<Vec<Child>> {
     children(conn, parent_id, on, None)
 }
 

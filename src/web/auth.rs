@@ -106,7 +106,11 @@ fn unauthenticated(req: &HttpRequest) -> AppError {
     // For htmx, come back to the page the user was on, not to the fragment's URL.
     let current_page = hx
         .request
-        .then(|| req.headers().get("hx-current-url").and_then(|v| v.to_str().ok()))
+        .then(|| {
+            req.headers()
+                .get("hx-current-url")
+                .and_then(|v| v.to_str().ok())
+        })
         .flatten()
         .and_then(|url| url.find("://").map(|i| &url[i + 3..]))
         .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()));
@@ -166,7 +170,9 @@ pub fn start_session(
     session.clear();
     session.renew();
     session.insert(KEY_USER_ID, user_id).map_err(fail)?;
-    session.insert(KEY_AUTH_VERSION, auth_version).map_err(fail)?;
+    session
+        .insert(KEY_AUTH_VERSION, auth_version)
+        .map_err(fail)?;
     session
         .insert(crate::web::csrf::SESSION_KEY, crate::web::random_token(32))
         .map_err(fail)?;

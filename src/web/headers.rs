@@ -29,7 +29,10 @@ pub async fn add(
         HeaderName::from_static("permissions-policy"),
         "camera=(), microphone=(), geolocation=()",
     );
-    set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    set(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
     if is_static {
         // Vendor files carry their version in the name; our own CSS changes rarely.
         set(header::CACHE_CONTROL, "public, max-age=3600");

@@ -19,11 +19,20 @@ async fn live() -> HttpResponse {
 
 /// The database answers. 503 while it does not; recovers by itself when it comes back.
 async fn ready(state: web::Data<AppState>) -> HttpResponse {
-    let checked = crate::db::run(&state.pool, |conn| {
-        diesel::sql_query("SELECT 1").execute(conn)?;
-        Ok(())
+    let pool = state.pool.clone();
+    // A short wait: a load balancer asks often and must hear "no" quickly.
+    let checked = web::block(move || -> Result<(), String> {
+        let mut conn = pool
+            .get_timeout(std::time::Duration::from_secs(1))
+            .map_err(|e| e.to_string())?;
+        diesel::sql_query("SELECT 1")
+            .execute(&mut conn)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     })
-    .await;
+    .await
+    .map_err(|e| e.to_string())
+    .and_then(|r| r);
     match checked {
         Ok(()) => HttpResponse::Ok()
             .content_type("text/plain; charset=utf-8")

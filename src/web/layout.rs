@@ -32,7 +32,10 @@ pub struct Layout {
 
 fn nav_for(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
-        Role::Admin | Role::Principal => &[("/admin", "Overview")],
+        Role::Admin | Role::Principal => &[
+            ("/admin", "Overview"),
+            ("/admin/users/locked", "Locked accounts"),
+        ],
         Role::Teacher => &[("/teacher", "My classes")],
         Role::Parent => &[("/parent", "My children")],
     }

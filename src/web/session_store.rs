@@ -83,10 +83,17 @@ struct SessionColumns {
 
 impl SessionColumns {
     fn from_state(state: HashMap<String, String>) -> Self {
-        let json = |key: &str| state.get(key).and_then(|v| serde_json::from_str::<Value>(v).ok());
-        let text = |key: &str| json(key).and_then(|v| v.as_str().map(|s| s.chars().take(400).collect()));
+        let json = |key: &str| {
+            state
+                .get(key)
+                .and_then(|v| serde_json::from_str::<Value>(v).ok())
+        };
+        let text =
+            |key: &str| json(key).and_then(|v| v.as_str().map(|s| s.chars().take(400).collect()));
         let user_id = json(KEY_USER_ID).and_then(|v| v.as_i64());
-        let auth_version = json(KEY_AUTH_VERSION).and_then(|v| v.as_i64()).map(|v| v as i32);
+        let auth_version = json(KEY_AUTH_VERSION)
+            .and_then(|v| v.as_i64())
+            .map(|v| v as i32);
         let (ip, user_agent) = (text(KEY_IP), text(KEY_USER_AGENT));
         let kept: serde_json::Map<String, Value> = state
             .into_iter()
@@ -135,8 +142,8 @@ impl SessionStore for PgSessionStore {
                 .first(conn)
                 .optional()?;
             let Some(row) = row else { return Ok(None) };
-            let expired = now - row.last_seen_at > IDLE_TIMEOUT
-                || now - row.created_at > ABSOLUTE_TIMEOUT;
+            let expired =
+                now - row.last_seen_at > IDLE_TIMEOUT || now - row.created_at > ABSOLUTE_TIMEOUT;
             let signed_in_user_gone = row.session_auth_version.is_some()
                 && (row.active != Some(true) || row.user_auth_version != row.session_auth_version);
             if expired || signed_in_user_gone {

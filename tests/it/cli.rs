@@ -17,12 +17,23 @@ struct EmptyDb {
 
 impl EmptyDb {
     fn new() -> Self {
-        let admin = std::env::var("ROLLBOOK_TEST_DATABASE_URL").or_else(|_| std::env::var("DATABASE_URL")).unwrap();
-        let name = format!("rb_cli_{}", rollbook::web::random_token(9).to_lowercase().replace('-', "_"));
+        let admin = std::env::var("ROLLBOOK_TEST_DATABASE_URL")
+            .or_else(|_| std::env::var("DATABASE_URL"))
+            .unwrap();
+        let name = format!(
+            "rb_cli_{}",
+            rollbook::web::random_token(9)
+                .to_lowercase()
+                .replace('-', "_")
+        );
         diesel::sql_query(format!("CREATE DATABASE {name}"))
             .execute(&mut PgConnection::establish(&admin).unwrap())
             .unwrap();
-        Self { url: url_for_db(&admin, &name), name, admin }
+        Self {
+            url: url_for_db(&admin, &name),
+            name,
+            admin,
+        }
     }
 
     fn rollbook(&self, args: &[&str]) -> Command {
@@ -40,7 +51,11 @@ impl EmptyDb {
 impl Drop for EmptyDb {
     fn drop(&mut self) {
         if let Ok(mut c) = PgConnection::establish(&self.admin) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut c);
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut c);
         }
         let _ = std::fs::remove_dir_all(std::env::temp_dir().join(&self.name));
     }
@@ -50,9 +65,17 @@ impl Drop for EmptyDb {
 fn migrate_then_seed_demo_twice_creates_the_district_once() {
     let db = EmptyDb::new();
     let out = db.rollbook(&["migrate"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let first = db.rollbook(&["seed-demo"]).output().unwrap();
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let stdout = String::from_utf8_lossy(&first.stdout);
     for email in [DEMO_ADMIN, DEMO_PRINCIPAL, DEMO_TEACHER, DEMO_PARENT] {
         assert!(stdout.contains(email), "sign-ins are printed: {stdout}");
@@ -82,7 +105,11 @@ fn seed_demo_is_refused_in_production() {
 #[test]
 fn production_refuses_to_start_without_a_session_key() {
     let db = EmptyDb::new();
-    let out = db.rollbook(&["migrate"]).env("ROLLBOOK_ENV", "production").output().unwrap();
+    let out = db
+        .rollbook(&["migrate"])
+        .env("ROLLBOOK_ENV", "production")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("ROLLBOOK_SESSION_KEY"));
 }
@@ -91,19 +118,38 @@ fn production_refuses_to_start_without_a_session_key() {
 fn create_admin_reads_the_password_from_stdin_never_a_flag() {
     let db = EmptyDb::new();
     let refused = db
-        .rollbook(&["create-admin", "--email", "head@school.example", "--password", "x"])
+        .rollbook(&[
+            "create-admin",
+            "--email",
+            "head@school.example",
+            "--password",
+            "x",
+        ])
         .output()
         .unwrap();
     assert!(!refused.status.success());
 
-    let weak = run_with_stdin(db.rollbook(&["create-admin", "--email", "head@school.example"]), "password123\n");
+    let weak = run_with_stdin(
+        db.rollbook(&["create-admin", "--email", "head@school.example"]),
+        "password123\n",
+    );
     assert!(!weak.status.success(), "the policy applies");
 
     let ok = run_with_stdin(
-        db.rollbook(&["create-admin", "--email", "Head@School.example", "--name", "Ms Head"]),
+        db.rollbook(&[
+            "create-admin",
+            "--email",
+            "Head@School.example",
+            "--name",
+            "Ms Head",
+        ]),
         "granite kettle sunrise\n",
     );
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     let (role, hash): (String, Option<String>) = users::table
         .filter(users::email.eq("head@school.example"))
         .select((users::role, users::password_hash))
@@ -112,7 +158,10 @@ fn create_admin_reads_the_password_from_stdin_never_a_flag() {
     assert_eq!(role, "admin");
     assert!(hash.unwrap().starts_with("$argon2id$"));
 
-    let again = run_with_stdin(db.rollbook(&["create-admin", "--email", "head@school.example"]), "granite kettle sunrise\n");
+    let again = run_with_stdin(
+        db.rollbook(&["create-admin", "--email", "head@school.example"]),
+        "granite kettle sunrise\n",
+    );
     assert!(!again.status.success(), "no duplicate accounts");
 }
 
@@ -123,6 +172,11 @@ fn run_with_stdin(mut cmd: Command, input: &str) -> std::process::Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }

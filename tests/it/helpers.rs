@@ -55,7 +55,11 @@ fn content_hash() -> String {
         h.update(std::fs::read(&f).unwrap());
     }
     h.update(start_time().to_rfc3339().as_bytes());
-    h.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect()
+    h.finalize()
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -94,7 +98,8 @@ fn template_name() -> &'static str {
                 .execute(&mut admin)
                 .unwrap();
             {
-                let mut conn = PgConnection::establish(&url_for_db(&admin_url(), &building)).unwrap();
+                let mut conn =
+                    PgConnection::establish(&url_for_db(&admin_url(), &building)).unwrap();
                 rollbook::db::migrate(&mut conn).unwrap();
                 let hash = rollbook::accounts::passwords::hash_now(PASSWORD).unwrap();
                 rollbook::seed::seed_demo(&mut conn, &hash, start_time().date_naive()).unwrap();
@@ -112,7 +117,8 @@ fn template_name() -> &'static str {
             .filter(|d| *d != name && !d.ends_with("_build"))
             .collect();
             for db in stale {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")).execute(&mut admin);
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+                    .execute(&mut admin);
             }
         }
         diesel::sql_query("SELECT pg_advisory_unlock(7262001)")
@@ -139,7 +145,12 @@ impl TestApp {
     /// Spawns with settings adjusted by `adjust` (e.g. production cookies, trusted proxies).
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
         let template = template_name();
-        let db_name = format!("rb_t_{}", rollbook::web::random_token(9).to_lowercase().replace('-', "_"));
+        let db_name = format!(
+            "rb_t_{}",
+            rollbook::web::random_token(9)
+                .to_lowercase()
+                .replace('-', "_")
+        );
         {
             let mut admin = PgConnection::establish(&admin_url()).unwrap();
             diesel::sql_query(format!("CREATE DATABASE {db_name} TEMPLATE {template}"))
@@ -194,8 +205,11 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Ok(mut admin) = PgConnection::establish(&admin_url()) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.db_name))
-                .execute(&mut admin);
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.db_name
+            ))
+            .execute(&mut admin);
         }
     }
 }
@@ -229,7 +243,13 @@ impl TestResponse {
         let sel = Selector::parse(selector).unwrap();
         self.html()
             .select(&sel)
-            .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+            .map(|e| {
+                e.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .collect()
     }
 
@@ -307,7 +327,13 @@ impl Browser {
         })
     }
 
-    async fn finish(&self, mut res: awc::ClientResponse<impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin>) -> TestResponse {
+    async fn finish(
+        &self,
+        mut res: awc::ClientResponse<
+            impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
+                + Unpin,
+        >,
+    ) -> TestResponse {
         let headers: Vec<(String, String)> = res
             .headers()
             .iter()
@@ -324,7 +350,9 @@ impl Browser {
             if removed {
                 self.jar.borrow_mut().remove(name);
             } else {
-                self.jar.borrow_mut().insert(name.to_string(), value.to_string());
+                self.jar
+                    .borrow_mut()
+                    .insert(name.to_string(), value.to_string());
             }
         }
         let body = res.body().limit(20 * 1024 * 1024).await.unwrap();
@@ -335,8 +363,15 @@ impl Browser {
         }
     }
 
-    fn request(&self, method: awc::http::Method, path: &str, extra: &[(&str, &str)]) -> awc::ClientRequest {
-        let mut req = self.client.request(method, format!("{}{}", self.address, path));
+    fn request(
+        &self,
+        method: awc::http::Method,
+        path: &str,
+        extra: &[(&str, &str)],
+    ) -> awc::ClientRequest {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.address, path));
         if let Some(cookies) = self.cookie_header() {
             req = req.insert_header(("cookie", cookies));
         }
@@ -351,7 +386,11 @@ impl Browser {
     }
 
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> TestResponse {
-        let res = self.request(awc::http::Method::GET, path, headers).send().await.unwrap();
+        let res = self
+            .request(awc::http::Method::GET, path, headers)
+            .send()
+            .await
+            .unwrap();
         self.finish(res).await
     }
 
@@ -360,7 +399,12 @@ impl Browser {
         self.post_form_with(path, fields, &[]).await
     }
 
-    pub async fn post_form_with(&self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> TestResponse {
+    pub async fn post_form_with(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
         let res = self
             .request(awc::http::Method::POST, path, headers)
             .send_form(&fields)
@@ -379,7 +423,12 @@ impl Browser {
 
     /// Signs in through the form; returns the POST's answer.
     pub async fn sign_in(&self, email: &str, password: &str) -> TestResponse {
-        self.submit("/login", "/login", &[("email", email), ("password", password)]).await
+        self.submit(
+            "/login",
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
     }
 
     pub async fn sign_out(&self) -> TestResponse {

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod cli;
+mod front_door;
 mod helpers;
 mod portals;
 mod sessions;

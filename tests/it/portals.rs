@@ -29,10 +29,19 @@ async fn each_role_is_refused_the_other_portals_with_403() {
 async fn without_a_session_every_portal_redirects_to_sign_in() {
     let app = TestApp::spawn().await;
     let b = app.browser();
-    for path in ["/admin", "/teacher", "/parent", "/account", "/parent/children/1"] {
+    for path in [
+        "/admin",
+        "/teacher",
+        "/parent",
+        "/account",
+        "/parent/children/1",
+    ] {
         let r = b.get(path).await;
         assert_eq!(r.status, 303, "{path}");
-        assert_eq!(r.location(), Some(format!("/login?next={}", rollbook::web::urlencode(path)).as_str()));
+        assert_eq!(
+            r.location(),
+            Some(format!("/login?next={}", rollbook::web::urlencode(path)).as_str())
+        );
     }
     assert_eq!(b.get("/").await.location(), Some("/login"));
 }
@@ -101,11 +110,18 @@ async fn the_parent_sees_their_two_children_and_no_other_child() {
     assert_eq!(r.status, 404);
 
     // A link without permission to view is as good as no link.
-    diesel::update(parent_students::table.filter(parent_students::parent_id.eq(parent_id)).filter(parent_students::student_id.eq(mine[0])))
-        .set(parent_students::may_view.eq(false))
-        .execute(&mut conn)
-        .unwrap();
-    assert_eq!(b.get(&format!("/parent/children/{}", mine[0])).await.status, 404);
+    diesel::update(
+        parent_students::table
+            .filter(parent_students::parent_id.eq(parent_id))
+            .filter(parent_students::student_id.eq(mine[0])),
+    )
+    .set(parent_students::may_view.eq(false))
+    .execute(&mut conn)
+    .unwrap();
+    assert_eq!(
+        b.get(&format!("/parent/children/{}", mine[0])).await.status,
+        404
+    );
     assert_eq!(b.get("/parent").await.count("#my-children li"), 1);
 }
 
@@ -113,7 +129,11 @@ async fn the_parent_sees_their_two_children_and_no_other_child() {
 async fn a_child_with_two_guardians_appears_for_both() {
     let app = TestApp::spawn().await;
     let first = app.signed_in(DEMO_PARENT).await.get("/parent").await;
-    let second = app.signed_in("parent2@rollbook.test").await.get("/parent").await;
+    let second = app
+        .signed_in("parent2@rollbook.test")
+        .await
+        .get("/parent")
+        .await;
     let shared = second.texts("#my-children h2");
     assert_eq!(shared.len(), 1);
     assert!(first.texts("#my-children h2").contains(&shared[0]));
@@ -124,10 +144,16 @@ async fn the_admin_sees_the_district_and_the_principal_only_their_school() {
     let app = TestApp::spawn().await;
     let admin = app.signed_in(DEMO_ADMIN).await.get("/admin").await;
     assert_eq!(admin.status, 200);
-    assert_eq!(admin.texts("#schools tbody th"), vec!["Northgate Community School", "Southbank Academy"]);
+    assert_eq!(
+        admin.texts("#schools tbody th"),
+        vec!["Northgate Community School", "Southbank Academy"]
+    );
     assert_eq!(admin.text("#total-students"), "143");
     let principal = app.signed_in(DEMO_PRINCIPAL).await.get("/admin").await;
-    assert_eq!(principal.texts("#schools tbody th"), vec!["Northgate Community School"]);
+    assert_eq!(
+        principal.texts("#schools tbody th"),
+        vec!["Northgate Community School"]
+    );
     assert_eq!(principal.text("#schools [data-stat=students]"), "103");
     assert_eq!(principal.text("#schools [data-stat=teachers]"), "6");
     assert_eq!(principal.text("#schools [data-stat=classes]"), "4");
@@ -164,9 +190,16 @@ async fn html_in_a_name_is_shown_as_text_never_run() {
         ))
         .execute(&mut conn)
         .unwrap();
-    let page = app.signed_in(DEMO_TEACHER).await.get(&format!("/teacher/classes/{class_id}")).await;
+    let page = app
+        .signed_in(DEMO_TEACHER)
+        .await
+        .get(&format!("/teacher/classes/{class_id}"))
+        .await;
     assert_eq!(page.status, 200);
-    assert!(page.texts("#roster th").iter().any(|t| t.contains(payload)), "shown as text");
+    assert!(
+        page.texts("#roster th").iter().any(|t| t.contains(payload)),
+        "shown as text"
+    );
     assert_eq!(page.count("main script"), 0);
     assert_eq!(page.count("main img"), 0);
     assert!(!page.body.contains("<script>alert"));

@@ -37,7 +37,15 @@ async fn a_stolen_cookie_stops_working_once_the_owner_changes_the_password() {
 
     let new = "violet harbour tram seven";
     let r = owner
-        .submit("/account", "/account/password", &[("current_password", PASSWORD), ("new_password", new), ("confirm_password", new)])
+        .submit(
+            "/account",
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", new),
+                ("confirm_password", new),
+            ],
+        )
         .await;
     assert_eq!(r.status, 303);
     assert_eq!(thief.get("/parent").await.status, 303);
@@ -63,14 +71,25 @@ async fn signing_in_renews_the_session_id() {
     let first = b.cookie(SESSION_COOKIE).unwrap();
     let token = b.get("/teacher").await.csrf_token();
     let r = b
-        .post_form("/login", &[("csrf_token", &token), ("email", DEMO_TEACHER), ("password", PASSWORD)])
+        .post_form(
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("email", DEMO_TEACHER),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(r.status, 303);
     let second = b.cookie(SESSION_COOKIE).unwrap();
     assert_ne!(first, second);
     let replay = app.browser();
     replay.set_cookie(SESSION_COOKIE, &first);
-    assert_eq!(replay.get("/teacher").await.status, 303, "the pre-sign-in id is dead");
+    assert_eq!(
+        replay.get("/teacher").await.status,
+        303,
+        "the pre-sign-in id is dead"
+    );
     assert_eq!(b.get("/teacher").await.status, 200);
 }
 
@@ -79,9 +98,17 @@ async fn a_session_ends_after_thirty_idle_minutes() {
     let app = TestApp::spawn().await;
     let b = app.signed_in(DEMO_TEACHER).await;
     app.clock.advance(Duration::minutes(29));
-    assert_eq!(b.get("/teacher").await.status, 200, "29 idle minutes are fine");
+    assert_eq!(
+        b.get("/teacher").await.status,
+        200,
+        "29 idle minutes are fine"
+    );
     app.clock.advance(Duration::minutes(29));
-    assert_eq!(b.get("/teacher").await.status, 200, "the last request reset the idle time");
+    assert_eq!(
+        b.get("/teacher").await.status,
+        200,
+        "the last request reset the idle time"
+    );
     app.clock.advance(Duration::minutes(31));
     let r = b.get("/teacher").await;
     assert_eq!(r.status, 303);
@@ -119,8 +146,14 @@ async fn session_cookies_are_http_only_and_lax() {
     let cookie = r.set_cookie(SESSION_COOKIE).unwrap().to_ascii_lowercase();
     assert!(cookie.contains("httponly"), "{cookie}");
     assert!(cookie.contains("samesite=lax"), "{cookie}");
-    assert!(!cookie.contains("secure"), "plain HTTP outside production: {cookie}");
-    assert!(!cookie.contains("max-age"), "a browser-session cookie: {cookie}");
+    assert!(
+        !cookie.contains("secure"),
+        "plain HTTP outside production: {cookie}"
+    );
+    assert!(
+        !cookie.contains("max-age"),
+        "a browser-session cookie: {cookie}"
+    );
 }
 
 #[actix_web::test]
