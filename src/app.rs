@@ -38,6 +38,18 @@ impl Application {
         workers: Option<usize>,
     ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(&settings.bind)?;
+        Self::with_listener(listener, settings, pool, clock, workers)
+    }
+
+    /// Wires the app onto a listener the caller bound (tests bind port 0 first, so the public
+    /// URL can name the real port).
+    pub fn with_listener(
+        listener: TcpListener,
+        settings: Settings,
+        pool: crate::db::PgPool,
+        clock: Clock,
+        workers: Option<usize>,
+    ) -> std::io::Result<Self> {
         let port = listener.local_addr()?.port();
         let state = AppState {
             pool,

@@ -208,7 +208,7 @@ async fn a_foreign_origin_is_refused_even_with_a_valid_token() {
         .post_form_with(
             "/logout",
             &[("csrf_token", &token)],
-            &[("Origin", "http://127.0.0.1:8080")],
+            &[("Origin", app.address.as_str())],
         )
         .await;
     assert_eq!(r.status, 303);

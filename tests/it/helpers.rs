@@ -158,12 +158,15 @@ impl TestApp {
                 .unwrap();
         }
         let db_url = url_for_db(&admin_url(), &db_name);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
         let mut settings = Settings::for_tests(db_url.clone());
+        settings.public_url = address.clone();
         adjust(&mut settings);
         let pool = rollbook::db::pool(&db_url, 4);
         let clock = Clock::manual(start_time());
-        let app = Application::build(settings, pool, clock.clone(), Some(1)).unwrap();
-        let address = format!("http://127.0.0.1:{}", app.port);
+        let app =
+            Application::with_listener(listener, settings, pool, clock.clone(), Some(1)).unwrap();
         actix_web::rt::spawn(app.server);
         TestApp {
             address,

@@ -1,0 +1,9 @@
+//! Browser tests: the real app in this process, Debian's headless Chromium driven through
+//! chromedriver, and an axe-core accessibility check that fails on serious or critical problems.
+
+#[allow(dead_code, unused_imports)]
+#[path = "../it/helpers.rs"]
+mod helpers;
+
+mod harness;
+mod sign_in;
