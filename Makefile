@@ -18,7 +18,7 @@ deps:
 ## `make run`: private PostgreSQL, migrations, demo district, server on http://127.0.0.1:8080
 run: deps
 	@url="$(dev_database_url)"; \
-	 scripts/ensure-db.sh "$$url"; \
+	 [ -n "$(DATABASE_URL)" ] || scripts/ensure-db.sh "$$url"; \
 	 $(CARGO) build --release --quiet && \
 	 DATABASE_URL="$$url" ./target/release/rollbook migrate && \
 	 DATABASE_URL="$$url" ./target/release/rollbook seed-demo && \
@@ -44,7 +44,7 @@ backup:
 ## Restore FILE (made by `make backup`) into the private dev database, replacing its contents.
 restore:
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/….dump" >&2; exit 2; }
-	@url="$(dev_database_url)"; scripts/ensure-db.sh "$$url"; \
+	@url="$(dev_database_url)"; [ -n "$(DATABASE_URL)" ] || scripts/ensure-db.sh "$$url"; \
 	 pg_restore --clean --if-exists --no-owner --single-transaction --dbname="$$url" "$(FILE)" \
 	 && echo "restored $(FILE)"
 

@@ -118,3 +118,44 @@ impl ResponseError for AppError {
             .body(render_error_page(&page))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body_of(e: &AppError) -> (u16, String) {
+        let response = e.error_response();
+        let status = response.status().as_u16();
+        let bytes = actix_web::body::to_bytes(response.into_body());
+        let bytes = futures_util::FutureExt::now_or_never(bytes)
+            .unwrap()
+            .unwrap();
+        (status, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    #[test]
+    fn an_unexpected_error_shows_a_reference_and_never_its_cause() {
+        let e = AppError::Unexpected("relation \"students\" does not exist at 10.0.0.5".into());
+        let (status, body) = body_of(&e);
+        assert_eq!(status, 500);
+        assert!(body.contains("Something went wrong"));
+        assert!(body.contains("quote reference"));
+        assert!(!body.contains("students"), "internals never reach the page");
+        assert!(!body.contains("10.0.0.5"));
+    }
+
+    #[test]
+    fn database_outages_are_503_with_a_plain_message() {
+        let e = AppError::Unavailable("pool: timed out".into());
+        let (status, body) = body_of(&e);
+        assert_eq!(status, 503);
+        assert!(!body.contains("timed out"));
+    }
+
+    #[test]
+    fn too_many_requests_says_when_to_retry() {
+        let response = AppError::TooManyRequests { retry_after: 7 }.error_response();
+        assert_eq!(response.status().as_u16(), 429);
+        assert_eq!(response.headers().get("retry-after").unwrap(), "7");
+    }
+}
