@@ -51,11 +51,14 @@ impl Application {
         workers: Option<usize>,
     ) -> std::io::Result<Self> {
         let port = listener.local_addr()?.port();
+        let mailer = crate::mail::Mailer::from_settings(&settings)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let state = AppState {
             pool,
             settings: Arc::new(settings),
             clock,
             passwords: Passwords::for_this_machine(),
+            mailer,
         };
         let server = serve(listener, state.clone(), workers)?;
         Ok(Self {
@@ -149,8 +152,14 @@ fn static_dir() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static")
 }
 
+/// Background work of a running server: the mail worker and session clean-up.
+pub fn spawn_background_work(state: &AppState) {
+    crate::mail::spawn_worker(state);
+    spawn_session_cleanup(state);
+}
+
 /// Deletes dead sessions every five minutes while the server runs.
-pub fn spawn_housekeeping(state: &AppState) {
+fn spawn_session_cleanup(state: &AppState) {
     let state = state.clone();
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(300));

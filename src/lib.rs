@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod mail;
 pub mod parents;
 pub mod schema;
 pub mod seed;
@@ -26,4 +27,5 @@ pub struct AppState {
     pub settings: Arc<config::Settings>,
     pub clock: clock::Clock,
     pub passwords: accounts::passwords::Passwords,
+    pub mailer: Arc<mail::Mailer>,
 }

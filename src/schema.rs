@@ -68,12 +68,42 @@ diesel::table! {
 }
 
 diesel::table! {
+    outbox_emails (id) {
+        id -> Int8,
+        created_at -> Timestamptz,
+        school_id -> Nullable<Int8>,
+        kind -> Text,
+        to_address -> Text,
+        subject -> Text,
+        body_text -> Text,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamptz>,
+        dedupe_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     parent_students (parent_id, student_id) {
         parent_id -> Int8,
         student_id -> Int8,
         relationship -> Text,
         may_view -> Bool,
         receives_notifications -> Bool,
+    }
+}
+
+diesel::table! {
+    password_tokens (id) {
+        id -> Int8,
+        user_id -> Int8,
+        token_hash -> Text,
+        purpose -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -179,8 +209,10 @@ diesel::joinable!(enrolments -> classes (class_id));
 diesel::joinable!(enrolments -> schools (school_id));
 diesel::joinable!(enrolments -> students (student_id));
 diesel::joinable!(login_events -> users (user_id));
+diesel::joinable!(outbox_emails -> schools (school_id));
 diesel::joinable!(parent_students -> students (student_id));
 diesel::joinable!(parent_students -> users (parent_id));
+diesel::joinable!(password_tokens -> users (user_id));
 diesel::joinable!(schools -> districts (district_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(students -> schools (school_id));
@@ -200,7 +232,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     districts,
     enrolments,
     login_events,
+    outbox_emails,
     parent_students,
+    password_tokens,
     schools,
     sessions,
     students,

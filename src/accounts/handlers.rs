@@ -44,6 +44,7 @@ pub struct LoginQuery {
     next: Option<String>,
     expired: Option<String>,
     signed_out: Option<String>,
+    password_set: Option<String>,
 }
 
 fn login_page(
@@ -55,24 +56,15 @@ fn login_page(
     notice: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    // A browser without the pre-session cookie gets one, bound to this token.
-    let (token, cookie) = crate::web::csrf::token_for(req, state);
-    let mut layout = Layout::new(req, state, "Sign in");
-    layout.csrf_token = token;
     let page = LoginPage {
-        layout,
+        layout: Layout::new(req, state, "Sign in"),
         email,
         next,
         error,
         notice,
     };
-    let mut response = render_status(&page, status)?;
-    if let Some(cookie) = cookie {
-        response
-            .add_cookie(&cookie)
-            .map_err(|e| AppError::Unexpected(format!("cookie: {e}")))?;
-    }
-    Ok(response)
+    // A browser without the pre-session cookie gets one, bound to the form's token.
+    page.layout.attach_cookie(render_status(&page, status)?)
 }
 
 pub async fn login_form(
@@ -90,6 +82,8 @@ pub async fn login_form(
         Some("Your sign-in form expired. Please sign in again.".to_string())
     } else if query.signed_out.is_some() {
         Some("You have signed out.".to_string())
+    } else if query.password_set.is_some() {
+        Some("Your password is set. Sign in with it now.".to_string())
     } else {
         None
     };

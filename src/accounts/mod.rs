@@ -5,6 +5,8 @@ pub mod device;
 pub mod handlers;
 pub mod passwords;
 pub mod queries;
+pub mod reset;
+pub mod tokens;
 
 use actix_web::web;
 
@@ -13,6 +15,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login", web::get().to(handlers::login_form))
         .route("/login", web::post().to(handlers::login))
         .route("/logout", web::post().to(handlers::logout))
+        .route("/password-reset", web::get().to(reset::request_form))
+        .route("/password-reset", web::post().to(reset::request_link))
+        .route(
+            "/password-reset/{token}",
+            web::get().to(reset::set_password_form),
+        )
+        .route(
+            "/password-reset/{token}",
+            web::post().to(reset::set_password),
+        )
         .route("/account", web::get().to(handlers::show_account))
         .route(
             "/account/password",

@@ -41,6 +41,8 @@ pub enum LoginOutcome {
     Busy,
     Throttled,
     Unlocked,
+    ResetRequested,
+    ResetThrottled,
 }
 
 impl LoginOutcome {
@@ -51,6 +53,8 @@ impl LoginOutcome {
             LoginOutcome::Busy => "busy",
             LoginOutcome::Throttled => "throttled",
             LoginOutcome::Unlocked => "unlocked",
+            LoginOutcome::ResetRequested => "reset_requested",
+            LoginOutcome::ResetThrottled => "reset_throttled",
         }
     }
 }
@@ -100,7 +104,7 @@ pub fn record_login_attempt(conn: &mut PgConnection, a: &LoginAttempt) -> QueryR
                         ))
                         .execute(conn)?;
                 }
-                LoginOutcome::Busy | LoginOutcome::Throttled | LoginOutcome::Unlocked => {}
+                _ => {}
             }
         }
         Ok(())

@@ -28,6 +28,8 @@ pub struct Layout {
     pub csrf_token: String,
     pub nav: Vec<NavLink>,
     pub flash: Option<String>,
+    /// The pre-session cookie a signed-out form's token is bound to, when the browser has none.
+    pub pending_cookie: Option<actix_web::cookie::Cookie<'static>>,
 }
 
 fn nav_for(role: Role) -> &'static [(&'static str, &'static str)] {
@@ -46,7 +48,7 @@ impl Layout {
     pub fn new(req: &HttpRequest, state: &AppState, title: impl Into<String>) -> Self {
         let session = req.get_session();
         let user = session_user(&session);
-        let (csrf_token, _) = crate::web::csrf::token_for(req, state);
+        let (csrf_token, pending_cookie) = crate::web::csrf::token_for(req, state);
         let path = req.path();
         let nav = user
             .as_ref()
@@ -72,7 +74,18 @@ impl Layout {
             csrf_token,
             nav,
             flash,
+            pending_cookie,
         }
+    }
+
+    /// Adds the pre-session cookie (if this page made one) to the page's response.
+    pub fn attach_cookie(&self, mut response: HttpResponse) -> Result<HttpResponse, AppError> {
+        if let Some(cookie) = &self.pending_cookie {
+            response
+                .add_cookie(cookie)
+                .map_err(|e| AppError::Unexpected(format!("cookie: {e}")))?;
+        }
+        Ok(response)
     }
 
     /// A frame with no user, for error pages rendered without a request.
@@ -83,6 +96,7 @@ impl Layout {
             csrf_token: String::new(),
             nav: Vec::new(),
             flash: None,
+            pending_cookie: None,
         }
     }
 }

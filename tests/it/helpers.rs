@@ -190,6 +190,13 @@ impl TestApp {
         b
     }
 
+    /// Runs one round of the mail worker now (tests never wait for the background loop).
+    pub async fn deliver_mail(&self) -> rollbook::mail::DeliveryReport {
+        rollbook::mail::deliver_due(&self.state.pool, &self.state.mailer, self.clock.now())
+            .await
+            .unwrap()
+    }
+
     /// A direct connection to this test's database.
     pub fn conn(&self) -> PgConnection {
         PgConnection::establish(&self.db_url).unwrap()

@@ -6,5 +6,7 @@ mod accounts;
 mod cli;
 mod front_door;
 mod helpers;
+mod password_reset;
 mod portals;
 mod sessions;
+mod smtp;
