@@ -3,11 +3,13 @@
 
 pub mod handlers;
 pub mod queries;
+pub mod users;
 
 use actix_web::web;
 
 /// Routes under `/admin` (the scope guard admits admins and principals).
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    // Fixed paths before `/users/{user_id}`, which would otherwise claim them.
     cfg.route("", web::get().to(handlers::overview))
         .route(
             "/users/locked",
@@ -16,5 +18,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/users/{user_id}/unlock",
             web::post().to(handlers::unlock_account),
-        );
+        )
+        .configure(users::routes);
 }

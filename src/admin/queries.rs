@@ -80,7 +80,7 @@ pub fn list_school_counts(
 
 /// The SQL condition "user u is within school scope $1" (NULL: the whole district): staff of the
 /// school, or parents of one of its students.
-const USER_IN_SCOPE: &str = "($1::bigint IS NULL OR u.school_id = $1 OR EXISTS (
+pub const USER_IN_SCOPE: &str = "($1::bigint IS NULL OR u.school_id = $1 OR EXISTS (
         SELECT 1 FROM parent_students ps JOIN students st ON st.id = ps.student_id
          WHERE ps.parent_id = u.id AND st.school_id = $1))";
 

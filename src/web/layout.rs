@@ -34,10 +34,7 @@ pub struct Layout {
 
 fn nav_for(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
-        Role::Admin | Role::Principal => &[
-            ("/admin", "Overview"),
-            ("/admin/users/locked", "Locked accounts"),
-        ],
+        Role::Admin | Role::Principal => &[("/admin", "Overview"), ("/admin/users", "People")],
         Role::Teacher => &[("/teacher", "My classes")],
         Role::Parent => &[("/parent", "My children")],
     }
@@ -50,16 +47,27 @@ impl Layout {
         let user = session_user(&session);
         let (csrf_token, pending_cookie) = crate::web::csrf::token_for(req, state);
         let path = req.path();
+        // The most specific link that contains this page is the current one.
+        let contains = |href: &str| path == href || path.starts_with(&format!("{href}/"));
         let nav = user
             .as_ref()
             .map(|u| {
-                nav_for(u.role)
+                let links: Vec<(&'static str, &'static str)> = nav_for(u.role)
                     .iter()
-                    .chain(std::iter::once(&("/account", "My account")))
-                    .map(|&(href, label)| NavLink {
+                    .copied()
+                    .chain(std::iter::once(("/account", "My account")))
+                    .collect();
+                let current = links
+                    .iter()
+                    .filter(|(href, _)| contains(href))
+                    .map(|(href, _)| *href)
+                    .max_by_key(|href| href.len());
+                links
+                    .into_iter()
+                    .map(|(href, label)| NavLink {
                         href,
                         label,
-                        current: path == href || path.starts_with(&format!("{href}/")),
+                        current: Some(href) == current,
                     })
                     .collect()
             })

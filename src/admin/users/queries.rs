@@ -1,0 +1,420 @@
+//! User queries for the office, scoped by `SchoolScope` in every WHERE clause.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamptz};
+use serde_json::json;
+
+use crate::admin::queries::{SchoolScope, USER_IN_SCOPE};
+use crate::audit::{self, Actor, NewAuditEntry};
+use crate::schema::{schools, sessions, users};
+
+pub const PAGE_SIZE: i64 = 50;
+
+/// One row of the people list.
+#[derive(Debug, QueryableByName)]
+pub struct UserRow {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub display_name: String,
+    #[diesel(sql_type = Text)]
+    pub email: String,
+    #[diesel(sql_type = Text)]
+    pub role: String,
+    #[diesel(sql_type = Bool)]
+    pub active: bool,
+    #[diesel(sql_type = Bool)]
+    pub invited: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub school_name: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub total: i64,
+}
+
+/// What the list is filtered by.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub search: Option<String>,
+    pub role: Option<String>,
+    pub active: Option<bool>,
+    pub page: i64,
+}
+
+/// `text` as a LIKE pattern matching it anywhere, with `%`, `_` and `\` taken literally.
+pub fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// One page of users in scope, with the total count of matches (one round trip).
+pub fn list_users(
+    conn: &mut PgConnection,
+    scope: SchoolScope,
+    filter: &UserFilter,
+) -> QueryResult<Vec<UserRow>> {
+    diesel::sql_query(format!(
+        "SELECT u.id, u.display_name, u.email, u.role, u.active, u.password_hash IS NULL AS invited,
+                s.name AS school_name, count(*) OVER () AS total
+           FROM users u LEFT JOIN schools s ON s.id = u.school_id
+          WHERE {USER_IN_SCOPE}
+            AND ($2::text IS NULL OR u.display_name ILIKE $2 OR u.email ILIKE $2)
+            AND ($3::text IS NULL OR u.role = $3)
+            AND ($4::boolean IS NULL OR u.active = $4)
+          ORDER BY u.display_name, u.id
+          LIMIT $5 OFFSET $6"
+    ))
+    .bind::<Nullable<BigInt>, _>(scope.filter())
+    .bind::<Nullable<Text>, _>(filter.search.as_deref().map(contains_pattern))
+    .bind::<Nullable<Text>, _>(filter.role.as_deref())
+    .bind::<Nullable<Bool>, _>(filter.active)
+    .bind::<BigInt, _>(PAGE_SIZE)
+    .bind::<BigInt, _>(filter.page.max(0) * PAGE_SIZE)
+    .load(conn)
+}
+
+/// Everything the office sees about one user.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct UserDetails {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub display_name: String,
+    #[diesel(sql_type = Text)]
+    pub email: String,
+    #[diesel(sql_type = Text)]
+    pub role: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub school_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub school_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub phone: Option<String>,
+    #[diesel(sql_type = Bool)]
+    pub active: bool,
+    #[diesel(sql_type = Bool)]
+    pub invited: bool,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub locked_until: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub last_login_at: Option<DateTime<Utc>>,
+    /// The edit version: forms carry it back, and a save over a newer change is refused.
+    #[diesel(sql_type = Timestamptz)]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One user in scope, or NotFound.
+pub fn find_user(
+    conn: &mut PgConnection,
+    scope: SchoolScope,
+    user_id: i64,
+) -> QueryResult<UserDetails> {
+    diesel::sql_query(format!(
+        "SELECT u.id, u.display_name, u.email, u.role, u.school_id, s.name AS school_name, u.phone,
+                u.active, u.password_hash IS NULL AS invited, u.locked_until, u.last_login_at, u.updated_at
+           FROM users u LEFT JOIN schools s ON s.id = u.school_id
+          WHERE {USER_IN_SCOPE} AND u.id = $2"
+    ))
+    .bind::<Nullable<BigInt>, _>(scope.filter())
+    .bind::<BigInt, _>(user_id)
+    .get_result(conn)
+}
+
+/// Schools the user may assign people to.
+pub fn list_schools(
+    conn: &mut PgConnection,
+    scope: SchoolScope,
+) -> QueryResult<Vec<(i64, String)>> {
+    let mut query = schools::table
+        .select((schools::id, schools::name))
+        .order(schools::name)
+        .into_boxed();
+    if let Some(id) = scope.filter() {
+        query = query.filter(schools::id.eq(id));
+    }
+    query.load(conn)
+}
+
+/// Validated values of the user form.
+#[derive(Debug, Clone)]
+pub struct UserValues {
+    pub display_name: String,
+    pub email: String,
+    pub role: String,
+    pub school_id: Option<i64>,
+    pub phone: Option<String>,
+}
+
+impl UserValues {
+    fn audit_json(&self) -> serde_json::Value {
+        json!({ "display_name": self.display_name, "email": self.email, "role": self.role,
+                "school_id": self.school_id, "phone": self.phone })
+    }
+}
+
+/// Why a change was refused.
+#[derive(Debug)]
+pub enum Refusal {
+    EmailTaken,
+    LastAdmin,
+    /// Someone saved a newer version; here is what they saved.
+    Conflict(Box<UserDetails>),
+    Database(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for Refusal {
+    fn from(e: diesel::result::Error) -> Self {
+        Refusal::Database(e)
+    }
+}
+
+fn email_taken(conn: &mut PgConnection, email: &str, except: Option<i64>) -> QueryResult<bool> {
+    let mut query = users::table.filter(users::email.eq(email)).into_boxed();
+    if let Some(id) = except {
+        query = query.filter(users::id.ne(id));
+    }
+    diesel::select(diesel::dsl::exists(query)).get_result(conn)
+}
+
+/// How many active admins other than `except` there are.
+fn other_active_admins(conn: &mut PgConnection, except: i64) -> QueryResult<i64> {
+    users::table
+        .filter(users::role.eq("admin"))
+        .filter(users::active.eq(true))
+        .filter(users::id.ne(except))
+        .count()
+        .get_result(conn)
+}
+
+/// Creates an account with no password and sends its invitation, with an audit row, in one
+/// transaction.
+pub fn insert_user(
+    conn: &mut PgConnection,
+    values: &UserValues,
+    actor: &Actor,
+    inviter: &str,
+    public_url: &str,
+) -> Result<i64, Refusal> {
+    conn.transaction(|conn| {
+        // Serialise concurrent creations of the same email.
+        if email_taken(conn, &values.email, None)? {
+            return Err(Refusal::EmailTaken);
+        }
+        let id: i64 = diesel::insert_into(users::table)
+            .values((
+                users::email.eq(&values.email),
+                users::display_name.eq(&values.display_name),
+                users::role.eq(&values.role),
+                users::school_id.eq(values.school_id),
+                users::phone.eq(&values.phone),
+                users::created_at.eq(actor.at),
+                users::updated_at.eq(actor.at),
+            ))
+            .on_conflict(users::email)
+            .do_nothing()
+            .returning(users::id)
+            .get_result(conn)
+            .optional()?
+            .ok_or(Refusal::EmailTaken)?;
+        let recipient = crate::accounts::tokens::Recipient {
+            user_id: id,
+            email: values.email.clone(),
+            display_name: values.display_name.clone(),
+            school_id: values.school_id,
+        };
+        crate::accounts::tokens::issue(
+            conn,
+            &recipient,
+            crate::accounts::tokens::Purpose::Invite,
+            Some(inviter),
+            public_url,
+            actor.at,
+        )?;
+        audit::insert_entry(
+            conn,
+            &audit_row(actor, "create", id, None, Some(values.audit_json())),
+        )?;
+        Ok(id)
+    })
+}
+
+fn audit_row<'a>(
+    actor: &'a Actor,
+    action: &'a str,
+    id: i64,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> NewAuditEntry<'a> {
+    NewAuditEntry {
+        at: actor.at,
+        actor_id: Some(actor.user_id),
+        ip: actor.ip.as_deref(),
+        school_id: actor.school_id,
+        action,
+        entity: "user",
+        entity_id: Some(id),
+        before,
+        after,
+    }
+}
+
+/// Only the fields that differ, as (before, after) JSON objects.
+pub fn changed_fields(
+    before: &serde_json::Value,
+    after: &serde_json::Value,
+) -> (serde_json::Value, serde_json::Value) {
+    let (mut b, mut a) = (serde_json::Map::new(), serde_json::Map::new());
+    if let (Some(bo), Some(ao)) = (before.as_object(), after.as_object()) {
+        for (k, v) in ao {
+            if bo.get(k) != Some(v) {
+                b.insert(
+                    k.clone(),
+                    bo.get(k).cloned().unwrap_or(serde_json::Value::Null),
+                );
+                a.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    (serde_json::Value::Object(b), serde_json::Value::Object(a))
+}
+
+/// Saves an edit made on version `version`; refuses a save over a newer change, a taken email,
+/// and demoting the last active admin. Changing email or role ends the user's sessions.
+pub fn update_user(
+    conn: &mut PgConnection,
+    scope: SchoolScope,
+    user_id: i64,
+    version: DateTime<Utc>,
+    values: &UserValues,
+    actor: &Actor,
+) -> Result<(), Refusal> {
+    conn.transaction(|conn| {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(72616375)").execute(conn)?;
+        let current = find_user(conn, scope, user_id)?;
+        if current.updated_at != version {
+            return Err(Refusal::Conflict(Box::new(current)));
+        }
+        if email_taken(conn, &values.email, Some(user_id))? {
+            return Err(Refusal::EmailTaken);
+        }
+        if current.role == "admin"
+            && values.role != "admin"
+            && current.active
+            && other_active_admins(conn, user_id)? == 0
+        {
+            return Err(Refusal::LastAdmin);
+        }
+        diesel::update(users::table.find(user_id))
+            .set((
+                users::display_name.eq(&values.display_name),
+                users::email.eq(&values.email),
+                users::role.eq(&values.role),
+                users::school_id.eq(values.school_id),
+                users::phone.eq(&values.phone),
+                users::updated_at.eq(actor.at),
+            ))
+            .execute(conn)?;
+        if current.email != values.email || current.role != values.role {
+            diesel::update(users::table.find(user_id))
+                .set(users::auth_version.eq(users::auth_version + 1))
+                .execute(conn)?;
+            diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?;
+        }
+        let before = UserValues {
+            display_name: current.display_name,
+            email: current.email,
+            role: current.role,
+            school_id: current.school_id,
+            phone: current.phone,
+        }
+        .audit_json();
+        let (before, after) = changed_fields(&before, &values.audit_json());
+        audit::insert_entry(
+            conn,
+            &audit_row(actor, "update", user_id, Some(before), Some(after)),
+        )?;
+        Ok(())
+    })
+}
+
+/// Deactivates (ending every session at once) or reactivates a user in scope.
+pub fn set_active(
+    conn: &mut PgConnection,
+    scope: SchoolScope,
+    user_id: i64,
+    active: bool,
+    actor: &Actor,
+) -> Result<(), Refusal> {
+    conn.transaction(|conn| {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(72616375)").execute(conn)?;
+        let current = find_user(conn, scope, user_id)?;
+        if !active
+            && current.role == "admin"
+            && current.active
+            && other_active_admins(conn, user_id)? == 0
+        {
+            return Err(Refusal::LastAdmin);
+        }
+        diesel::update(users::table.find(user_id))
+            .set((users::active.eq(active), users::updated_at.eq(actor.at)))
+            .execute(conn)?;
+        if !active {
+            diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?;
+        }
+        audit::insert_entry(
+            conn,
+            &audit_row(
+                actor,
+                if active { "reactivate" } else { "deactivate" },
+                user_id,
+                Some(json!({ "active": current.active })),
+                Some(json!({ "active": active })),
+            ),
+        )?;
+        Ok(())
+    })
+}
+
+/// Emails the user a link to choose a password (an invitation again if they never chose one).
+pub fn send_link(
+    conn: &mut PgConnection,
+    scope: SchoolScope,
+    user_id: i64,
+    actor: &Actor,
+    inviter: &str,
+    public_url: &str,
+) -> Result<(), Refusal> {
+    conn.transaction(|conn| {
+        let user = find_user(conn, scope, user_id)?;
+        if !user.active {
+            return Err(Refusal::Database(diesel::result::Error::NotFound));
+        }
+        let recipient = crate::accounts::tokens::Recipient {
+            user_id,
+            email: user.email.clone(),
+            display_name: user.display_name.clone(),
+            school_id: user.school_id,
+        };
+        let purpose = if user.invited {
+            crate::accounts::tokens::Purpose::Invite
+        } else {
+            crate::accounts::tokens::Purpose::Reset
+        };
+        crate::accounts::tokens::issue(
+            conn,
+            &recipient,
+            purpose,
+            Some(inviter),
+            public_url,
+            actor.at,
+        )?;
+        audit::insert_entry(
+            conn,
+            &audit_row(actor, "send_password_link", user_id, None, None),
+        )?;
+        Ok(())
+    })
+}
