@@ -1,6 +1,7 @@
 //! The office: the overview for admins (whole district) and principals (their own school).
 //! Every query takes the signed-in user's scope; a principal never sees another school.
 
+pub mod audit;
 pub mod handlers;
 pub mod queries;
 pub mod users;
@@ -19,5 +20,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/users/{user_id}/unlock",
             web::post().to(handlers::unlock_account),
         )
-        .configure(users::routes);
+        .configure(users::routes)
+        .configure(audit::routes);
 }

@@ -3,6 +3,7 @@
 //! HTML and on database rows.
 
 mod accounts;
+mod admin_audit;
 mod admin_users;
 mod cli;
 mod front_door;
