@@ -45,6 +45,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    emergency_contacts (id) {
+        id -> Int8,
+        school_id -> Int8,
+        student_id -> Int8,
+        position -> Int2,
+        name -> Text,
+        relationship -> Text,
+        phone -> Text,
+    }
+}
+
+diesel::table! {
     enrolments (id) {
         id -> Int8,
         school_id -> Int8,
@@ -52,6 +64,19 @@ diesel::table! {
         class_id -> Int8,
         starts_on -> Date,
         ends_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    guardians (id) {
+        id -> Int8,
+        school_id -> Int8,
+        student_id -> Int8,
+        position -> Int2,
+        name -> Text,
+        relationship -> Text,
+        phone -> Text,
+        email -> Text,
     }
 }
 
@@ -205,9 +230,13 @@ diesel::joinable!(audit_log -> users (actor_id));
 diesel::joinable!(classes -> academic_years (academic_year_id));
 diesel::joinable!(classes -> schools (school_id));
 diesel::joinable!(classes -> users (homeroom_teacher_id));
+diesel::joinable!(emergency_contacts -> schools (school_id));
+diesel::joinable!(emergency_contacts -> students (student_id));
 diesel::joinable!(enrolments -> classes (class_id));
 diesel::joinable!(enrolments -> schools (school_id));
 diesel::joinable!(enrolments -> students (student_id));
+diesel::joinable!(guardians -> schools (school_id));
+diesel::joinable!(guardians -> students (student_id));
 diesel::joinable!(login_events -> users (user_id));
 diesel::joinable!(outbox_emails -> schools (school_id));
 diesel::joinable!(parent_students -> students (student_id));
@@ -230,7 +259,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     classes,
     districts,
+    emergency_contacts,
     enrolments,
+    guardians,
     login_events,
     outbox_emails,
     parent_students,

@@ -6,8 +6,8 @@ use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
 use crate::schema::{
-    academic_years, classes, districts, enrolments, parent_students, schools, students, subjects,
-    teacher_assignments, terms, users,
+    academic_years, classes, districts, emergency_contacts, enrolments, guardians, parent_students,
+    schools, students, subjects, teacher_assignments, terms, users,
 };
 
 /// The demo accounts README.md lists, all with `ROLLBOOK_DEMO_PASSWORD`.
@@ -321,6 +321,37 @@ impl Seeder<'_> {
                     enrolments::student_id.eq(id),
                     enrolments::class_id.eq(class),
                     enrolments::starts_on.eq(from),
+                ))
+                .execute(self.conn)?;
+            let (carer, relationship) = if n % 2 == 0 {
+                (GIVEN[(n * 5 + 1) % GIVEN.len()], "Mother")
+            } else {
+                (GIVEN[(n * 3 + 2) % GIVEN.len()], "Father")
+            };
+            diesel::insert_into(guardians::table)
+                .values((
+                    guardians::school_id.eq(school),
+                    guardians::student_id.eq(id),
+                    guardians::name.eq(format!("{carer} {family}")),
+                    guardians::relationship.eq(relationship),
+                    guardians::phone.eq(format!("+44 7700 9{n:05}")),
+                ))
+                .execute(self.conn)?;
+            diesel::insert_into(emergency_contacts::table)
+                .values((
+                    emergency_contacts::school_id.eq(school),
+                    emergency_contacts::student_id.eq(id),
+                    emergency_contacts::name.eq(format!(
+                        "{} {}",
+                        GIVEN[(n * 13 + 7) % GIVEN.len()],
+                        FAMILY[(n * 7 + 5) % FAMILY.len()]
+                    )),
+                    emergency_contacts::relationship.eq(if n % 3 == 0 {
+                        "Grandparent"
+                    } else {
+                        "Family friend"
+                    }),
+                    emergency_contacts::phone.eq(format!("+44 20 7946 {:04}", n % 10_000)),
                 ))
                 .execute(self.conn)?;
             ids.push(id);

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod handlers;
 pub mod queries;
+pub mod students;
 pub mod users;
 
 use actix_web::web;
@@ -21,5 +22,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(handlers::unlock_account),
         )
         .configure(users::routes)
-        .configure(audit::routes);
+        .configure(audit::routes)
+        .configure(students::routes);
 }

@@ -62,3 +62,45 @@ pub async fn show_class(
         students,
     })
 }
+
+#[derive(Template)]
+#[template(path = "attendance/student.html")]
+struct StudentPage {
+    layout: Layout,
+    record: crate::admin::students::queries::StudentRecord,
+}
+
+/// A student's contacts and medical notes, for teachers who teach them today; others get 404.
+/// Each opening is written to the audit trail.
+pub async fn show_student(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    teacher: CurrentUser,
+    path: web::Path<(i64,)>,
+) -> Result<HttpResponse, AppError> {
+    use diesel::Connection;
+    let student_id = path.into_inner().0;
+    let (teacher_id, today) = (teacher.id, state.clock.now().date_naive());
+    let actor = crate::admin::handlers::actor(&req, &state, &teacher);
+    let record = db::run(&state.pool, move |conn| {
+        Ok(conn.transaction(|conn| {
+            if !queries::teaches_student(conn, teacher_id, student_id, today)? {
+                return Err(diesel::result::Error::NotFound);
+            }
+            use crate::admin::queries::SchoolScope;
+            use crate::admin::students::queries as students;
+            let record = students::find_student(conn, SchoolScope::District, student_id, today)?;
+            students::record_view(conn, student_id, record.student.school_id, &actor)?;
+            Ok(record)
+        })?)
+    })
+    .await?;
+    let title = format!(
+        "{} {}",
+        record.student.given_name, record.student.family_name
+    );
+    render(&StudentPage {
+        layout: Layout::new(&req, &state, title),
+        record,
+    })
+}

@@ -9,5 +9,9 @@ use actix_web::web;
 /// Routes under `/teacher` (the scope guard admits teachers only).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("", web::get().to(handlers::teacher_home))
-        .route("/classes/{class_id}", web::get().to(handlers::show_class));
+        .route("/classes/{class_id}", web::get().to(handlers::show_class))
+        .route(
+            "/students/{student_id}",
+            web::get().to(handlers::show_student),
+        );
 }

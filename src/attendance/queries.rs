@@ -109,3 +109,28 @@ pub fn list_class_students(
     .bind::<Date, _>(on)
     .load(conn)
 }
+
+/// Whether the teacher teaches (homeroom or subject) a class the student is enrolled in on `on`.
+pub fn teaches_student(
+    conn: &mut PgConnection,
+    teacher_id: i64,
+    student_id: i64,
+    on: NaiveDate,
+) -> QueryResult<bool> {
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        found: bool,
+    }
+    let found: Found = diesel::sql_query(format!(
+        "SELECT EXISTS (
+            SELECT 1 FROM enrolments e JOIN classes c ON c.id = e.class_id
+             WHERE e.student_id = $2 AND e.starts_on <= $3 AND (e.ends_on IS NULL OR e.ends_on >= $3)
+               AND {TEACHES}) AS found"
+    ))
+    .bind::<BigInt, _>(teacher_id)
+    .bind::<BigInt, _>(student_id)
+    .bind::<Date, _>(on)
+    .get_result(conn)?;
+    Ok(found.found)
+}

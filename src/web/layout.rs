@@ -34,7 +34,12 @@ pub struct Layout {
 
 fn nav_for(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
-        Role::Admin | Role::Principal => &[("/admin", "Overview"), ("/admin/users", "People")],
+        Role::Admin | Role::Principal => &[
+            ("/admin", "Overview"),
+            ("/admin/users", "People"),
+            ("/admin/students", "Students"),
+            ("/admin/audit", "Audit trail"),
+        ],
         Role::Teacher => &[("/teacher", "My classes")],
         Role::Parent => &[("/parent", "My children")],
     }

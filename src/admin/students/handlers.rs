@@ -1,0 +1,602 @@
+//! `/admin/students` pages.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use diesel::Connection;
+use serde::Deserialize;
+
+use crate::admin::handlers::actor;
+use crate::admin::queries::SchoolScope;
+use crate::admin::students::forms::{self, ContactRow, FieldErrors, GuardianRow, StudentForm};
+use crate::admin::students::queries::{
+    self, DeletionImpact, Refusal, StudentFilter, StudentRecord, StudentRow, PAGE_SIZE,
+};
+use crate::db;
+use crate::error::AppError;
+use crate::web::layout::{flash, render, render_status, see_other, Layout};
+use crate::web::{CurrentUser, Role};
+use crate::AppState;
+
+fn today(state: &AppState) -> NaiveDate {
+    state.clock.now().date_naive()
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    class_id: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/students/list.html")]
+struct StudentListPage {
+    layout: Layout,
+    q: String,
+    class_id: String,
+    status: String,
+    classes: Vec<(i64, i64, String)>,
+    rows: Vec<StudentRow>,
+    total: i64,
+    page: i64,
+    pages: i64,
+}
+
+impl StudentListPage {
+    fn page_url(&self, page: i64) -> String {
+        format!(
+            "/admin/students?q={}&class_id={}&status={}&page={page}",
+            crate::web::urlencode(&self.q),
+            crate::web::urlencode(&self.class_id),
+            crate::web::urlencode(&self.status)
+        )
+    }
+
+    fn class_selected(&self, id: &i64) -> bool {
+        self.class_id == id.to_string()
+    }
+}
+
+pub async fn list_students(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let scope = SchoolScope::of(&user);
+    let q: String = query.q.trim().chars().take(100).collect();
+    let status = match query.status.as_str() {
+        "active" | "withdrawn" => query.status.clone(),
+        _ => String::new(),
+    };
+    let filter = StudentFilter {
+        search: (!q.is_empty()).then(|| q.clone()),
+        class_id: query.class_id.parse().ok(),
+        status: (!status.is_empty()).then(|| status.clone()),
+        page: query.page.unwrap_or(1).clamp(1, 100_000) - 1,
+    };
+    let (day, page_index) = (today(&state), filter.page);
+    let (rows, classes) = db::run(&state.pool, move |conn| {
+        Ok((
+            queries::list_students(conn, scope, day, &filter)?,
+            queries::list_current_classes(conn, scope, day)?,
+        ))
+    })
+    .await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    render(&StudentListPage {
+        layout: Layout::new(&req, &state, "Students"),
+        q,
+        class_id: query.class_id,
+        status,
+        classes,
+        rows,
+        total,
+        page: page_index + 1,
+        pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/students/form.html")]
+struct StudentFormPage {
+    layout: Layout,
+    student_id: Option<i64>,
+    form: StudentForm,
+    errors: FieldErrors,
+    schools: Vec<(i64, String)>,
+    classes: Vec<(i64, i64, String)>,
+    conflict: Option<StudentRecord>,
+}
+
+impl StudentFormPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.get(field).map(String::as_str)
+    }
+
+    fn row_error(&self, prefix: &str, field: &str, i: &usize) -> Option<&str> {
+        self.errors
+            .get(&format!("{prefix}_{field}_{i}"))
+            .map(String::as_str)
+    }
+
+    fn action_url(&self) -> String {
+        match self.student_id {
+            Some(id) => format!("/admin/students/{id}"),
+            None => "/admin/students".into(),
+        }
+    }
+
+    fn selected(&self, value: &str, id: &i64) -> bool {
+        value == id.to_string()
+    }
+
+    fn school_name(&self, id: &i64) -> &str {
+        self.schools
+            .iter()
+            .find(|(s, _)| s == id)
+            .map_or("", |(_, n)| n.as_str())
+    }
+}
+
+struct Choices {
+    schools: Vec<(i64, String)>,
+    classes: Vec<(i64, i64, String)>,
+}
+
+async fn choices(state: &AppState, scope: SchoolScope) -> Result<Choices, AppError> {
+    let day = today(state);
+    db::run(&state.pool, move |conn| {
+        Ok(Choices {
+            schools: crate::admin::users::queries::list_schools(conn, scope)?,
+            classes: queries::list_current_classes(conn, scope, day)?,
+        })
+    })
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+fn form_page(
+    req: &HttpRequest,
+    state: &AppState,
+    student_id: Option<i64>,
+    form: StudentForm,
+    errors: FieldErrors,
+    choices: Choices,
+    conflict: Option<StudentRecord>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let title = if student_id.is_some() {
+        "Edit student"
+    } else {
+        "Add a student"
+    };
+    render_status(
+        &StudentFormPage {
+            layout: Layout::new(req, state, title),
+            student_id,
+            form,
+            errors,
+            schools: choices.schools,
+            classes: choices.classes,
+            conflict,
+        },
+        status,
+    )
+}
+
+pub async fn new_student_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let choices = choices(&state, SchoolScope::of(&user)).await?;
+    let form = StudentForm {
+        school_id: user.school_id.map(|s| s.to_string()).unwrap_or_default(),
+        enrolled_on: today(&state).format("%Y-%m-%d").to_string(),
+        guardians: vec![GuardianRow::default()],
+        contacts: vec![ContactRow::default()],
+        ..Default::default()
+    };
+    form_page(
+        &req,
+        &state,
+        None,
+        form,
+        FieldErrors::new(),
+        choices,
+        None,
+        StatusCode::OK,
+    )
+}
+
+fn refusal_errors(refusal: Refusal) -> Result<FieldErrors, AppError> {
+    match refusal {
+        Refusal::NumberTaken => Ok(FieldErrors::from([(
+            "student_number".to_string(),
+            "Another student at this school has this number.".to_string(),
+        )])),
+        Refusal::Database(e) => Err(e.into()),
+        Refusal::Conflict(_) => unreachable!("handled by the caller"),
+    }
+}
+
+pub async fn create_student(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    body: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let mut form = StudentForm::from_pairs(body.into_inner());
+    let scope = SchoolScope::of(&user);
+    let choices = choices(&state, scope).await?;
+    if form.apply_action() {
+        return form_page(
+            &req,
+            &state,
+            None,
+            form,
+            FieldErrors::new(),
+            choices,
+            None,
+            StatusCode::OK,
+        );
+    }
+    let values = match forms::validate(&form, &choices.schools, &choices.classes, today(&state)) {
+        Ok(v) => v,
+        Err(errors) => {
+            return form_page(
+                &req,
+                &state,
+                None,
+                form,
+                errors,
+                choices,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    };
+    let (actor, day) = (actor(&req, &state, &user), today(&state));
+    match db::run(&state.pool, move |conn| {
+        Ok(queries::insert_student(conn, &values, &actor, day))
+    })
+    .await?
+    {
+        Ok(id) => {
+            flash(&session, "The student is added.");
+            Ok(see_other(&format!("/admin/students/{id}")))
+        }
+        Err(refusal) => {
+            let errors = refusal_errors(refusal)?;
+            form_page(
+                &req,
+                &state,
+                None,
+                form,
+                errors,
+                choices,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/students/show.html")]
+struct StudentPage {
+    layout: Layout,
+    record: StudentRecord,
+    can_delete: bool,
+}
+
+pub async fn show_student(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64,)>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner().0;
+    let scope = SchoolScope::of(&user);
+    let (actor, day) = (actor(&req, &state, &user), today(&state));
+    let record = db::run(&state.pool, move |conn| {
+        Ok(conn.transaction(|conn| {
+            let record = queries::find_student(conn, scope, id, day)?;
+            queries::record_view(conn, id, record.student.school_id, &actor)?;
+            Ok::<_, diesel::result::Error>(record)
+        })?)
+    })
+    .await?;
+    let title = format!(
+        "{} {}",
+        record.student.given_name, record.student.family_name
+    );
+    render(&StudentPage {
+        layout: Layout::new(&req, &state, title),
+        record,
+        can_delete: user.role == Role::Admin,
+    })
+}
+
+fn version_string(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn form_from(r: &StudentRecord) -> StudentForm {
+    let s = &r.student;
+    let date = |d: Option<NaiveDate>| {
+        d.map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    };
+    StudentForm {
+        school_id: s.school_id.to_string(),
+        student_number: s.student_number.clone(),
+        given_name: s.given_name.clone(),
+        family_name: s.family_name.clone(),
+        preferred_name: s.preferred_name.clone().unwrap_or_default(),
+        date_of_birth: date(s.date_of_birth),
+        gender: s.gender.clone().unwrap_or_default(),
+        enrolled_on: date(s.enrolled_on),
+        class_id: r
+            .class
+            .as_ref()
+            .map(|c| c.0.to_string())
+            .unwrap_or_default(),
+        medical_notes: s.medical_notes.clone(),
+        allergies: s.allergies.clone(),
+        version: version_string(s.updated_at),
+        guardians: r
+            .guardians
+            .iter()
+            .map(|g| GuardianRow {
+                name: g.name.clone(),
+                relationship: g.relationship.clone(),
+                phone: g.phone.clone(),
+                email: g.email.clone(),
+            })
+            .collect(),
+        contacts: r
+            .contacts
+            .iter()
+            .map(|c| ContactRow {
+                name: c.name.clone(),
+                relationship: c.relationship.clone(),
+                phone: c.phone.clone(),
+            })
+            .collect(),
+        action: String::new(),
+    }
+}
+
+async fn find(state: &AppState, user: &CurrentUser, id: i64) -> Result<StudentRecord, AppError> {
+    let (scope, day) = (SchoolScope::of(user), today(state));
+    db::run(&state.pool, move |conn| {
+        Ok(queries::find_student(conn, scope, id, day)?)
+    })
+    .await
+}
+
+pub async fn edit_student_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64,)>,
+) -> Result<HttpResponse, AppError> {
+    let record = find(&state, &user, path.into_inner().0).await?;
+    let choices = choices(&state, SchoolScope::of(&user)).await?;
+    form_page(
+        &req,
+        &state,
+        Some(record.student.id),
+        form_from(&record),
+        FieldErrors::new(),
+        choices,
+        None,
+        StatusCode::OK,
+    )
+}
+
+pub async fn update_student(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i64,)>,
+    body: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner().0;
+    let record = find(&state, &user, id).await?;
+    let mut form = StudentForm::from_pairs(body.into_inner());
+    // A student stays in their school.
+    form.school_id = record.student.school_id.to_string();
+    let scope = SchoolScope::of(&user);
+    let choices = choices(&state, scope).await?;
+    if form.apply_action() {
+        return form_page(
+            &req,
+            &state,
+            Some(id),
+            form,
+            FieldErrors::new(),
+            choices,
+            None,
+            StatusCode::OK,
+        );
+    }
+    let values = match forms::validate(&form, &choices.schools, &choices.classes, today(&state)) {
+        Ok(v) => v,
+        Err(errors) => {
+            return form_page(
+                &req,
+                &state,
+                Some(id),
+                form,
+                errors,
+                choices,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    };
+    let Ok(version) = DateTime::parse_from_rfc3339(&form.version).map(|v| v.to_utc()) else {
+        return form_page(
+            &req,
+            &state,
+            Some(id),
+            form,
+            FieldErrors::new(),
+            choices,
+            Some(record),
+            StatusCode::CONFLICT,
+        );
+    };
+    let (actor, day) = (actor(&req, &state, &user), today(&state));
+    match db::run(&state.pool, move |conn| {
+        Ok(queries::update_student(
+            conn, scope, id, version, &values, &actor, day,
+        ))
+    })
+    .await?
+    {
+        Ok(()) => {
+            flash(&session, "Saved.");
+            Ok(see_other(&format!("/admin/students/{id}")))
+        }
+        Err(Refusal::Conflict(current)) => {
+            let mut form = form;
+            form.version = version_string(current.student.updated_at);
+            form_page(
+                &req,
+                &state,
+                Some(id),
+                form,
+                FieldErrors::new(),
+                choices,
+                Some(*current),
+                StatusCode::CONFLICT,
+            )
+        }
+        Err(refusal) => {
+            let errors = refusal_errors(refusal)?;
+            form_page(
+                &req,
+                &state,
+                Some(id),
+                form,
+                errors,
+                choices,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    }
+}
+
+async fn change_status(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    id: i64,
+    status: &'static str,
+) -> Result<HttpResponse, AppError> {
+    let (scope, actor, day) = (
+        SchoolScope::of(&user),
+        actor(&req, &state, &user),
+        today(&state),
+    );
+    db::run(&state.pool, move |conn| {
+        Ok(queries::set_status(conn, scope, id, status, &actor, day)?)
+    })
+    .await?;
+    flash(
+        &session,
+        if status == "withdrawn" {
+            "The student is withdrawn. Their records are kept; they no longer appear on registers."
+        } else {
+            "The student is reinstated."
+        },
+    );
+    Ok(see_other(&format!("/admin/students/{id}")))
+}
+
+pub async fn withdraw_student(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i64,)>,
+) -> Result<HttpResponse, AppError> {
+    change_status(req, state, user, session, path.into_inner().0, "withdrawn").await
+}
+
+pub async fn reinstate_student(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i64,)>,
+) -> Result<HttpResponse, AppError> {
+    change_status(req, state, user, session, path.into_inner().0, "active").await
+}
+
+#[derive(Template)]
+#[template(path = "admin/students/delete.html")]
+struct DeletePage {
+    layout: Layout,
+    record: StudentRecord,
+    impact: DeletionImpact,
+}
+
+pub async fn confirm_delete_student(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64,)>,
+) -> Result<HttpResponse, AppError> {
+    if user.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let record = find(&state, &user, path.into_inner().0).await?;
+    let id = record.student.id;
+    let impact = db::run(&state.pool, move |conn| {
+        Ok(queries::deletion_impact(conn, id)?)
+    })
+    .await?;
+    render(&DeletePage {
+        layout: Layout::new(&req, &state, "Delete a student for good"),
+        record,
+        impact,
+    })
+}
+
+pub async fn delete_student(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i64,)>,
+) -> Result<HttpResponse, AppError> {
+    if user.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let id = path.into_inner().0;
+    let (actor, day) = (actor(&req, &state, &user), today(&state));
+    db::run(&state.pool, move |conn| {
+        Ok(queries::delete_student(conn, id, &actor, day)?)
+    })
+    .await?;
+    flash(&session, "The student and everything attached to them are deleted. A copy is kept in the audit trail.");
+    Ok(see_other("/admin/students"))
+}

@@ -1,0 +1,600 @@
+//! Student queries for the office. Every query filters on the user's `SchoolScope`.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Nullable, Text};
+use serde_json::json;
+
+use crate::admin::queries::SchoolScope;
+use crate::admin::students::forms::{Contact, Guardian, StudentValues};
+use crate::audit::{self, Actor, NewAuditEntry};
+use crate::schema::{
+    academic_years, classes, emergency_contacts, enrolments, guardians, parent_students, students,
+};
+
+pub const PAGE_SIZE: i64 = 50;
+
+#[derive(Debug, QueryableByName)]
+pub struct StudentRow {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub student_number: String,
+    #[diesel(sql_type = Text)]
+    pub given_name: String,
+    #[diesel(sql_type = Text)]
+    pub family_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub preferred_name: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub class_name: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub school_name: String,
+    #[diesel(sql_type = BigInt)]
+    pub total: i64,
+}
+
+/// The current class of each student, as one LATERAL join.
+const CURRENT_CLASS: &str = "LEFT JOIN LATERAL (
+        SELECT c.id, c.name FROM enrolments e JOIN classes c ON c.id = e.class_id
+         WHERE e.student_id = st.id AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2)
+         ORDER BY e.starts_on DESC LIMIT 1) cur ON TRUE";
+
+#[derive(Debug, Clone, Default)]
+pub struct StudentFilter {
+    pub search: Option<String>,
+    pub class_id: Option<i64>,
+    pub status: Option<String>,
+    pub page: i64,
+}
+
+pub fn list_students(
+    conn: &mut PgConnection,
+    scope: SchoolScope,
+    today: NaiveDate,
+    f: &StudentFilter,
+) -> QueryResult<Vec<StudentRow>> {
+    diesel::sql_query(format!(
+        "SELECT st.id, st.student_number, st.given_name, st.family_name, st.preferred_name, st.status,
+                cur.name AS class_name, s.name AS school_name, count(*) OVER () AS total
+           FROM students st JOIN schools s ON s.id = st.school_id
+           {CURRENT_CLASS}
+          WHERE ($1::bigint IS NULL OR st.school_id = $1)
+            AND ($3::text IS NULL OR st.given_name ILIKE $3 OR st.family_name ILIKE $3
+                 OR st.preferred_name ILIKE $3 OR st.student_number ILIKE $3)
+            AND ($4::bigint IS NULL OR cur.id = $4)
+            AND ($5::text IS NULL OR st.status = $5)
+          ORDER BY st.family_name, st.given_name, st.id
+          LIMIT $6 OFFSET $7"
+    ))
+    .bind::<Nullable<BigInt>, _>(scope.filter())
+    .bind::<Date, _>(today)
+    .bind::<Nullable<Text>, _>(f.search.as_deref().map(crate::admin::users::queries::contains_pattern))
+    .bind::<Nullable<BigInt>, _>(f.class_id)
+    .bind::<Nullable<Text>, _>(f.status.as_deref())
+    .bind::<BigInt, _>(PAGE_SIZE)
+    .bind::<BigInt, _>(f.page.max(0) * PAGE_SIZE)
+    .load(conn)
+}
+
+/// Classes of the current academic year in scope: (id, school_id, "name (school)").
+pub fn list_current_classes(
+    conn: &mut PgConnection,
+    scope: SchoolScope,
+    today: NaiveDate,
+) -> QueryResult<Vec<(i64, i64, String)>> {
+    let mut q = classes::table
+        .inner_join(academic_years::table)
+        .filter(academic_years::starts_on.le(today))
+        .filter(academic_years::ends_on.ge(today))
+        .select((classes::id, classes::school_id, classes::name))
+        .order((classes::school_id, classes::grade_level, classes::name))
+        .into_boxed();
+    if let Some(id) = scope.filter() {
+        q = q.filter(classes::school_id.eq(id));
+    }
+    q.load(conn)
+}
+
+/// One student's whole record.
+#[derive(Debug, Clone, Queryable)]
+pub struct Student {
+    pub id: i64,
+    pub school_id: i64,
+    pub student_number: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub preferred_name: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub gender: Option<String>,
+    pub status: String,
+    pub enrolled_on: Option<NaiveDate>,
+    pub medical_notes: String,
+    pub allergies: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A student with guardians, contacts and current class.
+#[derive(Debug, Clone)]
+pub struct StudentRecord {
+    pub student: Student,
+    pub school_name: String,
+    pub class: Option<(i64, String)>,
+    pub guardians: Vec<Guardian>,
+    pub contacts: Vec<Contact>,
+}
+
+impl StudentRecord {
+    pub fn audit_json(&self) -> serde_json::Value {
+        let s = &self.student;
+        json!({
+            "student_number": s.student_number, "given_name": s.given_name, "family_name": s.family_name,
+            "preferred_name": s.preferred_name, "date_of_birth": s.date_of_birth, "gender": s.gender,
+            "enrolled_on": s.enrolled_on, "class_id": self.class.as_ref().map(|c| c.0),
+            "medical_notes": s.medical_notes, "allergies": s.allergies, "status": s.status,
+            "guardians": self.guardians, "emergency_contacts": self.contacts, "school_id": s.school_id,
+        })
+    }
+}
+
+fn values_json(v: &StudentValues, status: &str) -> serde_json::Value {
+    json!({
+        "student_number": v.student_number, "given_name": v.given_name, "family_name": v.family_name,
+        "preferred_name": v.preferred_name, "date_of_birth": v.date_of_birth, "gender": v.gender,
+        "enrolled_on": v.enrolled_on, "class_id": v.class_id, "medical_notes": v.medical_notes,
+        "allergies": v.allergies, "status": status, "guardians": v.guardians,
+        "emergency_contacts": v.contacts, "school_id": v.school_id,
+    })
+}
+
+/// A student in scope with everything on their record, or NotFound.
+pub fn find_student(
+    conn: &mut PgConnection,
+    scope: SchoolScope,
+    id: i64,
+    today: NaiveDate,
+) -> QueryResult<StudentRecord> {
+    use crate::schema::schools;
+    let mut q = students::table
+        .inner_join(schools::table)
+        .filter(students::id.eq(id))
+        .into_boxed();
+    if let Some(school) = scope.filter() {
+        q = q.filter(students::school_id.eq(school));
+    }
+    let (student, school_name): (Student, String) = q
+        .select((
+            (
+                students::id,
+                students::school_id,
+                students::student_number,
+                students::given_name,
+                students::family_name,
+                students::preferred_name,
+                students::date_of_birth,
+                students::gender,
+                students::status,
+                students::enrolled_on,
+                students::medical_notes,
+                students::allergies,
+                students::updated_at,
+            ),
+            schools::name,
+        ))
+        .first(conn)?;
+    load_record(conn, student, school_name, today)
+}
+
+/// Guardians, contacts and current class for a student already authorised.
+pub fn load_record(
+    conn: &mut PgConnection,
+    student: Student,
+    school_name: String,
+    today: NaiveDate,
+) -> QueryResult<StudentRecord> {
+    let class = enrolments::table
+        .inner_join(classes::table)
+        .filter(enrolments::student_id.eq(student.id))
+        .filter(enrolments::starts_on.le(today))
+        .filter(
+            enrolments::ends_on
+                .is_null()
+                .or(enrolments::ends_on.ge(today)),
+        )
+        .order(enrolments::starts_on.desc())
+        .select((classes::id, classes::name))
+        .first(conn)
+        .optional()?;
+    let guardians = guardians::table
+        .filter(guardians::student_id.eq(student.id))
+        .order((guardians::position, guardians::id))
+        .select((
+            guardians::name,
+            guardians::relationship,
+            guardians::phone,
+            guardians::email,
+        ))
+        .load::<(String, String, String, String)>(conn)?
+        .into_iter()
+        .map(|(name, relationship, phone, email)| Guardian {
+            name,
+            relationship,
+            phone,
+            email,
+        })
+        .collect();
+    let contacts = emergency_contacts::table
+        .filter(emergency_contacts::student_id.eq(student.id))
+        .order((emergency_contacts::position, emergency_contacts::id))
+        .select((
+            emergency_contacts::name,
+            emergency_contacts::relationship,
+            emergency_contacts::phone,
+        ))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(name, relationship, phone)| Contact {
+            name,
+            relationship,
+            phone,
+        })
+        .collect();
+    Ok(StudentRecord {
+        student,
+        school_name,
+        class,
+        guardians,
+        contacts,
+    })
+}
+
+/// Why a student change was refused.
+#[derive(Debug)]
+pub enum Refusal {
+    NumberTaken,
+    Conflict(Box<StudentRecord>),
+    Database(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for Refusal {
+    fn from(e: diesel::result::Error) -> Self {
+        Refusal::Database(e)
+    }
+}
+
+fn number_taken(
+    conn: &mut PgConnection,
+    school_id: i64,
+    number: &str,
+    except: Option<i64>,
+) -> QueryResult<bool> {
+    let mut q = students::table
+        .filter(students::school_id.eq(school_id))
+        .filter(students::student_number.eq(number))
+        .into_boxed();
+    if let Some(id) = except {
+        q = q.filter(students::id.ne(id));
+    }
+    diesel::select(diesel::dsl::exists(q)).get_result(conn)
+}
+
+fn replace_people(conn: &mut PgConnection, student_id: i64, v: &StudentValues) -> QueryResult<()> {
+    diesel::delete(guardians::table.filter(guardians::student_id.eq(student_id))).execute(conn)?;
+    diesel::delete(emergency_contacts::table.filter(emergency_contacts::student_id.eq(student_id)))
+        .execute(conn)?;
+    let g: Vec<_> = v
+        .guardians
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            (
+                guardians::school_id.eq(v.school_id),
+                guardians::student_id.eq(student_id),
+                guardians::position.eq(i as i16),
+                guardians::name.eq(&g.name),
+                guardians::relationship.eq(&g.relationship),
+                guardians::phone.eq(&g.phone),
+                guardians::email.eq(&g.email),
+            )
+        })
+        .collect();
+    diesel::insert_into(guardians::table)
+        .values(&g)
+        .execute(conn)?;
+    let c: Vec<_> = v
+        .contacts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            (
+                emergency_contacts::school_id.eq(v.school_id),
+                emergency_contacts::student_id.eq(student_id),
+                emergency_contacts::position.eq(i as i16),
+                emergency_contacts::name.eq(&c.name),
+                emergency_contacts::relationship.eq(&c.relationship),
+                emergency_contacts::phone.eq(&c.phone),
+            )
+        })
+        .collect();
+    diesel::insert_into(emergency_contacts::table)
+        .values(&c)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Puts the student in `class_id` from `today`: the current enrolment ends yesterday (or, if it
+/// began today, is replaced) and a new one starts, so earlier days keep their class.
+pub fn move_to_class(
+    conn: &mut PgConnection,
+    school_id: i64,
+    student_id: i64,
+    class_id: Option<i64>,
+    today: NaiveDate,
+) -> QueryResult<()> {
+    let current: Option<(i64, i64, NaiveDate)> = enrolments::table
+        .filter(enrolments::student_id.eq(student_id))
+        .filter(enrolments::starts_on.le(today))
+        .filter(
+            enrolments::ends_on
+                .is_null()
+                .or(enrolments::ends_on.ge(today)),
+        )
+        .order(enrolments::starts_on.desc())
+        .select((enrolments::id, enrolments::class_id, enrolments::starts_on))
+        .first(conn)
+        .optional()?;
+    if current.map(|c| c.1) == class_id {
+        return Ok(());
+    }
+    if let Some((id, _, starts_on)) = current {
+        if starts_on >= today {
+            diesel::delete(enrolments::table.find(id)).execute(conn)?;
+        } else {
+            diesel::update(enrolments::table.find(id))
+                .set(enrolments::ends_on.eq(today - Duration::days(1)))
+                .execute(conn)?;
+        }
+    }
+    if let Some(class_id) = class_id {
+        diesel::insert_into(enrolments::table)
+            .values((
+                enrolments::school_id.eq(school_id),
+                enrolments::student_id.eq(student_id),
+                enrolments::class_id.eq(class_id),
+                enrolments::starts_on.eq(today),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn entry<'a>(
+    actor: &'a Actor,
+    action: &'a str,
+    id: i64,
+    school_id: i64,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> NewAuditEntry<'a> {
+    NewAuditEntry {
+        at: actor.at,
+        actor_id: Some(actor.user_id),
+        ip: actor.ip.as_deref(),
+        school_id: Some(school_id),
+        action,
+        entity: "student",
+        entity_id: Some(id),
+        before,
+        after,
+    }
+}
+
+/// Creates a student with guardians, contacts, class and an audit row, in one transaction.
+pub fn insert_student(
+    conn: &mut PgConnection,
+    v: &StudentValues,
+    actor: &Actor,
+    today: NaiveDate,
+) -> Result<i64, Refusal> {
+    conn.transaction(|conn| {
+        if number_taken(conn, v.school_id, &v.student_number, None)? {
+            return Err(Refusal::NumberTaken);
+        }
+        let id: i64 = diesel::insert_into(students::table)
+            .values((
+                students::school_id.eq(v.school_id),
+                students::student_number.eq(&v.student_number),
+                students::given_name.eq(&v.given_name),
+                students::family_name.eq(&v.family_name),
+                students::preferred_name.eq(&v.preferred_name),
+                students::date_of_birth.eq(v.date_of_birth),
+                students::gender.eq(&v.gender),
+                students::enrolled_on.eq(v.enrolled_on.or(Some(today))),
+                students::medical_notes.eq(&v.medical_notes),
+                students::allergies.eq(&v.allergies),
+                students::created_at.eq(actor.at),
+                students::updated_at.eq(actor.at),
+            ))
+            .on_conflict((students::school_id, students::student_number))
+            .do_nothing()
+            .returning(students::id)
+            .get_result(conn)
+            .optional()?
+            .ok_or(Refusal::NumberTaken)?;
+        replace_people(conn, id, v)?;
+        let starts = v.enrolled_on.filter(|d| *d <= today).unwrap_or(today);
+        move_to_class(conn, v.school_id, id, v.class_id, starts)?;
+        audit::insert_entry(
+            conn,
+            &entry(
+                actor,
+                "create",
+                id,
+                v.school_id,
+                None,
+                Some(values_json(v, "active")),
+            ),
+        )?;
+        Ok(id)
+    })
+}
+
+/// Saves an edit made on `version`; a newer save by someone else is refused with their record.
+pub fn update_student(
+    conn: &mut PgConnection,
+    scope: SchoolScope,
+    id: i64,
+    version: DateTime<Utc>,
+    v: &StudentValues,
+    actor: &Actor,
+    today: NaiveDate,
+) -> Result<(), Refusal> {
+    conn.transaction(|conn| {
+        diesel::sql_query("SELECT 1 FROM students WHERE id = $1 FOR UPDATE")
+            .bind::<BigInt, _>(id)
+            .execute(conn)?;
+        let current = find_student(conn, scope, id, today)?;
+        if current.student.updated_at != version {
+            return Err(Refusal::Conflict(Box::new(current)));
+        }
+        if number_taken(conn, current.student.school_id, &v.student_number, Some(id))? {
+            return Err(Refusal::NumberTaken);
+        }
+        diesel::update(students::table.find(id))
+            .set((
+                students::student_number.eq(&v.student_number),
+                students::given_name.eq(&v.given_name),
+                students::family_name.eq(&v.family_name),
+                students::preferred_name.eq(&v.preferred_name),
+                students::date_of_birth.eq(v.date_of_birth),
+                students::gender.eq(&v.gender),
+                students::enrolled_on.eq(v.enrolled_on),
+                students::medical_notes.eq(&v.medical_notes),
+                students::allergies.eq(&v.allergies),
+                students::updated_at.eq(actor.at),
+            ))
+            .execute(conn)?;
+        let mut values = v.clone();
+        values.school_id = current.student.school_id;
+        replace_people(conn, id, &values)?;
+        move_to_class(conn, current.student.school_id, id, v.class_id, today)?;
+        let (before, after) = crate::admin::users::queries::changed_fields(
+            &current.audit_json(),
+            &values_json(&values, &current.student.status),
+        );
+        audit::insert_entry(
+            conn,
+            &entry(
+                actor,
+                "update",
+                id,
+                current.student.school_id,
+                Some(before),
+                Some(after),
+            ),
+        )?;
+        Ok(())
+    })
+}
+
+/// Withdraws (keeping every record, leaving registers) or reinstates a student.
+pub fn set_status(
+    conn: &mut PgConnection,
+    scope: SchoolScope,
+    id: i64,
+    status: &str,
+    actor: &Actor,
+    today: NaiveDate,
+) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        let current = find_student(conn, scope, id, today)?;
+        diesel::update(students::table.find(id))
+            .set((
+                students::status.eq(status),
+                students::updated_at.eq(actor.at),
+            ))
+            .execute(conn)?;
+        let action = if status == "withdrawn" {
+            "withdraw"
+        } else {
+            "reinstate"
+        };
+        audit::insert_entry(
+            conn,
+            &entry(
+                actor,
+                action,
+                id,
+                current.student.school_id,
+                Some(json!({ "status": current.student.status })),
+                Some(json!({ "status": status })),
+            ),
+        )
+    })
+}
+
+/// What a hard delete would remove, for the confirmation page.
+#[derive(Debug, Default)]
+pub struct DeletionImpact {
+    pub enrolments: i64,
+    pub guardians: i64,
+    pub contacts: i64,
+    pub parent_links: i64,
+}
+
+pub fn deletion_impact(conn: &mut PgConnection, id: i64) -> QueryResult<DeletionImpact> {
+    Ok(DeletionImpact {
+        enrolments: enrolments::table
+            .filter(enrolments::student_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        guardians: guardians::table
+            .filter(guardians::student_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        contacts: emergency_contacts::table
+            .filter(emergency_contacts::student_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        parent_links: parent_students::table
+            .filter(parent_students::student_id.eq(id))
+            .count()
+            .get_result(conn)?,
+    })
+}
+
+/// Deletes a student and everything that hangs off them, keeping a full copy in the audit row.
+pub fn delete_student(
+    conn: &mut PgConnection,
+    id: i64,
+    actor: &Actor,
+    today: NaiveDate,
+) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        let record = find_student(conn, SchoolScope::District, id, today)?;
+        diesel::delete(students::table.find(id)).execute(conn)?;
+        audit::insert_entry(
+            conn,
+            &entry(
+                actor,
+                "delete",
+                id,
+                record.student.school_id,
+                Some(record.audit_json()),
+                None,
+            ),
+        )
+    })
+}
+
+/// Records that staff opened a student's record page.
+pub fn record_view(
+    conn: &mut PgConnection,
+    id: i64,
+    school_id: i64,
+    actor: &Actor,
+) -> QueryResult<()> {
+    audit::insert_entry(conn, &entry(actor, "view", id, school_id, None, None))
+}

@@ -1,0 +1,513 @@
+//! Students with guardians and emergency contacts: forms with and without JavaScript, class
+//! moves that keep history, withdrawals, hard deletes, the audit trail and the school boundary.
+
+use chrono::Duration;
+use diesel::prelude::*;
+use rollbook::schema::{audit_log, classes, emergency_contacts, enrolments, guardians, students};
+
+use crate::helpers::*;
+
+fn class_id(app: &TestApp, name: &str) -> i64 {
+    classes::table
+        .filter(classes::name.eq(name))
+        .select(classes::id)
+        .first(&mut app.conn())
+        .unwrap()
+}
+
+fn student_id(app: &TestApp, number: &str) -> i64 {
+    students::table
+        .filter(students::student_number.eq(number))
+        .select(students::id)
+        .first(&mut app.conn())
+        .unwrap()
+}
+
+fn new_student<'a>(class: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("student_number", "NG-9001"),
+        ("given_name", "Aoife"),
+        ("family_name", "Ní Bhraonáin"),
+        ("preferred_name", ""),
+        ("date_of_birth", "2014-03-09"),
+        ("gender", "female"),
+        ("enrolled_on", "2026-09-01"),
+        ("class_id", class),
+        ("medical_notes", "Asthma"),
+        ("allergies", "Peanuts"),
+        ("guardian_name", "Máire Ní Bhraonáin"),
+        ("guardian_relationship", "Mother"),
+        ("guardian_phone", "+353 87 123 4567"),
+        ("guardian_email", "maire@example.ie"),
+        ("guardian_name", "Seán Ó Bhraonáin"),
+        ("guardian_relationship", "Father"),
+        ("guardian_phone", "+353 87 765 4321"),
+        ("guardian_email", ""),
+        ("contact_name", "Nóra Kelly"),
+        ("contact_relationship", "Aunt"),
+        ("contact_phone", "+353 1 555 0100"),
+        ("action", "save"),
+    ];
+    fields.extend_from_slice(extra);
+    fields
+}
+
+#[actix_web::test]
+async fn a_principal_adds_a_student_with_two_guardians_and_a_contact() {
+    let app = TestApp::spawn().await;
+    let principal = app.signed_in(DEMO_PRINCIPAL).await;
+    let c7a = class_id(&app, "7A").to_string();
+    let r = principal
+        .submit(
+            "/admin/students/new",
+            "/admin/students",
+            &new_student(&c7a, &[]),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = principal.get(r.location().unwrap()).await;
+    assert_eq!(page.text("h1"), "Aoife Ní Bhraonáin");
+    assert_eq!(
+        page.texts("#guardian-list strong"),
+        vec!["Máire Ní Bhraonáin", "Seán Ó Bhraonáin"]
+    );
+    assert_eq!(page.texts("#contact-list strong"), vec!["Nóra Kelly"]);
+    assert!(page.text("#student-details").contains("7A"));
+
+    let id = student_id(&app, "NG-9001");
+    let mut conn = app.conn();
+    let g: i64 = guardians::table
+        .filter(guardians::student_id.eq(id))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    let c: i64 = emergency_contacts::table
+        .filter(emergency_contacts::student_id.eq(id))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!((g, c), (2, 1));
+    let actions: Vec<String> = audit_log::table
+        .filter(audit_log::entity.eq("student"))
+        .filter(audit_log::entity_id.eq(id))
+        .order(audit_log::id)
+        .select(audit_log::action)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(
+        actions,
+        vec!["create", "view"],
+        "opening the record page is audited too"
+    );
+    // The teacher of 7A sees the new student on the class list.
+    let teacher = app.signed_in(DEMO_TEACHER).await;
+    let roster = teacher.get(&format!("/teacher/classes/{c7a}")).await;
+    assert!(roster
+        .texts("#roster th")
+        .iter()
+        .any(|t| t.contains("Ní Bhraonáin")));
+}
+
+#[actix_web::test]
+async fn guardian_rows_are_added_and_removed_without_javascript_and_nothing_is_saved_meanwhile() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in(DEMO_ADMIN).await;
+    let c7a = class_id(&app, "7A").to_string();
+    let mut fields = new_student(&c7a, &[]);
+    fields.retain(|(k, _)| *k != "action");
+    fields.push(("action", "add_guardian"));
+    let r = admin
+        .submit("/admin/students/new", "/admin/students", &fields)
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.count("#guardians .row-group"), 3);
+    assert_eq!(
+        r.attr("#guardian_name_1", "value").as_deref(),
+        Some("Seán Ó Bhraonáin"),
+        "typing kept"
+    );
+    let saved: i64 = students::table
+        .filter(students::student_number.eq("NG-9001"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(saved, 0);
+
+    fields.retain(|(k, _)| *k != "action");
+    fields.push(("action", "remove_guardian:0"));
+    let token = admin.get("/admin/students/new").await.csrf_token();
+    let mut with_token = vec![("csrf_token", token.as_str())];
+    with_token.extend_from_slice(&fields);
+    let r = admin
+        .post_form_with("/admin/students", &with_token, &[("HX-Request", "true")])
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.count("#student-form"),
+        1,
+        "htmx swaps the form from the same answer"
+    );
+    assert_eq!(r.count("#guardians .row-group"), 1);
+    assert_eq!(
+        r.attr("#guardian_name_0", "value").as_deref(),
+        Some("Seán Ó Bhraonáin")
+    );
+}
+
+#[actix_web::test]
+async fn every_mistake_is_named_beside_its_field_and_nothing_is_saved() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in(DEMO_ADMIN).await;
+    let c7a = class_id(&app, "7A").to_string();
+    let long = "y".repeat(10_000);
+    let mut fields = new_student(&c7a, &[]);
+    for (k, v) in fields.iter_mut() {
+        match *k {
+            "given_name" => *v = "",
+            "family_name" => *v = &long,
+            "date_of_birth" => *v = "2026-02-30",
+            "guardian_email" if v.is_empty() => *v = "not-an-email",
+            "contact_phone" => *v = "",
+            _ => {}
+        }
+    }
+    let r = admin
+        .submit("/admin/students/new", "/admin/students", &fields)
+        .await;
+    assert_eq!(r.status, 422);
+    for id in [
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "guardian_email_1",
+        "contact_phone_0",
+    ] {
+        assert_eq!(r.count(&format!("#{id}-error")), 1, "{id}");
+    }
+    assert!(r.text("#date_of_birth-error").contains("2026-02-30"));
+    assert_eq!(
+        r.attr("#guardian_name_0", "value").as_deref(),
+        Some("Máire Ní Bhraonáin")
+    );
+    let count: i64 = students::table
+        .filter(students::student_number.eq("NG-9001"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(count, 0);
+
+    // A number already used at the school (admins choose the school too).
+    let north: i64 = {
+        use rollbook::schema::schools;
+        schools::table
+            .filter(schools::name.eq("Northgate Community School"))
+            .select(schools::id)
+            .first(&mut app.conn())
+            .unwrap()
+    };
+    let north = north.to_string();
+    let r = admin
+        .submit(
+            "/admin/students/new",
+            "/admin/students",
+            &new_student(&c7a, &[("school_id", &north)]),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = admin
+        .submit(
+            "/admin/students/new",
+            "/admin/students",
+            &new_student(&c7a, &[("school_id", &north)]),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text("#student_number-error").contains("Another student"));
+}
+
+#[actix_web::test]
+async fn moving_a_student_ends_one_enrolment_and_starts_the_next() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in(DEMO_ADMIN).await;
+    let id = student_id(&app, "NG-0001");
+    let (c7a, c7b) = (class_id(&app, "7A"), class_id(&app, "7B"));
+    let edit = admin.get(&format!("/admin/students/{id}/edit")).await;
+    assert_eq!(
+        edit.attr("#class_id option[selected]", "value"),
+        Some(c7a.to_string())
+    );
+    let mut fields: Vec<(String, String)> = form_values(&edit);
+    set(&mut fields, "class_id", &c7b.to_string());
+    set(&mut fields, "allergies", "Penicillin");
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = admin
+        .post_form(&format!("/admin/students/{id}"), &pairs)
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let today = start_time().date_naive();
+    let history: Vec<(i64, chrono::NaiveDate, Option<chrono::NaiveDate>)> = enrolments::table
+        .filter(enrolments::student_id.eq(id))
+        .order(enrolments::starts_on)
+        .select((
+            enrolments::class_id,
+            enrolments::starts_on,
+            enrolments::ends_on,
+        ))
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(
+        (history[0].0, history[0].2),
+        (c7a, Some(today - Duration::days(1)))
+    );
+    assert_eq!(
+        (history[1].0, history[1].1, history[1].2),
+        (c7b, today, None)
+    );
+    let (before, after): (Option<serde_json::Value>, Option<serde_json::Value>) = audit_log::table
+        .filter(audit_log::entity_id.eq(id))
+        .filter(audit_log::action.eq("update"))
+        .select((audit_log::before, audit_log::after))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        after.unwrap(),
+        serde_json::json!({ "class_id": c7b, "allergies": "Penicillin" })
+    );
+    assert_eq!(before.unwrap()["class_id"], c7a);
+}
+
+/// Every named input, select and textarea of the page's form, as posted by a browser.
+fn form_values(page: &TestResponse) -> Vec<(String, String)> {
+    let html = page.html();
+    let sel = scraper::Selector::parse(
+        "#student-form input[name], #student-form select[name], #student-form textarea[name]",
+    )
+    .unwrap();
+    let opt = scraper::Selector::parse("option[selected]").unwrap();
+    html.select(&sel)
+        .map(|e| {
+            let name = e.value().attr("name").unwrap().to_string();
+            let value = match e.value().name() {
+                "select" => e
+                    .select(&opt)
+                    .next()
+                    .and_then(|o| o.value().attr("value"))
+                    .unwrap_or("")
+                    .to_string(),
+                "textarea" => e.text().collect(),
+                _ => e.value().attr("value").unwrap_or("").to_string(),
+            };
+            (name, value)
+        })
+        .chain(std::iter::once(("action".to_string(), "save".to_string())))
+        .collect()
+}
+
+fn set(fields: &mut [(String, String)], name: &str, value: &str) {
+    fields.iter_mut().find(|(k, _)| k == name).unwrap().1 = value.to_string();
+}
+
+#[actix_web::test]
+async fn a_save_over_a_newer_edit_is_refused_with_what_was_saved() {
+    let app = TestApp::spawn().await;
+    let a = app.signed_in(DEMO_ADMIN).await;
+    let b = app.signed_in(DEMO_PRINCIPAL).await;
+    let id = student_id(&app, "NG-0002");
+    let path = format!("/admin/students/{id}/edit");
+    let (page_a, page_b) = (a.get(&path).await, b.get(&path).await);
+    let mut fb = form_values(&page_b);
+    set(
+        &mut fb,
+        "medical_notes",
+        "Type 1 diabetes: insulin in the office",
+    );
+    let pairs: Vec<(&str, &str)> = fb.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        b.post_form(&format!("/admin/students/{id}"), &pairs)
+            .await
+            .status,
+        303
+    );
+    let mut fa = form_values(&page_a);
+    set(&mut fa, "medical_notes", "None");
+    let pairs: Vec<(&str, &str)> = fa.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = a.post_form(&format!("/admin/students/{id}"), &pairs).await;
+    assert_eq!(r.status, 409);
+    assert!(r.text("#conflict").contains("Type 1 diabetes"));
+    let notes: String = students::table
+        .find(id)
+        .select(students::medical_notes)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(notes, "Type 1 diabetes: insulin in the office");
+}
+
+#[actix_web::test]
+async fn a_withdrawn_student_keeps_their_record_but_leaves_the_class_list() {
+    let app = TestApp::spawn().await;
+    let principal = app.signed_in(DEMO_PRINCIPAL).await;
+    let id = student_id(&app, "NG-0003");
+    let c7a = class_id(&app, "7A");
+    let r = principal
+        .submit(
+            &format!("/admin/students/{id}"),
+            &format!("/admin/students/{id}/withdraw"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let teacher = app.signed_in(DEMO_TEACHER).await;
+    assert_eq!(
+        teacher
+            .get(&format!("/teacher/classes/{c7a}"))
+            .await
+            .count("#roster tbody tr"),
+        23
+    );
+    let page = principal.get(&format!("/admin/students/{id}")).await;
+    assert!(page.text("h1").contains("Withdrawn"));
+    assert_eq!(
+        principal
+            .get("/admin/students?status=withdrawn")
+            .await
+            .count("#students tbody tr"),
+        1
+    );
+    principal
+        .submit(
+            &format!("/admin/students/{id}"),
+            &format!("/admin/students/{id}/reinstate"),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        teacher
+            .get(&format!("/teacher/classes/{c7a}"))
+            .await
+            .count("#roster tbody tr"),
+        24
+    );
+}
+
+#[actix_web::test]
+async fn only_an_admin_deletes_for_good_after_seeing_what_goes() {
+    let app = TestApp::spawn().await;
+    let id = student_id(&app, "NG-0003");
+    let principal = app.signed_in(DEMO_PRINCIPAL).await;
+    assert_eq!(
+        principal
+            .get(&format!("/admin/students/{id}/delete"))
+            .await
+            .status,
+        403
+    );
+    let r = principal
+        .submit(
+            &format!("/admin/students/{id}"),
+            &format!("/admin/students/{id}/delete"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+
+    let admin = app.signed_in(DEMO_ADMIN).await;
+    let confirm = admin.get(&format!("/admin/students/{id}/delete")).await;
+    let impact = confirm.texts("#deletion-impact li");
+    assert!(
+        impact.contains(&"1 class enrolment".to_string()),
+        "{impact:?}"
+    );
+    assert!(impact.contains(&"1 guardian".to_string()), "{impact:?}");
+    let r = admin
+        .submit(
+            &format!("/admin/students/{id}/delete"),
+            &format!("/admin/students/{id}/delete"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let left: i64 = students::table
+        .filter(students::id.eq(id))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(left, 0);
+    let before: Option<serde_json::Value> = audit_log::table
+        .filter(audit_log::entity_id.eq(id))
+        .filter(audit_log::action.eq("delete"))
+        .select(audit_log::before)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(before.unwrap()["student_number"], "NG-0003");
+}
+
+#[actix_web::test]
+async fn a_principal_never_sees_another_schools_students() {
+    let app = TestApp::spawn().await;
+    let principal = app.signed_in(DEMO_PRINCIPAL).await;
+    let theirs = student_id(&app, "SB-0001");
+    for path in [
+        format!("/admin/students/{theirs}"),
+        format!("/admin/students/{theirs}/edit"),
+    ] {
+        assert_eq!(principal.get(&path).await.status, 404, "{path}");
+    }
+    let r = principal
+        .submit(
+            "/admin/students",
+            &format!("/admin/students/{theirs}/withdraw"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let list = principal.get("/admin/students?q=SB-").await;
+    assert_eq!(list.count("#students tbody tr"), 0);
+    let form = principal.get("/admin/students/new").await;
+    let offered = form.texts("#class_id option:not([value=''])");
+    assert_eq!(offered, vec!["7A", "7B", "8A", "8B"]);
+    let c9a = class_id(&app, "9A").to_string();
+    let r = principal
+        .submit(
+            "/admin/students/new",
+            "/admin/students",
+            &new_student(&c9a, &[]),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.count("#class_id-error"), 1);
+}
+
+#[actix_web::test]
+async fn a_teacher_opens_their_students_contacts_and_medical_notes_and_no_one_elses() {
+    let app = TestApp::spawn().await;
+    let teacher = app.signed_in(DEMO_TEACHER).await;
+    let mine = student_id(&app, "NG-0003");
+    let page = teacher.get(&format!("/teacher/students/{mine}")).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.count("#guardian-list li"), 1);
+    assert!(page
+        .attr("#guardian-list a[href^='tel:']", "href")
+        .is_some());
+    assert!(page.text("#allergies").contains("Peanuts"));
+    let views: i64 = audit_log::table
+        .filter(audit_log::entity_id.eq(mine))
+        .filter(audit_log::action.eq("view"))
+        .filter(audit_log::actor_id.eq(app.user_id(DEMO_TEACHER)))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(views, 1);
+    for other in ["NG-0101", "SB-0001"] {
+        let id = student_id(&app, other);
+        assert_eq!(
+            teacher.get(&format!("/teacher/students/{id}")).await.status,
+            404,
+            "{other}"
+        );
+    }
+}
