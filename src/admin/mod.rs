@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod handlers;
+pub mod outbox;
 pub mod queries;
 pub mod students;
 pub mod users;
@@ -23,5 +24,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .configure(users::routes)
         .configure(audit::routes)
-        .configure(students::routes);
+        .configure(students::routes)
+        .configure(outbox::routes);
 }

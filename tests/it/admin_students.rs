@@ -511,3 +511,147 @@ async fn a_teacher_opens_their_students_contacts_and_medical_notes_and_no_one_el
         );
     }
 }
+
+#[actix_web::test]
+async fn the_office_links_a_parent_account_and_the_parent_sees_exactly_what_is_allowed() {
+    let app = TestApp::spawn().await;
+    let principal = app.signed_in(DEMO_PRINCIPAL).await;
+    let child = student_id(&app, "NG-0110");
+    let page = format!("/admin/students/{child}");
+    let r = principal
+        .submit(
+            &page,
+            &format!("{page}/parents"),
+            &[
+                ("parent_email", "Parent2@rollbook.test"),
+                ("relationship", "Stepfather"),
+                ("may_view", "1"),
+                ("receives_notifications", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let shown = principal.get(&page).await;
+    assert!(shown.text("#parent-links").contains("Stepfather"));
+    let parent = app.signed_in("parent2@rollbook.test").await;
+    assert_eq!(
+        parent.get("/parent").await.count("#my-children li"),
+        2,
+        "one parent, several children"
+    );
+    assert_eq!(
+        parent
+            .get(&format!("/parent/children/{child}"))
+            .await
+            .status,
+        200
+    );
+
+    // Re-linking updates the settings: records hidden from the parent.
+    principal
+        .submit(
+            &page,
+            &format!("{page}/parents"),
+            &[
+                ("parent_email", "parent2@rollbook.test"),
+                ("relationship", "Stepfather"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        parent
+            .get(&format!("/parent/children/{child}"))
+            .await
+            .status,
+        404
+    );
+    let parent_id = app.user_id("parent2@rollbook.test");
+    let r = principal
+        .submit(&page, &format!("{page}/parents/{parent_id}/remove"), &[])
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(principal.get(&page).await.count("#parent-links"), 0);
+    let actions: Vec<String> = audit_log::table
+        .filter(audit_log::entity_id.eq(child))
+        .filter(audit_log::action.ne("view"))
+        .order(audit_log::id)
+        .select(audit_log::action)
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        actions,
+        vec!["link_parent", "update_parent_link", "unlink_parent"]
+    );
+
+    // Only parent accounts can be linked.
+    let r = principal
+        .submit(
+            &page,
+            &format!("{page}/parents"),
+            &[("parent_email", DEMO_TEACHER), ("relationship", "Mother")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text("#link-error").contains("No active parent account"));
+    // Nor can another school's student be linked by its principal.
+    let theirs = student_id(&app, "SB-0001");
+    let south = format!("/admin/students/{theirs}/parents");
+    let r = principal
+        .submit(
+            &page,
+            &south,
+            &[("parent_email", DEMO_PARENT), ("relationship", "Mother")],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+}
+
+#[actix_web::test]
+async fn admins_see_the_outbox_and_can_send_a_failed_email_again() {
+    let app = TestApp::spawn().await;
+    app.browser()
+        .submit(
+            "/password-reset",
+            "/password-reset",
+            &[("email", DEMO_PARENT)],
+        )
+        .await;
+    use rollbook::schema::outbox_emails;
+    diesel::update(outbox_emails::table)
+        .set((
+            outbox_emails::status.eq("failed"),
+            outbox_emails::attempts.eq(8),
+            outbox_emails::last_error.eq("SMTP: 550 mailbox unavailable"),
+        ))
+        .execute(&mut app.conn())
+        .unwrap();
+    let admin = app.signed_in(DEMO_ADMIN).await;
+    let page = admin.get("/admin/outbox").await;
+    assert_eq!(page.count("#outbox tbody tr"), 1);
+    assert!(page
+        .text("#outbox td.state")
+        .contains("550 mailbox unavailable"));
+    let id: i64 = outbox_emails::table
+        .select(outbox_emails::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let r = admin
+        .submit("/admin/outbox", &format!("/admin/outbox/{id}/retry"), &[])
+        .await;
+    assert_eq!(r.status, 303);
+    let status: String = outbox_emails::table
+        .select(outbox_emails::status)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(status, "pending");
+    assert_eq!(app.deliver_mail().await.sent, 1);
+    // The parent has no school: a principal does not see that email.
+    let principal = app.signed_in(DEMO_PRINCIPAL).await;
+    assert_eq!(
+        principal
+            .get("/admin/outbox")
+            .await
+            .count("#outbox tbody tr"),
+        0
+    );
+}

@@ -14,6 +14,7 @@ use crate::admin::students::forms::{self, ContactRow, FieldErrors, GuardianRow, 
 use crate::admin::students::queries::{
     self, DeletionImpact, Refusal, StudentFilter, StudentRecord, StudentRow, PAGE_SIZE,
 };
+use crate::admin::students::queries::{LinkRefusal, ParentLink};
 use crate::db;
 use crate::error::AppError;
 use crate::web::layout::{flash, render, render_status, see_other, Layout};
@@ -299,6 +300,9 @@ struct StudentPage {
     layout: Layout,
     record: StudentRecord,
     can_delete: bool,
+    links: Vec<ParentLink>,
+    link_form: LinkForm,
+    link_error: Option<String>,
 }
 
 pub async fn show_student(
@@ -307,14 +311,36 @@ pub async fn show_student(
     user: CurrentUser,
     path: web::Path<(i64,)>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner().0;
-    let scope = SchoolScope::of(&user);
-    let (actor, day) = (actor(&req, &state, &user), today(&state));
-    let record = db::run(&state.pool, move |conn| {
+    student_page(
+        &req,
+        &state,
+        &user,
+        path.into_inner().0,
+        LinkForm::default(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn student_page(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    link_form: LinkForm,
+    link_error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let scope = SchoolScope::of(user);
+    let (actor, day) = (actor(req, state, user), today(state));
+    let (record, links) = db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
             let record = queries::find_student(conn, scope, id, day)?;
             queries::record_view(conn, id, record.student.school_id, &actor)?;
-            Ok::<_, diesel::result::Error>(record)
+            let links = queries::list_parent_links(conn, id)?;
+            Ok::<_, diesel::result::Error>((record, links))
         })?)
     })
     .await?;
@@ -322,11 +348,130 @@ pub async fn show_student(
         "{} {}",
         record.student.given_name, record.student.family_name
     );
-    render(&StudentPage {
-        layout: Layout::new(&req, &state, title),
-        record,
-        can_delete: user.role == Role::Admin,
+    render_status(
+        &StudentPage {
+            layout: Layout::new(req, state, title),
+            record,
+            can_delete: user.role == Role::Admin,
+            links,
+            link_form,
+            link_error,
+        },
+        status,
+    )
+}
+
+/// The "link a parent account" form.
+#[derive(Debug, Deserialize, Default)]
+pub struct LinkForm {
+    #[serde(default)]
+    parent_email: String,
+    #[serde(default)]
+    relationship: String,
+    #[serde(default)]
+    may_view: Option<String>,
+    #[serde(default)]
+    receives_notifications: Option<String>,
+}
+
+pub async fn link_parent(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i64,)>,
+    form: web::Form<LinkForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner().0;
+    let form = form.into_inner();
+    let relationship = form.relationship.trim().to_string();
+    let email = crate::domain::EmailAddress::parse(&form.parent_email);
+    let error = match (&email, relationship.chars().count()) {
+        (Err(m), _) => Some(m.to_string()),
+        (_, 0) => Some(
+            "Say how this parent is related to the student, for example Mother or Guardian."
+                .to_string(),
+        ),
+        (_, n) if n > 40 => Some("The relationship has at most 40 characters.".to_string()),
+        _ => None,
+    };
+    if let Some(error) = error {
+        return student_page(
+            &req,
+            &state,
+            &user,
+            id,
+            form,
+            Some(error),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let email = email.expect("checked").as_str().to_string();
+    let (may_view, notify) = (
+        form.may_view.is_some(),
+        form.receives_notifications.is_some(),
+    );
+    let (scope, actor, day) = (
+        SchoolScope::of(&user),
+        actor(&req, &state, &user),
+        today(&state),
+    );
+    let rel = relationship.clone();
+    match db::run(&state.pool, move |conn| {
+        Ok(queries::upsert_parent_link(
+            conn, scope, id, &email, &rel, may_view, notify, &actor, day,
+        ))
     })
+    .await?
+    {
+        Ok(()) => {
+            flash(&session, "The parent account is linked.");
+            Ok(see_other(&format!("/admin/students/{id}")))
+        }
+        Err(LinkRefusal::NoSuchParent) => {
+            let error =
+                "No active parent account has this email. Add the parent under People first."
+                    .to_string();
+            student_page(
+                &req,
+                &state,
+                &user,
+                id,
+                form,
+                Some(error),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(LinkRefusal::Database(e)) => Err(e.into()),
+    }
+}
+
+pub async fn unlink_parent(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, parent_id) = path.into_inner();
+    let (scope, actor, day) = (
+        SchoolScope::of(&user),
+        actor(&req, &state, &user),
+        today(&state),
+    );
+    db::run(&state.pool, move |conn| {
+        Ok(queries::delete_parent_link(
+            conn, scope, id, parent_id, &actor, day,
+        )?)
+    })
+    .await?;
+    flash(
+        &session,
+        "The parent account no longer has access to this student.",
+    );
+    Ok(see_other(&format!("/admin/students/{id}")))
 }
 
 fn version_string(at: DateTime<Utc>) -> String {

@@ -41,5 +41,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/students/{student_id}/delete",
             web::post().to(handlers::delete_student),
+        )
+        .route(
+            "/students/{student_id}/parents",
+            web::post().to(handlers::link_parent),
+        )
+        .route(
+            "/students/{student_id}/parents/{parent_id}/remove",
+            web::post().to(handlers::unlink_parent),
         );
 }
