@@ -37,6 +37,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    cover_assignments (id) {
+        id -> Int8,
+        school_id -> Int8,
+        teacher_id -> Int8,
+        class_id -> Int8,
+        starts_on -> Date,
+        ends_on -> Date,
+        note -> Text,
+    }
+}
+
+diesel::table! {
     districts (id) {
         id -> Int8,
         name -> Text,
@@ -89,6 +101,17 @@ diesel::table! {
         ip -> Nullable<Text>,
         user_agent -> Nullable<Text>,
         outcome -> Text,
+    }
+}
+
+diesel::table! {
+    non_school_days (id) {
+        id -> Int8,
+        school_id -> Int8,
+        starts_on -> Date,
+        ends_on -> Date,
+        name -> Text,
+        kind -> Text,
     }
 }
 
@@ -230,6 +253,9 @@ diesel::joinable!(audit_log -> users (actor_id));
 diesel::joinable!(classes -> academic_years (academic_year_id));
 diesel::joinable!(classes -> schools (school_id));
 diesel::joinable!(classes -> users (homeroom_teacher_id));
+diesel::joinable!(cover_assignments -> classes (class_id));
+diesel::joinable!(cover_assignments -> schools (school_id));
+diesel::joinable!(cover_assignments -> users (teacher_id));
 diesel::joinable!(emergency_contacts -> schools (school_id));
 diesel::joinable!(emergency_contacts -> students (student_id));
 diesel::joinable!(enrolments -> classes (class_id));
@@ -238,6 +264,7 @@ diesel::joinable!(enrolments -> students (student_id));
 diesel::joinable!(guardians -> schools (school_id));
 diesel::joinable!(guardians -> students (student_id));
 diesel::joinable!(login_events -> users (user_id));
+diesel::joinable!(non_school_days -> schools (school_id));
 diesel::joinable!(outbox_emails -> schools (school_id));
 diesel::joinable!(parent_students -> students (student_id));
 diesel::joinable!(parent_students -> users (parent_id));
@@ -258,11 +285,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     academic_years,
     audit_log,
     classes,
+    cover_assignments,
     districts,
     emergency_contacts,
     enrolments,
     guardians,
     login_events,
+    non_school_days,
     outbox_emails,
     parent_students,
     password_tokens,

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod handlers;
 pub mod outbox;
 pub mod queries;
+pub mod structure;
 pub mod students;
 pub mod users;
 
@@ -25,5 +26,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(users::routes)
         .configure(audit::routes)
         .configure(students::routes)
-        .configure(outbox::routes);
+        .configure(outbox::routes)
+        .configure(structure::routes);
 }

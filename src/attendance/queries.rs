@@ -22,11 +22,21 @@ pub struct TaughtClass {
     pub my_subjects: String,
     #[diesel(sql_type = BigInt)]
     pub student_count: i64,
+    /// The last day of this teacher's cover of the class, when covering.
+    #[diesel(sql_type = Nullable<Date>)]
+    pub covering_until: Option<NaiveDate>,
 }
 
-/// The SQL condition "teacher $1 teaches class c" (homeroom or any subject assignment).
-const TEACHES: &str = "(c.homeroom_teacher_id = $1 OR EXISTS (
-        SELECT 1 FROM teacher_assignments ta WHERE ta.class_id = c.id AND ta.teacher_id = $1))";
+/// The SQL condition "teacher `t` teaches class c on date `on`": homeroom, any subject
+/// assignment, or a cover assignment that includes the date.
+pub fn teaches(t: &str, on: &str) -> String {
+    format!(
+        "(c.homeroom_teacher_id = {t}
+          OR EXISTS (SELECT 1 FROM teacher_assignments ta WHERE ta.class_id = c.id AND ta.teacher_id = {t})
+          OR EXISTS (SELECT 1 FROM cover_assignments ca WHERE ca.class_id = c.id AND ca.teacher_id = {t}
+                       AND ca.starts_on <= {on} AND ca.ends_on >= {on}))"
+    )
+}
 
 /// Classes the teacher teaches (all, or only `only`), with how many students are enrolled on `on`.
 fn taught_classes(
@@ -42,12 +52,16 @@ fn taught_classes(
                            WHERE ta.class_id = c.id AND ta.teacher_id = $1), '') AS my_subjects,
                 (SELECT count(*) FROM enrolments e JOIN students st ON st.id = e.student_id
                   WHERE e.class_id = c.id AND st.status = 'active'
-                    AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2)) AS student_count
+                    AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2)) AS student_count,
+                (SELECT max(ca.ends_on) FROM cover_assignments ca
+                  WHERE ca.class_id = c.id AND ca.teacher_id = $1
+                    AND ca.starts_on <= $2 AND ca.ends_on >= $2) AS covering_until
            FROM classes c
            JOIN schools s ON s.id = c.school_id
            LEFT JOIN users h ON h.id = c.homeroom_teacher_id
-          WHERE {TEACHES} AND ($3::bigint IS NULL OR c.id = $3)
-          ORDER BY c.grade_level, c.name"
+          WHERE {} AND ($3::bigint IS NULL OR c.id = $3)
+          ORDER BY c.grade_level, c.name",
+        teaches("$1", "$2")
     ))
     .bind::<BigInt, _>(teacher_id)
     .bind::<Date, _>(on)
@@ -126,7 +140,8 @@ pub fn teaches_student(
         "SELECT EXISTS (
             SELECT 1 FROM enrolments e JOIN classes c ON c.id = e.class_id
              WHERE e.student_id = $2 AND e.starts_on <= $3 AND (e.ends_on IS NULL OR e.ends_on >= $3)
-               AND {TEACHES}) AS found"
+               AND {}) AS found",
+        teaches("$1", "$3")
     ))
     .bind::<BigInt, _>(teacher_id)
     .bind::<BigInt, _>(student_id)

@@ -1,0 +1,2 @@
+DROP TABLE cover_assignments;
+DROP TABLE non_school_days;

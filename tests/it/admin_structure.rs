@@ -1,0 +1,529 @@
+//! School structure: years and terms that never overlap, calendars, subjects, classes,
+//! assignments and cover, each within the principal's own school.
+
+use chrono::Duration;
+use diesel::prelude::*;
+use rollbook::schema::{academic_years, audit_log, classes, schools, subjects, terms};
+
+use crate::helpers::*;
+
+fn id_of_class(app: &TestApp, name: &str) -> i64 {
+    classes::table
+        .filter(classes::name.eq(name))
+        .select(classes::id)
+        .first(&mut app.conn())
+        .unwrap()
+}
+
+fn north_year(app: &TestApp) -> i64 {
+    academic_years::table
+        .inner_join(schools::table)
+        .filter(schools::name.eq("Northgate Community School"))
+        .select(academic_years::id)
+        .first(&mut app.conn())
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn years_and_terms_never_overlap_and_terms_stay_inside_their_year() {
+    let app = TestApp::spawn().await;
+    let p = app.signed_in(DEMO_PRINCIPAL).await;
+    let r = p
+        .submit(
+            "/admin/terms",
+            "/admin/terms/years",
+            &[
+                ("name", "Overlapping"),
+                ("starts_on", "2027-06-01"),
+                ("ends_on", "2028-05-31"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r
+        .text("#new-year-starts_on-error")
+        .contains("overlap the year 2026–27"));
+    let r = p
+        .submit(
+            "/admin/terms",
+            "/admin/terms/years",
+            &[
+                ("name", "2027–28"),
+                ("starts_on", "2027-08-01"),
+                ("ends_on", "2027-02-30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text("#new-year-ends_on-error").contains("2027-02-30"));
+    assert_eq!(
+        r.attr("#new-year-name", "value").as_deref(),
+        Some("2027–28"),
+        "typing kept"
+    );
+    let r = p
+        .submit(
+            "/admin/terms",
+            "/admin/terms/years",
+            &[
+                ("name", "2027–28"),
+                ("starts_on", "2027-08-01"),
+                ("ends_on", "2028-07-31"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+
+    let year = north_year(&app).to_string();
+    let r = p
+        .submit(
+            "/admin/terms",
+            "/admin/terms/terms",
+            &[
+                ("academic_year_id", &year),
+                ("name", "Outside"),
+                ("starts_on", "2027-07-01"),
+                ("ends_on", "2027-08-15"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r
+        .text("#new-term-starts_on-error")
+        .contains("inside its year"));
+    let r = p
+        .submit(
+            "/admin/terms",
+            "/admin/terms/terms",
+            &[
+                ("academic_year_id", &year),
+                ("name", "Clash"),
+                ("starts_on", "2026-12-01"),
+                ("ends_on", "2027-01-10"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r
+        .text("#new-term-starts_on-error")
+        .contains("overlap the Autumn term"));
+    let count: i64 = terms::table.count().get_result(&mut app.conn()).unwrap();
+    assert_eq!(count, 6, "nothing was added");
+
+    // Moving the Spring term's end is an edit of that row.
+    let spring: i64 = terms::table
+        .filter(terms::name.eq("Spring term"))
+        .filter(terms::academic_year_id.eq(north_year(&app)))
+        .select(terms::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let r = p
+        .submit(
+            "/admin/terms",
+            &format!("/admin/terms/terms/{spring}"),
+            &[
+                ("name", "Spring term"),
+                ("starts_on", "2027-01-05"),
+                ("ends_on", "2027-04-02"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let r = p
+        .submit(
+            "/admin/terms",
+            &format!("/admin/terms/terms/{spring}"),
+            &[
+                ("name", "Spring term"),
+                ("starts_on", "2027-01-05"),
+                ("ends_on", "2027-04-20"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "would overlap the Summer term");
+    assert!(r
+        .text(&format!("#term-{spring}-starts_on-error"))
+        .contains("Summer term"));
+}
+
+#[actix_web::test]
+async fn a_principal_cannot_touch_another_schools_structure() {
+    let app = TestApp::spawn().await;
+    let p = app.signed_in(DEMO_PRINCIPAL).await;
+    let south_year: i64 = academic_years::table
+        .inner_join(schools::table)
+        .filter(schools::name.eq("Southbank Academy"))
+        .select(academic_years::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let r = p
+        .submit(
+            "/admin/terms",
+            &format!("/admin/terms/years/{south_year}"),
+            &[
+                ("name", "Hijack"),
+                ("starts_on", "2026-08-01"),
+                ("ends_on", "2027-07-31"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let south_term: i64 = terms::table
+        .filter(terms::academic_year_id.eq(south_year))
+        .select(terms::id)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        p.submit(
+            "/admin/terms",
+            &format!("/admin/terms/terms/{south_term}/delete"),
+            &[]
+        )
+        .await
+        .status,
+        404
+    );
+    let c9a = id_of_class(&app, "9A");
+    let year = north_year(&app).to_string();
+    let r = p
+        .submit(
+            "/admin/classes",
+            &format!("/admin/classes/{c9a}"),
+            &[
+                ("academic_year_id", &year),
+                ("name", "9A"),
+                ("grade_level", "9"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let south: i64 = schools::table
+        .filter(schools::name.eq("Southbank Academy"))
+        .select(schools::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let r = p
+        .submit(
+            "/admin/schools",
+            &format!("/admin/schools/{south}"),
+            &[("name", "Mine now"), ("timezone", "Europe/London")],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let r = p
+        .submit(
+            "/admin/schools",
+            "/admin/schools",
+            &[("name", "New School"), ("timezone", "Europe/London")],
+        )
+        .await;
+    assert_eq!(r.status, 403, "only admins create schools");
+    let pages = [
+        "/admin/terms",
+        "/admin/classes",
+        "/admin/subjects",
+        "/admin/assignments",
+        "/admin/calendar",
+        "/admin/schools",
+    ];
+    for page in pages {
+        let body = p.get(page).await.body;
+        assert!(
+            !body.contains("Southbank") && !body.contains("9A"),
+            "{page} shows nothing of the other school"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn admins_create_schools_and_principals_set_their_own_time_zone_and_weekend() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in(DEMO_ADMIN).await;
+    let r = admin
+        .submit(
+            "/admin/schools",
+            "/admin/schools",
+            &[
+                ("name", "Eastfield High"),
+                ("timezone", "Mars/Olympus_Mons"),
+                ("weekend_6", "1"),
+                ("weekend_7", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.count("#new-timezone-error"), 1);
+    let r = admin
+        .submit(
+            "/admin/schools",
+            "/admin/schools",
+            &[
+                ("name", "Eastfield High"),
+                ("timezone", "Asia/Dubai"),
+                ("weekend_5", "1"),
+                ("weekend_6", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let weekend: Vec<Option<i16>> = schools::table
+        .filter(schools::name.eq("Eastfield High"))
+        .select(schools::weekend_days)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(weekend, vec![Some(5), Some(6)]);
+
+    let p = app.signed_in(DEMO_PRINCIPAL).await;
+    let north: i64 = schools::table
+        .filter(schools::name.eq("Northgate Community School"))
+        .select(schools::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let r = p
+        .submit(
+            "/admin/schools",
+            &format!("/admin/schools/{north}"),
+            &[
+                ("name", "Northgate Community School"),
+                ("timezone", "Europe/Dublin"),
+                ("weekend_6", "1"),
+                ("weekend_7", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let tz: String = schools::table
+        .find(north)
+        .select(schools::timezone)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(tz, "Europe/Dublin");
+}
+
+#[actix_web::test]
+async fn holidays_subjects_and_classes_are_added_with_audit_rows() {
+    let app = TestApp::spawn().await;
+    let p = app.signed_in(DEMO_PRINCIPAL).await;
+    let r = p
+        .submit(
+            "/admin/calendar",
+            "/admin/calendar",
+            &[
+                ("name", "Half term"),
+                ("starts_on", "2026-10-26"),
+                ("ends_on", "2026-10-30"),
+                ("kind", "holiday"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        p.get("/admin/calendar").await.texts("#calendar tbody th"),
+        vec!["Half term"]
+    );
+    let r = p
+        .submit(
+            "/admin/calendar",
+            "/admin/calendar",
+            &[
+                ("name", "Backwards"),
+                ("starts_on", "2026-10-30"),
+                ("ends_on", "2026-10-26"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+
+    let r = p
+        .submit(
+            "/admin/subjects",
+            "/admin/subjects",
+            &[("name", "Mathematics")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "the school has Mathematics already");
+    assert!(r.text("#new-name-error").contains("already"));
+    let r = p
+        .submit(
+            "/admin/subjects",
+            "/admin/subjects",
+            &[("name", "Computing")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+
+    let year = north_year(&app).to_string();
+    let t5 = app.user_id("teacher5@rollbook.test").to_string();
+    let t7 = app.user_id("teacher7@rollbook.test").to_string();
+    let r = p
+        .submit(
+            "/admin/classes",
+            "/admin/classes",
+            &[
+                ("academic_year_id", &year),
+                ("name", "9C"),
+                ("grade_level", "9"),
+                ("homeroom_teacher_id", &t7),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "another school's teacher is not offered");
+    let r = p
+        .submit(
+            "/admin/classes",
+            "/admin/classes",
+            &[
+                ("academic_year_id", &year),
+                ("name", "9C"),
+                ("grade_level", "9"),
+                ("homeroom_teacher_id", &t5),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let teacher = app.signed_in("teacher5@rollbook.test").await;
+    assert!(teacher
+        .get("/teacher")
+        .await
+        .texts("#my-classes h2")
+        .contains(&"9C".to_string()));
+    let entities: Vec<String> = audit_log::table
+        .order(audit_log::id)
+        .select(audit_log::entity)
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(entities, vec!["non_school_day", "subject", "class"]);
+}
+
+#[actix_web::test]
+async fn assignments_and_cover_decide_which_classes_a_teacher_sees() {
+    let app = TestApp::spawn().await;
+    let p = app.signed_in(DEMO_PRINCIPAL).await;
+    let c8b = id_of_class(&app, "8B").to_string();
+    let science: i64 = subjects::table
+        .filter(subjects::name.eq("Science"))
+        .order(subjects::id)
+        .select(subjects::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let science = science.to_string();
+    let demo_teacher = app.user_id(DEMO_TEACHER).to_string();
+    let r = p
+        .submit(
+            "/admin/assignments",
+            "/admin/assignments",
+            &[
+                ("class_id", &c8b),
+                ("subject_id", &science),
+                ("teacher_id", &demo_teacher),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let teacher = app.signed_in(DEMO_TEACHER).await;
+    assert_eq!(
+        teacher.get("/teacher").await.texts("#my-classes h2"),
+        vec!["7A", "8A", "8B"]
+    );
+    let r = p
+        .submit(
+            "/admin/assignments",
+            "/admin/assignments",
+            &[
+                ("class_id", &c8b),
+                ("subject_id", &science),
+                ("teacher_id", &demo_teacher),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "no duplicate assignment");
+
+    // Cover: teacher5 covers 7B for three days.
+    let c7b = id_of_class(&app, "7B");
+    let t5 = app.user_id("teacher5@rollbook.test").to_string();
+    let t7 = app.user_id("teacher7@rollbook.test").to_string();
+    let today = start_time().date_naive();
+    let (from, to) = (today.to_string(), (today + Duration::days(2)).to_string());
+    let r = p
+        .submit(
+            "/admin/assignments",
+            "/admin/assignments/cover",
+            &[
+                ("class_id", &c7b.to_string()),
+                ("teacher_id", &t7),
+                ("starts_on", &from),
+                ("ends_on", &to),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "a teacher of another school cannot cover");
+    let r = p
+        .submit(
+            "/admin/assignments",
+            "/admin/assignments/cover",
+            &[
+                ("class_id", &c7b.to_string()),
+                ("teacher_id", &t5),
+                ("starts_on", &from),
+                ("ends_on", &to),
+                ("note", "Mr Sharma on a course"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    // The demo teacher covers 7B, which they do not otherwise teach.
+    let r = p
+        .submit(
+            "/admin/assignments",
+            "/admin/assignments/cover",
+            &[
+                ("class_id", &c7b.to_string()),
+                ("teacher_id", &demo_teacher),
+                ("starts_on", &from),
+                ("ends_on", &to),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let home = teacher.get("/teacher").await;
+    assert!(
+        home.text("#my-classes").contains("Covering until"),
+        "{}",
+        home.text("#my-classes")
+    );
+    assert_eq!(
+        teacher.get(&format!("/teacher/classes/{c7b}")).await.status,
+        200
+    );
+
+    // Three days later the cover is over.
+    app.clock.advance(Duration::days(3));
+    let teacher = app.signed_in(DEMO_TEACHER).await;
+    assert_eq!(
+        teacher.get(&format!("/teacher/classes/{c7b}")).await.status,
+        404
+    );
+
+    let removed: i64 = rollbook::schema::teacher_assignments::table
+        .filter(rollbook::schema::teacher_assignments::teacher_id.eq(app.user_id(DEMO_TEACHER)))
+        .filter(rollbook::schema::teacher_assignments::class_id.eq(id_of_class(&app, "8B")))
+        .select(rollbook::schema::teacher_assignments::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let p = app.signed_in(DEMO_PRINCIPAL).await;
+    assert_eq!(
+        p.submit(
+            "/admin/assignments",
+            &format!("/admin/assignments/{removed}/delete"),
+            &[]
+        )
+        .await
+        .status,
+        303
+    );
+    let teacher = app.signed_in(DEMO_TEACHER).await;
+    assert_eq!(
+        teacher.get("/teacher").await.texts("#my-classes h2"),
+        vec!["7A", "8A"]
+    );
+}
