@@ -93,6 +93,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    imports (id) {
+        id -> Int8,
+        school_id -> Int8,
+        kind -> Text,
+        uploaded_by -> Int8,
+        filename -> Text,
+        content -> Text,
+        created_at -> Timestamptz,
+        status -> Text,
+        committed_at -> Nullable<Timestamptz>,
+        summary -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
     login_events (id) {
         id -> Int8,
         at -> Timestamptz,
@@ -263,6 +278,8 @@ diesel::joinable!(enrolments -> schools (school_id));
 diesel::joinable!(enrolments -> students (student_id));
 diesel::joinable!(guardians -> schools (school_id));
 diesel::joinable!(guardians -> students (student_id));
+diesel::joinable!(imports -> schools (school_id));
+diesel::joinable!(imports -> users (uploaded_by));
 diesel::joinable!(login_events -> users (user_id));
 diesel::joinable!(non_school_days -> schools (school_id));
 diesel::joinable!(outbox_emails -> schools (school_id));
@@ -290,6 +307,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     emergency_contacts,
     enrolments,
     guardians,
+    imports,
     login_events,
     non_school_days,
     outbox_emails,

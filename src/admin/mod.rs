@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod handlers;
+pub mod imports;
 pub mod outbox;
 pub mod queries;
 pub mod structure;
@@ -27,5 +28,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(audit::routes)
         .configure(students::routes)
         .configure(outbox::routes)
-        .configure(structure::routes);
+        .configure(structure::routes)
+        .configure(imports::routes);
 }

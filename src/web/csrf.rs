@@ -116,6 +116,13 @@ fn is_urlencoded_form(req: &ServiceRequest) -> bool {
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
 }
 
+fn is_multipart(req: &ServiceRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
 /// Middleware: refuses state-changing requests without a valid token and origin.
 pub async fn check(
     mut req: ServiceRequest,
@@ -155,6 +162,13 @@ pub async fn check(
             .ok()
             .and_then(|fields| fields.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
         req.set_payload(actix_web::dev::Payload::from(Bytes::from(body)));
+    }
+    if submitted.is_none() && is_multipart(&req) {
+        // File uploads cannot put the token in a header without JavaScript, and the body is a
+        // stream the handler reads: the form's action carries it in the query string.
+        submitted = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+            .ok()
+            .and_then(|q| q.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
     }
     let valid = submitted.is_some_and(|token| verify(req.request(), &state, &token));
     if valid {

@@ -423,6 +423,44 @@ impl Browser {
         self.finish(res).await
     }
 
+    /// POSTs a multipart form with text `fields` and one file field `file`.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        file: &[u8],
+    ) -> TestResponse {
+        let boundary = "rollbookTestBoundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let res = self
+            .request(
+                awc::http::Method::POST,
+                path,
+                &[(
+                    "content-type",
+                    &format!("multipart/form-data; boundary={boundary}"),
+                )],
+            )
+            .send_body(body)
+            .await
+            .unwrap();
+        self.finish(res).await
+    }
+
     /// Loads `page`, takes its CSRF token and POSTs `fields` with it to `action`.
     pub async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> TestResponse {
         let token = self.get(page).await.csrf_token();

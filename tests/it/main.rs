@@ -4,6 +4,7 @@
 
 mod accounts;
 mod admin_audit;
+mod admin_imports;
 mod admin_structure;
 mod admin_students;
 mod admin_users;

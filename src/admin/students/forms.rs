@@ -140,7 +140,7 @@ impl StudentForm {
 }
 
 /// Validated guardian.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Guardian {
     pub name: String,
     pub relationship: String,

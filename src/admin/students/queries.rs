@@ -139,7 +139,7 @@ impl StudentRecord {
     }
 }
 
-fn values_json(v: &StudentValues, status: &str) -> serde_json::Value {
+pub fn values_json(v: &StudentValues, status: &str) -> serde_json::Value {
     json!({
         "student_number": v.student_number, "given_name": v.given_name, "family_name": v.family_name,
         "preferred_name": v.preferred_name, "date_of_birth": v.date_of_birth, "gender": v.gender,

@@ -1,0 +1,283 @@
+//! CSV exports that open cleanly in a spreadsheet: UTF-8 with a byte-order mark, CRLF lines,
+//! and cells that a spreadsheet would run as formulas made inert.
+
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+
+use crate::admin::queries::SchoolScope;
+use crate::db;
+use crate::error::AppError;
+use crate::web::CurrentUser;
+use crate::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/exports/students.csv", web::get().to(export_students))
+        .route("/exports/users.csv", web::get().to(export_users))
+        .route("/exports/classes.csv", web::get().to(export_classes));
+}
+
+/// A cell a spreadsheet will show as text, never evaluate.
+pub fn safe_cell(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    }
+}
+
+pub fn to_csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    w.write_record(header).expect("writing to memory");
+    for row in rows {
+        w.write_record(row.iter().map(|c| safe_cell(c)))
+            .expect("writing to memory");
+    }
+    let bytes = w.into_inner().expect("writing to memory");
+    format!(
+        "\u{feff}{}",
+        String::from_utf8(bytes).expect("UTF-8 in, UTF-8 out")
+    )
+}
+
+pub fn csv_response(filename: &str, body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .body(body)
+}
+
+#[derive(QueryableByName)]
+struct StudentExport {
+    #[diesel(sql_type = Text)]
+    student_number: String,
+    #[diesel(sql_type = Text)]
+    given_name: String,
+    #[diesel(sql_type = Text)]
+    family_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    preferred_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    date_of_birth: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    gender: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    enrolled_on: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    class: Option<String>,
+    #[diesel(sql_type = Text)]
+    medical_notes: String,
+    #[diesel(sql_type = Text)]
+    allergies: String,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Text)]
+    school: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    g1: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    g2: Option<String>,
+}
+
+/// Students in scope with their class and first two guardians; the same columns the import
+/// reads, so an export can be edited and imported back.
+pub async fn export_students(
+    app: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let (scope, today) = (SchoolScope::of(&user), app.clock.now().date_naive());
+    let rows = db::run(&app.pool, move |conn| {
+        Ok(diesel::sql_query(
+            "SELECT st.student_number, st.given_name, st.family_name, st.preferred_name,
+                    to_char(st.date_of_birth, 'YYYY-MM-DD') AS date_of_birth, st.gender,
+                    to_char(st.enrolled_on, 'YYYY-MM-DD') AS enrolled_on, cur.name AS class,
+                    st.medical_notes, st.allergies, st.status, s.name AS school,
+                    (SELECT concat_ws(E'\\x1f', g.name, g.relationship, g.phone, g.email) FROM guardians g
+                      WHERE g.student_id = st.id ORDER BY g.position, g.id LIMIT 1) AS g1,
+                    (SELECT concat_ws(E'\\x1f', g.name, g.relationship, g.phone, g.email) FROM guardians g
+                      WHERE g.student_id = st.id ORDER BY g.position, g.id OFFSET 1 LIMIT 1) AS g2
+               FROM students st JOIN schools s ON s.id = st.school_id
+               LEFT JOIN LATERAL (SELECT c.name FROM enrolments e JOIN classes c ON c.id = e.class_id
+                   WHERE e.student_id = st.id AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2)
+                   ORDER BY e.starts_on DESC LIMIT 1) cur ON TRUE
+              WHERE ($1::bigint IS NULL OR st.school_id = $1)
+              ORDER BY s.name, st.family_name, st.given_name, st.id",
+        )
+        .bind::<Nullable<BigInt>, _>(scope.filter())
+        .bind::<diesel::sql_types::Date, _>(today)
+        .load::<StudentExport>(conn)?)
+    })
+    .await?;
+    let guardian = |g: &Option<String>| -> Vec<String> {
+        let mut parts: Vec<String> = g
+            .as_deref()
+            .unwrap_or("")
+            .split('\u{1f}')
+            .map(str::to_string)
+            .collect();
+        parts.resize(4, String::new());
+        if g.is_none() {
+            vec![String::new(); 4]
+        } else {
+            parts
+        }
+    };
+    let mut header: Vec<&str> = super::plan::STUDENT_COLUMNS.to_vec();
+    header.extend(["status", "school"]);
+    let body = to_csv(
+        &header,
+        rows.into_iter().map(|r| {
+            let mut row = vec![
+                r.student_number,
+                r.given_name,
+                r.family_name,
+                r.preferred_name.unwrap_or_default(),
+                r.date_of_birth.unwrap_or_default(),
+                r.gender.unwrap_or_default(),
+                r.enrolled_on.unwrap_or_default(),
+                r.class.unwrap_or_default(),
+                r.medical_notes,
+                r.allergies,
+            ];
+            row.extend(guardian(&r.g1));
+            row.extend(guardian(&r.g2));
+            row.extend([r.status, r.school]);
+            row
+        }),
+    );
+    Ok(csv_response("students.csv", body))
+}
+
+#[derive(QueryableByName)]
+struct UserExport {
+    #[diesel(sql_type = Text)]
+    email: String,
+    #[diesel(sql_type = Text)]
+    display_name: String,
+    #[diesel(sql_type = Text)]
+    role: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    phone: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    school: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    active: bool,
+}
+
+pub async fn export_users(
+    app: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let scope = SchoolScope::of(&user);
+    let rows = db::run(&app.pool, move |conn| {
+        Ok(diesel::sql_query(format!(
+            "SELECT u.email, u.display_name, u.role, u.phone, s.name AS school, u.active
+               FROM users u LEFT JOIN schools s ON s.id = u.school_id
+              WHERE {} ORDER BY u.display_name, u.id",
+            crate::admin::queries::USER_IN_SCOPE
+        ))
+        .bind::<Nullable<BigInt>, _>(scope.filter())
+        .load::<UserExport>(conn)?)
+    })
+    .await?;
+    let body = to_csv(
+        &["email", "name", "role", "phone", "school", "active"],
+        rows.into_iter().map(|r| {
+            vec![
+                r.email,
+                r.display_name,
+                r.role,
+                r.phone.unwrap_or_default(),
+                r.school.unwrap_or_default(),
+                if r.active { "yes".into() } else { "no".into() },
+            ]
+        }),
+    );
+    Ok(csv_response("users.csv", body))
+}
+
+#[derive(QueryableByName)]
+struct ClassExport {
+    #[diesel(sql_type = Text)]
+    school: String,
+    #[diesel(sql_type = Text)]
+    year: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    grade_level: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    homeroom: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    students: i64,
+}
+
+pub async fn export_classes(
+    app: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let (scope, today) = (SchoolScope::of(&user), app.clock.now().date_naive());
+    let rows = db::run(&app.pool, move |conn| {
+        Ok(diesel::sql_query(
+            "SELECT s.name AS school, y.name AS year, c.name, c.grade_level, h.display_name AS homeroom,
+                    (SELECT count(*) FROM enrolments e JOIN students st ON st.id = e.student_id
+                      WHERE e.class_id = c.id AND st.status = 'active'
+                        AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2)) AS students
+               FROM classes c JOIN schools s ON s.id = c.school_id JOIN academic_years y ON y.id = c.academic_year_id
+               LEFT JOIN users h ON h.id = c.homeroom_teacher_id
+              WHERE ($1::bigint IS NULL OR c.school_id = $1)
+              ORDER BY s.name, y.starts_on DESC, c.grade_level, c.name",
+        )
+        .bind::<Nullable<BigInt>, _>(scope.filter())
+        .bind::<diesel::sql_types::Date, _>(today)
+        .load::<ClassExport>(conn)?)
+    })
+    .await?;
+    let body = to_csv(
+        &[
+            "school",
+            "academic_year",
+            "class",
+            "grade_level",
+            "homeroom_teacher",
+            "students",
+        ],
+        rows.into_iter().map(|r| {
+            vec![
+                r.school,
+                r.year,
+                r.name,
+                r.grade_level,
+                r.homeroom.unwrap_or_default(),
+                r.students.to_string(),
+            ]
+        }),
+    );
+    Ok(csv_response("classes.csv", body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_made_inert() {
+        assert_eq!(safe_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(safe_cell("+44 20"), "'+44 20");
+        assert_eq!(safe_cell("O'Brien"), "O'Brien");
+    }
+
+    #[test]
+    fn csv_has_a_bom_and_quotes_where_needed() {
+        let out = to_csv(
+            &["a", "b"],
+            vec![vec!["x, y".to_string(), "plain".to_string()]],
+        );
+        assert_eq!(out, "\u{feff}a,b\r\n\"x, y\",plain\r\n");
+    }
+}
