@@ -7,3 +7,4 @@ mod helpers;
 
 mod harness;
 mod sign_in;
+mod students;
