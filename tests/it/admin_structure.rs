@@ -527,3 +527,131 @@ async fn assignments_and_cover_decide_which_classes_a_teacher_sees() {
         vec!["7A", "8A"]
     );
 }
+
+#[actix_web::test]
+async fn every_office_route_answers_404_for_another_schools_record() {
+    use rollbook::schema::{cover_assignments, non_school_days, students, teacher_assignments};
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn();
+    let south: i64 = schools::table
+        .filter(schools::name.eq("Southbank Academy"))
+        .select(schools::id)
+        .first(&mut conn)
+        .unwrap();
+    let c9a = id_of_class(&app, "9A");
+    let t7 = app.user_id("teacher7@rollbook.test");
+    let today = start_time().date_naive();
+    let day: i64 = diesel::insert_into(non_school_days::table)
+        .values((
+            non_school_days::school_id.eq(south),
+            non_school_days::starts_on.eq(today),
+            non_school_days::ends_on.eq(today),
+            non_school_days::name.eq("South closure"),
+        ))
+        .returning(non_school_days::id)
+        .get_result(&mut conn)
+        .unwrap();
+    let cover: i64 = diesel::insert_into(cover_assignments::table)
+        .values((
+            cover_assignments::school_id.eq(south),
+            cover_assignments::teacher_id.eq(t7),
+            cover_assignments::class_id.eq(c9a),
+            cover_assignments::starts_on.eq(today),
+            cover_assignments::ends_on.eq(today),
+        ))
+        .returning(cover_assignments::id)
+        .get_result(&mut conn)
+        .unwrap();
+    let assignment: i64 = teacher_assignments::table
+        .filter(teacher_assignments::school_id.eq(south))
+        .select(teacher_assignments::id)
+        .first(&mut conn)
+        .unwrap();
+    let subject: i64 = subjects::table
+        .filter(subjects::school_id.eq(south))
+        .select(subjects::id)
+        .first(&mut conn)
+        .unwrap();
+    let student: i64 = students::table
+        .filter(students::school_id.eq(south))
+        .select(students::id)
+        .first(&mut conn)
+        .unwrap();
+    let term: i64 = terms::table
+        .filter(terms::school_id.eq(south))
+        .select(terms::id)
+        .first(&mut conn)
+        .unwrap();
+    let year: i64 = academic_years::table
+        .filter(academic_years::school_id.eq(south))
+        .select(academic_years::id)
+        .first(&mut conn)
+        .unwrap();
+    let p = app.signed_in(DEMO_PRINCIPAL).await;
+    let gets = [
+        format!("/admin/users/{t7}"),
+        format!("/admin/users/{t7}/edit"),
+        format!("/admin/students/{student}"),
+        format!("/admin/students/{student}/edit"),
+    ];
+    for path in &gets {
+        assert_eq!(p.get(path).await.status, 404, "GET {path}");
+    }
+    let posts = [
+        format!("/admin/users/{t7}"),
+        format!("/admin/users/{t7}/deactivate"),
+        format!("/admin/users/{t7}/reactivate"),
+        format!("/admin/users/{t7}/send-reset"),
+        format!("/admin/users/{t7}/unlock"),
+        format!("/admin/students/{student}"),
+        format!("/admin/students/{student}/withdraw"),
+        format!("/admin/students/{student}/reinstate"),
+        format!("/admin/students/{student}/parents"),
+        format!("/admin/schools/{south}"),
+        format!("/admin/terms/years/{year}"),
+        format!("/admin/terms/terms/{term}"),
+        format!("/admin/terms/terms/{term}/delete"),
+        format!("/admin/calendar/{day}/delete"),
+        format!("/admin/subjects/{subject}"),
+        format!("/admin/classes/{c9a}"),
+        format!("/admin/assignments/{assignment}/delete"),
+        format!("/admin/assignments/cover/{cover}/delete"),
+    ];
+    let north_year = north_year(&app).to_string();
+    let filled: Vec<(&str, &str)> = vec![
+        ("name", "Taken over"),
+        ("display_name", "Taken over"),
+        ("email", "t7@rollbook.test"),
+        ("role", "teacher"),
+        ("starts_on", "2026-08-01"),
+        ("ends_on", "2027-07-31"),
+        ("timezone", "Europe/London"),
+        ("academic_year_id", &north_year),
+        ("grade_level", "9"),
+        ("student_number", "SB-0001"),
+        ("given_name", "X"),
+        ("family_name", "Y"),
+        ("version", "2026-01-01T00:00:00Z"),
+        ("parent_email", DEMO_PARENT),
+        ("relationship", "Mother"),
+        ("action", "save"),
+    ];
+    for path in &posts {
+        let r = p.submit("/admin", path, &filled).await;
+        assert!(
+            r.status == 404 || r.status == 422,
+            "POST {path} answered {}",
+            r.status
+        );
+        assert_ne!(r.status, 303, "POST {path} must change nothing");
+    }
+    // Nothing of the other school changed.
+    let still: String = rollbook::schema::users::table
+        .find(t7)
+        .select(rollbook::schema::users::display_name)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(still, "Élodie Dubois");
+    let audit: i64 = audit_log::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(audit, 0);
+}
