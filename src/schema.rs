@@ -11,6 +11,51 @@ diesel::table! {
 }
 
 diesel::table! {
+    attendance (id) {
+        id -> Int8,
+        school_id -> Int8,
+        class_id -> Int8,
+        student_id -> Int8,
+        date -> Date,
+        code_id -> Int8,
+        late_minutes -> Nullable<Int2>,
+        note -> Text,
+        version -> Int4,
+        source -> Text,
+        updated_by -> Nullable<Int8>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    attendance_changes (id) {
+        id -> Int8,
+        attendance_id -> Int8,
+        school_id -> Int8,
+        changed_by -> Nullable<Int8>,
+        changed_at -> Timestamptz,
+        source -> Text,
+        from_code_id -> Nullable<Int8>,
+        to_code_id -> Int8,
+        from_note -> Nullable<Text>,
+        to_note -> Text,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    attendance_codes (id) {
+        id -> Int8,
+        school_id -> Int8,
+        code -> Text,
+        label -> Text,
+        category -> Text,
+        teacher_usable -> Bool,
+        position -> Int2,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> Int8,
         at -> Timestamptz,
@@ -178,6 +223,7 @@ diesel::table! {
         timezone -> Text,
         weekend_days -> Array<Nullable<Int2>>,
         created_at -> Timestamptz,
+        edit_window_days -> Int4,
     }
 }
 
@@ -263,6 +309,15 @@ diesel::table! {
 }
 
 diesel::joinable!(academic_years -> schools (school_id));
+diesel::joinable!(attendance -> attendance_codes (code_id));
+diesel::joinable!(attendance -> classes (class_id));
+diesel::joinable!(attendance -> schools (school_id));
+diesel::joinable!(attendance -> students (student_id));
+diesel::joinable!(attendance -> users (updated_by));
+diesel::joinable!(attendance_changes -> attendance (attendance_id));
+diesel::joinable!(attendance_changes -> schools (school_id));
+diesel::joinable!(attendance_changes -> users (changed_by));
+diesel::joinable!(attendance_codes -> schools (school_id));
 diesel::joinable!(audit_log -> schools (school_id));
 diesel::joinable!(audit_log -> users (actor_id));
 diesel::joinable!(classes -> academic_years (academic_year_id));
@@ -300,6 +355,9 @@ diesel::joinable!(users -> schools (school_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     academic_years,
+    attendance,
+    attendance_changes,
+    attendance_codes,
     audit_log,
     classes,
     cover_assignments,

@@ -29,5 +29,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(students::routes)
         .configure(outbox::routes)
         .configure(structure::routes)
-        .configure(imports::routes);
+        .configure(imports::routes)
+        .configure(crate::attendance::register_routes);
 }

@@ -15,6 +15,13 @@ use crate::AppState;
 struct TeacherHome {
     layout: Layout,
     classes: Vec<TaughtClass>,
+    statuses: Vec<crate::attendance::register::RegisterStatus>,
+}
+
+impl TeacherHome {
+    fn status(&self, class_id: &i64) -> Option<&crate::attendance::register::RegisterStatus> {
+        self.statuses.iter().find(|s| s.class_id == *class_id)
+    }
 }
 
 pub async fn teacher_home(
@@ -23,13 +30,18 @@ pub async fn teacher_home(
     teacher: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let (teacher_id, today) = (teacher.id, state.clock.now().date_naive());
-    let classes = db::run(&state.pool, move |conn| {
-        Ok(queries::list_taught_classes(conn, teacher_id, today)?)
+    let now = state.clock.now();
+    let (classes, statuses) = db::run(&state.pool, move |conn| {
+        let classes = queries::list_taught_classes(conn, teacher_id, today)?;
+        let ids: Vec<i64> = classes.iter().map(|c| c.id).collect();
+        let statuses = crate::attendance::register::register_status(conn, &ids, now)?;
+        Ok((classes, statuses))
     })
     .await?;
     render(&TeacherHome {
         layout: Layout::new(&req, &state, "My classes"),
         classes,
+        statuses,
     })
 }
 

@@ -3,6 +3,8 @@
 
 pub mod handlers;
 pub mod queries;
+pub mod register;
+pub mod registers;
 
 use actix_web::web;
 
@@ -13,5 +15,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/students/{student_id}",
             web::get().to(handlers::show_student),
-        );
+        )
+        .configure(register_routes);
+}
+
+/// The register's routes; the same handlers serve `/teacher/…` and the office's `/admin/…`.
+pub fn register_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/classes/{class_id}/attendance/{date}",
+        web::get().to(registers::show_register),
+    )
+    .route(
+        "/classes/{class_id}/attendance/{date}",
+        web::post().to(registers::save_register),
+    )
+    .route(
+        "/classes/{class_id}/attendance/{date}/students/{student_id}",
+        web::post().to(registers::save_mark),
+    );
 }

@@ -1,5 +1,6 @@
 //! Pure, validated types and rules. No HTTP, no database.
 
+pub mod attendance;
 pub mod email;
 pub mod password;
 pub mod throttle;

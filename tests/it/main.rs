@@ -8,6 +8,7 @@ mod admin_imports;
 mod admin_structure;
 mod admin_students;
 mod admin_users;
+mod attendance;
 mod cli;
 mod front_door;
 mod helpers;

@@ -179,6 +179,7 @@ pub async fn create_school(
                 ))
                 .returning(schools::id)
                 .get_result(conn)?;
+            crate::attendance::register::insert_default_codes(conn, id)?;
             audit_change(
                 conn,
                 &actor,

@@ -1,0 +1,446 @@
+//! Registers: who is on a class's register for a school-local date, the marks, and saving them.
+//!
+//! One mark per student, class and date (a unique constraint; saves are upserts). Every mark has a
+//! version: a save carries the version it saw, and a save that would change a mark changed by
+//! someone else since is refused with what they saved. A save equal to the stored mark is a no-op
+//! whatever version it carries, so retries and double taps succeed and change nothing. A whole
+//! register is written in one transaction, rows in student order: one locking read, one statement
+//! that upserts every changed mark and appends its history.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{
+    Array, BigInt, Bool, Date, Integer, Nullable, SmallInt, Text, Timestamptz,
+};
+
+/// The class, its school's calendar facts and the school-local "today".
+#[derive(Debug, Clone, QueryableByName)]
+pub struct RegisterDay {
+    #[diesel(sql_type = BigInt)]
+    pub class_id: i64,
+    #[diesel(sql_type = Text)]
+    pub class_name: String,
+    #[diesel(sql_type = BigInt)]
+    pub school_id: i64,
+    #[diesel(sql_type = Integer)]
+    pub edit_window_days: i32,
+    #[diesel(sql_type = Date)]
+    pub today: NaiveDate,
+    #[diesel(sql_type = Bool)]
+    pub weekend: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub holiday: Option<String>,
+}
+
+/// Whether a register can be taken or changed on a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DayState {
+    /// Marks may be changed.
+    Open,
+    /// Marks are shown but only the office may change them.
+    ReadOnly(String),
+    /// There is no register on this day.
+    NoRegister(String),
+}
+
+impl RegisterDay {
+    /// The rules for a date: no register on weekends, holidays or in the future; teachers may
+    /// change the last `edit_window_days` days, the office any day.
+    pub fn state(&self, date: NaiveDate, office: bool) -> DayState {
+        if date > self.today {
+            return DayState::NoRegister(
+                "This day is in the future: registers are taken on the day.".into(),
+            );
+        }
+        if let Some(name) = &self.holiday {
+            return DayState::NoRegister(format!("There is no school on this day ({name})."));
+        }
+        if self.weekend {
+            return DayState::NoRegister("There is no school on this day (weekend).".into());
+        }
+        if !office && (self.today - date).num_days() > i64::from(self.edit_window_days) {
+            return DayState::ReadOnly(format!(
+                "Registers older than {} days can be changed only by the school office.",
+                self.edit_window_days
+            ));
+        }
+        DayState::Open
+    }
+}
+
+/// The condition "the signed-in user may take this class's register", as SQL: `$4` is the
+/// teacher's id (NULL for the office) and `$5` the office's school (NULL for the district).
+fn register_day_sql() -> String {
+    format!(
+        "SELECT c.id AS class_id, c.name AS class_name, c.school_id, s.edit_window_days,
+                ($2::timestamptz AT TIME ZONE s.timezone)::date AS today,
+                (EXTRACT(ISODOW FROM $3::date)::smallint = ANY (s.weekend_days)) AS weekend,
+                (SELECT n.name FROM non_school_days n
+                  WHERE n.school_id = s.id AND $3::date BETWEEN n.starts_on AND n.ends_on
+                  ORDER BY n.starts_on LIMIT 1) AS holiday
+           FROM classes c JOIN schools s ON s.id = c.school_id
+          WHERE c.id = $1
+            AND ($4::bigint IS NULL OR {})
+            AND ($5::bigint IS NULL OR c.school_id = $5)",
+        crate::attendance::queries::teaches("$4", "$3")
+    )
+}
+
+/// The register day for a teacher who teaches (or covers) the class on `date`, or for the office
+/// (`teacher = None`) within `school` (None for the district). NotFound otherwise.
+pub fn find_register_day(
+    conn: &mut PgConnection,
+    class_id: i64,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    teacher: Option<i64>,
+    school: Option<i64>,
+) -> QueryResult<RegisterDay> {
+    diesel::sql_query(register_day_sql())
+        .bind::<BigInt, _>(class_id)
+        .bind::<Timestamptz, _>(now)
+        .bind::<Date, _>(date)
+        .bind::<Nullable<BigInt>, _>(teacher)
+        .bind::<Nullable<BigInt>, _>(school)
+        .get_result(conn)
+}
+
+/// One attendance code of a school.
+#[derive(Debug, Clone, Queryable)]
+pub struct Code {
+    pub id: i64,
+    pub code: String,
+    pub label: String,
+    pub category: String,
+    pub teacher_usable: bool,
+}
+
+pub fn list_codes(conn: &mut PgConnection, school_id: i64) -> QueryResult<Vec<Code>> {
+    use crate::schema::attendance_codes as ac;
+    ac::table
+        .filter(ac::school_id.eq(school_id))
+        .order((ac::position, ac::id))
+        .select((
+            ac::id,
+            ac::code,
+            ac::label,
+            ac::category,
+            ac::teacher_usable,
+        ))
+        .load(conn)
+}
+
+/// The four default codes, for a new school.
+pub fn insert_default_codes(conn: &mut PgConnection, school_id: i64) -> QueryResult<()> {
+    use crate::schema::attendance_codes as ac;
+    let rows: Vec<_> = [
+        ("P", "Present", "present"),
+        ("A", "Absent", "absent"),
+        ("L", "Late", "late"),
+        ("E", "Excused", "excused"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (code, label, category))| {
+        (
+            ac::school_id.eq(school_id),
+            ac::code.eq(*code),
+            ac::label.eq(*label),
+            ac::category.eq(*category),
+            ac::position.eq(i as i16 + 1),
+        )
+    })
+    .collect();
+    diesel::insert_into(ac::table)
+        .values(&rows)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A student on the register with their mark, if any.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct RosterMark {
+    #[diesel(sql_type = BigInt)]
+    pub student_id: i64,
+    #[diesel(sql_type = Text)]
+    pub given_name: String,
+    #[diesel(sql_type = Text)]
+    pub family_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub preferred_name: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub code_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub code: Option<String>,
+    #[diesel(sql_type = Integer)]
+    pub version: i32,
+    #[diesel(sql_type = Nullable<SmallInt>)]
+    pub late_minutes: Option<i16>,
+    #[diesel(sql_type = Text)]
+    pub note: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub source: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub updated_by: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl RosterMark {
+    pub fn display_name(&self) -> String {
+        format!(
+            "{}, {}",
+            self.family_name,
+            self.preferred_name.as_deref().unwrap_or(&self.given_name)
+        )
+    }
+}
+
+/// Everyone enrolled (and active) in the class on `date`, with their marks, by name.
+pub fn roster_on(
+    conn: &mut PgConnection,
+    class_id: i64,
+    date: NaiveDate,
+    only: Option<i64>,
+) -> QueryResult<Vec<RosterMark>> {
+    diesel::sql_query(
+        "SELECT st.id AS student_id, st.given_name, st.family_name, st.preferred_name,
+                a.code_id, ac.code, COALESCE(a.version, 0) AS version, a.late_minutes,
+                COALESCE(a.note, '') AS note, a.source, u.display_name AS updated_by, a.updated_at
+           FROM enrolments e
+           JOIN students st ON st.id = e.student_id
+           LEFT JOIN attendance a ON a.student_id = st.id AND a.class_id = e.class_id AND a.date = $2
+           LEFT JOIN attendance_codes ac ON ac.id = a.code_id
+           LEFT JOIN users u ON u.id = a.updated_by
+          WHERE e.class_id = $1 AND st.status = 'active'
+            AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2)
+            AND ($3::bigint IS NULL OR st.id = $3)
+          ORDER BY st.family_name, st.given_name, st.id",
+    )
+    .bind::<BigInt, _>(class_id)
+    .bind::<Date, _>(date)
+    .bind::<Nullable<BigInt>, _>(only)
+    .load(conn)
+}
+
+/// A mark as submitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkInput {
+    pub student_id: i64,
+    pub code_id: i64,
+    /// The version the page showed (0: no mark yet).
+    pub version: i32,
+    pub late_minutes: Option<i16>,
+    pub note: String,
+}
+
+/// A submitted mark that someone else changed first.
+#[derive(Debug, Clone)]
+pub struct Conflict {
+    pub student_id: i64,
+    pub current: RosterMark,
+}
+
+#[derive(Debug)]
+pub enum SaveOutcome {
+    /// Saved; `written` marks changed (0 when everything was already so).
+    Saved { written: usize },
+    /// Nothing saved: these marks were changed by someone else since the page loaded.
+    Conflicts(Vec<Conflict>),
+}
+
+#[derive(QueryableByName)]
+struct Current {
+    #[diesel(sql_type = BigInt)]
+    student_id: i64,
+    #[diesel(sql_type = BigInt)]
+    code_id: i64,
+    #[diesel(sql_type = Integer)]
+    version: i32,
+    #[diesel(sql_type = Nullable<SmallInt>)]
+    late_minutes: Option<i16>,
+    #[diesel(sql_type = Text)]
+    note: String,
+}
+
+#[derive(QueryableByName)]
+struct Written {
+    #[diesel(sql_type = BigInt)]
+    written: i64,
+}
+
+/// Who is saving and how.
+#[derive(Debug, Clone)]
+pub struct Saver {
+    pub user_id: i64,
+    pub office: bool,
+    pub at: DateTime<Utc>,
+}
+
+/// Saves marks for students of one class on one date: all of them, or none when any conflicts.
+/// When another save created one of these marks between our read and our write, the attempt is
+/// undone and made again (it then sees that mark: equal → no-op, different → conflict).
+pub fn save_marks(
+    conn: &mut PgConnection,
+    day: &RegisterDay,
+    date: NaiveDate,
+    marks: &[MarkInput],
+    saver: &Saver,
+) -> QueryResult<SaveOutcome> {
+    for _ in 0..3 {
+        match save_marks_once(conn, day, date, marks, saver) {
+            Err(diesel::result::Error::RollbackTransaction) => continue,
+            other => return other,
+        }
+    }
+    save_marks_once(conn, day, date, marks, saver)
+}
+
+fn save_marks_once(
+    conn: &mut PgConnection,
+    day: &RegisterDay,
+    date: NaiveDate,
+    marks: &[MarkInput],
+    saver: &Saver,
+) -> QueryResult<SaveOutcome> {
+    let mut marks = marks.to_vec();
+    marks.sort_by_key(|m| m.student_id);
+    let ids: Vec<i64> = marks.iter().map(|m| m.student_id).collect();
+    let outcome = conn.transaction(|conn| -> QueryResult<Result<usize, Vec<i64>>> {
+        // 1. Lock the marks that exist, in student order.
+        let current: Vec<Current> = diesel::sql_query(
+            "SELECT student_id, code_id, version, late_minutes, note FROM attendance
+              WHERE class_id = $1 AND date = $2 AND student_id = ANY($3)
+              ORDER BY student_id FOR UPDATE",
+        )
+        .bind::<BigInt, _>(day.class_id)
+        .bind::<Date, _>(date)
+        .bind::<Array<BigInt>, _>(&ids)
+        .load(conn)?;
+        let mut to_write = Vec::new();
+        let mut conflicting = Vec::new();
+        for m in &marks {
+            match current.iter().find(|c| c.student_id == m.student_id) {
+                Some(c) if c.code_id == m.code_id && c.late_minutes == m.late_minutes && c.note == m.note => {}
+                Some(c) if c.version != m.version => conflicting.push(m.student_id),
+                None if m.version != 0 => conflicting.push(m.student_id),
+                c => to_write.push((m, c)),
+            }
+        }
+        if !conflicting.is_empty() {
+            return Ok(Err(conflicting));
+        }
+        if to_write.is_empty() {
+            return Ok(Ok(0));
+        }
+        // 2. Upsert every changed mark and append its history in one statement. A mark created
+        //    by someone else since step 1 is not overwritten (the version guard), and the whole
+        //    transaction is then undone.
+        let students: Vec<i64> = to_write.iter().map(|(m, _)| m.student_id).collect();
+        let codes: Vec<i64> = to_write.iter().map(|(m, _)| m.code_id).collect();
+        let versions: Vec<i32> = to_write.iter().map(|(_, c)| c.map_or(0, |c| c.version)).collect();
+        let lates: Vec<Option<i16>> = to_write.iter().map(|(m, _)| m.late_minutes).collect();
+        let notes: Vec<String> = to_write.iter().map(|(m, _)| m.note.clone()).collect();
+        let from_codes: Vec<Option<i64>> = to_write.iter().map(|(_, c)| c.map(|c| c.code_id)).collect();
+        let from_notes: Vec<Option<String>> = to_write.iter().map(|(_, c)| c.map(|c| c.note.clone())).collect();
+        let written: Written = diesel::sql_query(
+            "WITH input AS (
+                 SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::smallint[], $5::text[], $6::bigint[], $7::text[])
+                     AS i(student_id, code_id, seen_version, late_minutes, note, from_code, from_note)),
+             up AS (
+                 INSERT INTO attendance (school_id, class_id, student_id, date, code_id, late_minutes, note, version, source, updated_by, updated_at)
+                 SELECT $8, $9, i.student_id, $10, i.code_id, i.late_minutes, i.note, i.seen_version + 1, $11, $12, $13
+                   FROM input i ORDER BY i.student_id
+                 ON CONFLICT (student_id, class_id, date) DO UPDATE
+                    SET code_id = EXCLUDED.code_id, late_minutes = EXCLUDED.late_minutes, note = EXCLUDED.note,
+                        version = attendance.version + 1, source = EXCLUDED.source,
+                        updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
+                  WHERE attendance.version = EXCLUDED.version - 1
+                 RETURNING id, student_id, code_id, note, version),
+             history AS (
+                 INSERT INTO attendance_changes (attendance_id, school_id, changed_by, changed_at, source, from_code_id, to_code_id, from_note, to_note, version)
+                 SELECT up.id, $8, $12, $13, $11, i.from_code, up.code_id, i.from_note, up.note, up.version
+                   FROM up JOIN input i USING (student_id))
+             SELECT count(*) AS written FROM up",
+        )
+        .bind::<Array<BigInt>, _>(&students)
+        .bind::<Array<BigInt>, _>(&codes)
+        .bind::<Array<Integer>, _>(&versions)
+        .bind::<Array<Nullable<SmallInt>>, _>(&lates)
+        .bind::<Array<Text>, _>(&notes)
+        .bind::<Array<Nullable<BigInt>>, _>(&from_codes)
+        .bind::<Array<Nullable<Text>>, _>(&from_notes)
+        .bind::<BigInt, _>(day.school_id)
+        .bind::<BigInt, _>(day.class_id)
+        .bind::<Date, _>(date)
+        .bind::<Text, _>(if saver.office { "office" } else { "teacher" })
+        .bind::<BigInt, _>(saver.user_id)
+        .bind::<Timestamptz, _>(saver.at)
+        .get_result(conn)?;
+        if written.written as usize != to_write.len() {
+            return Err(diesel::result::Error::RollbackTransaction);
+        }
+        Ok(Ok(to_write.len()))
+    });
+    let conflicting = match outcome {
+        Ok(Ok(written)) => return Ok(SaveOutcome::Saved { written }),
+        Ok(Err(conflicting)) => conflicting,
+        Err(e) => return Err(e),
+    };
+    let mut conflicts = Vec::new();
+    for current in roster_on(conn, day.class_id, date, None)? {
+        let submitted = marks.iter().find(|m| m.student_id == current.student_id);
+        let changed_meanwhile = submitted
+            .is_some_and(|m| conflicting.contains(&m.student_id) && current.version != m.version);
+        if changed_meanwhile {
+            conflicts.push(Conflict {
+                student_id: current.student_id,
+                current,
+            });
+        }
+    }
+    Ok(SaveOutcome::Conflicts(conflicts))
+}
+
+/// For the teacher's home: per class, how many are enrolled, marked and marked absent today.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct RegisterStatus {
+    #[diesel(sql_type = BigInt)]
+    pub class_id: i64,
+    #[diesel(sql_type = Date)]
+    pub today: NaiveDate,
+    #[diesel(sql_type = Bool)]
+    pub school_day: bool,
+    #[diesel(sql_type = BigInt)]
+    pub enrolled: i64,
+    #[diesel(sql_type = BigInt)]
+    pub marked: i64,
+    #[diesel(sql_type = BigInt)]
+    pub absent: i64,
+}
+
+/// Today's register status (school-local today) for the given classes, in one query.
+pub fn register_status(
+    conn: &mut PgConnection,
+    class_ids: &[i64],
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<RegisterStatus>> {
+    diesel::sql_query(
+        "WITH d AS (
+             SELECT c.id AS class_id, ($2::timestamptz AT TIME ZONE s.timezone)::date AS today, s.id AS school_id, s.weekend_days
+               FROM classes c JOIN schools s ON s.id = c.school_id WHERE c.id = ANY($1))
+         SELECT d.class_id, d.today,
+                NOT (EXTRACT(ISODOW FROM d.today)::smallint = ANY (d.weekend_days)
+                     OR EXISTS (SELECT 1 FROM non_school_days n WHERE n.school_id = d.school_id AND d.today BETWEEN n.starts_on AND n.ends_on)) AS school_day,
+                (SELECT count(*) FROM enrolments e JOIN students st ON st.id = e.student_id
+                  WHERE e.class_id = d.class_id AND st.status = 'active' AND e.starts_on <= d.today
+                    AND (e.ends_on IS NULL OR e.ends_on >= d.today)) AS enrolled,
+                (SELECT count(*) FROM attendance a WHERE a.class_id = d.class_id AND a.date = d.today) AS marked,
+                (SELECT count(*) FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
+                  WHERE a.class_id = d.class_id AND a.date = d.today AND ac.category = 'absent') AS absent
+           FROM d",
+    )
+    .bind::<Array<BigInt>, _>(class_ids)
+    .bind::<Timestamptz, _>(now)
+    .load(conn)
+}

@@ -1,0 +1,439 @@
+//! The register pages, for teachers (`/teacher/classes/{id}/attendance/{date}`) and for the
+//! office's corrections (`/admin/classes/{id}/attendance/{date}`). Without JavaScript the page is
+//! one form saved with one POST; with htmx each tap saves its row at once.
+
+use std::collections::HashMap;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+
+use crate::attendance::register::{
+    self, Code, Conflict, DayState, MarkInput, RegisterDay, RosterMark, SaveOutcome, Saver,
+};
+use crate::db;
+use crate::error::AppError;
+use crate::web::layout::{flash, render_status, see_other, Layout};
+use crate::web::{CurrentUser, Hx, Role};
+use crate::AppState;
+
+/// Parses a date in a path; an impossible date is "no such page".
+fn path_date(raw: &str) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| AppError::NotFound)
+}
+
+fn is_office(user: &CurrentUser) -> bool {
+    matches!(user.role, Role::Admin | Role::Principal)
+}
+
+fn base_url(user: &CurrentUser, class_id: i64, date: NaiveDate) -> String {
+    let portal = if is_office(user) { "admin" } else { "teacher" };
+    format!(
+        "/{portal}/classes/{class_id}/attendance/{}",
+        date.format("%Y-%m-%d")
+    )
+}
+
+/// Loads the day (authorised: a teacher must teach or cover the class that day; the office
+/// must own the school), the roster and the codes the user may use.
+async fn load(
+    state: &AppState,
+    user: &CurrentUser,
+    class_id: i64,
+    date: NaiveDate,
+    only: Option<i64>,
+) -> Result<(RegisterDay, Vec<RosterMark>, Vec<Code>), AppError> {
+    let (teacher, school) = if is_office(user) {
+        (None, crate::admin::queries::SchoolScope::of(user).filter())
+    } else {
+        (Some(user.id), None)
+    };
+    let (now, office) = (state.clock.now(), is_office(user));
+    db::run(&state.pool, move |conn| {
+        let day = register::find_register_day(conn, class_id, date, now, teacher, school)?;
+        let rows = register::roster_on(conn, class_id, date, only)?;
+        let codes = register::list_codes(conn, day.school_id)?
+            .into_iter()
+            .filter(|c| office || c.teacher_usable)
+            .collect();
+        Ok((day, rows, codes))
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "attendance/register.html")]
+struct RegisterPage {
+    layout: Layout,
+    day: RegisterDay,
+    date: NaiveDate,
+    rows: Vec<RosterMark>,
+    codes: Vec<Code>,
+    base_url: String,
+    editable: bool,
+    closed: Option<String>,
+    read_only: Option<String>,
+    conflicts: Vec<Conflict>,
+    errors: Vec<String>,
+    office: bool,
+    back_url: String,
+    /// Rows share their template with the htmx fragment, which can carry a notice.
+    notice: Option<String>,
+}
+
+impl RegisterPage {
+    fn marked(&self) -> usize {
+        self.rows.iter().filter(|r| r.code_id.is_some()).count()
+    }
+
+    fn code_label(&self, id: &Option<i64>) -> String {
+        id.and_then(|id| self.codes.iter().find(|c| c.id == id))
+            .map_or("—".into(), |c| c.label.clone())
+    }
+
+    fn day_url(&self, days: i64) -> String {
+        let date = self.date + chrono::Duration::days(days);
+        let base = self.base_url.rsplit_once('/').map_or("", |(b, _)| b);
+        format!("{base}/{}", date.format("%Y-%m-%d"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "attendance/register_row.html")]
+struct RowFragment {
+    row: RosterMark,
+    codes: Vec<Code>,
+    base_url: String,
+    editable: bool,
+    notice: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn page(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &CurrentUser,
+    day: RegisterDay,
+    date: NaiveDate,
+    rows: Vec<RosterMark>,
+    codes: Vec<Code>,
+    conflicts: Vec<Conflict>,
+    errors: Vec<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let office = is_office(user);
+    let (closed, read_only) = match day.state(date, office) {
+        DayState::Open => (None, None),
+        DayState::ReadOnly(m) => (None, Some(m)),
+        DayState::NoRegister(m) => (Some(m), None),
+    };
+    let title = format!(
+        "Register {} · {}",
+        day.class_name,
+        date.format("%a %-d %b %Y")
+    );
+    let back_url = if office {
+        "/admin".to_string()
+    } else {
+        format!("/teacher/classes/{}", day.class_id)
+    };
+    render_status(
+        &RegisterPage {
+            layout: Layout::new(req, state, title),
+            base_url: base_url(user, day.class_id, date),
+            editable: closed.is_none() && read_only.is_none(),
+            day,
+            date,
+            rows,
+            codes,
+            closed,
+            read_only,
+            conflicts,
+            errors,
+            office,
+            back_url,
+            notice: None,
+        },
+        status,
+    )
+}
+
+pub async fn show_register(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (class_id, raw) = path.into_inner();
+    let date = path_date(&raw)?;
+    let (day, rows, codes) = load(&state, &user, class_id, date, None).await?;
+    page(
+        &req,
+        &state,
+        &user,
+        day,
+        date,
+        rows,
+        codes,
+        Vec::new(),
+        Vec::new(),
+        StatusCode::OK,
+    )
+}
+
+/// Reads `mark_{id}`, `version_{id}`, `late_{id}` and `note_{id}` for the students on the roster.
+fn parse_marks(
+    fields: &[(String, String)],
+    rows: &[RosterMark],
+    codes: &[Code],
+    only: Option<i64>,
+    all_present: bool,
+) -> (Vec<MarkInput>, Vec<String>) {
+    let map: HashMap<&str, &str> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let mut marks = Vec::new();
+    let mut errors = Vec::new();
+    let present = codes.iter().find(|c| c.category == "present").map(|c| c.id);
+    for row in rows
+        .iter()
+        .filter(|r| only.is_none_or(|o| o == r.student_id))
+    {
+        let id = row.student_id;
+        let get = |k: &str| {
+            map.get(format!("{k}_{id}").as_str())
+                .map(|v| v.trim())
+                .unwrap_or("")
+        };
+        let version = get("version").parse::<i32>().unwrap_or(0);
+        let code = match get("mark") {
+            "" if all_present && row.code_id.is_none() => match present {
+                Some(p) => p,
+                None => continue,
+            },
+            "" => continue,
+            raw => match raw
+                .parse::<i64>()
+                .ok()
+                .filter(|c| codes.iter().any(|k| k.id == *c))
+            {
+                Some(c) => c,
+                None => {
+                    errors.push(format!(
+                        "{}: choose one of the codes shown.",
+                        row.display_name()
+                    ));
+                    continue;
+                }
+            },
+        };
+        let late_minutes = match get("late") {
+            "" => None,
+            raw => match raw.parse::<i16>().ok().filter(|m| (0..=600).contains(m)) {
+                Some(m) => Some(m),
+                None => {
+                    errors.push(format!(
+                        "{}: minutes late must be a whole number from 0 to 600.",
+                        row.display_name()
+                    ));
+                    continue;
+                }
+            },
+        };
+        let note = get("note").to_string();
+        if note.chars().count() > 500 {
+            errors.push(format!(
+                "{}: a note has at most 500 characters.",
+                row.display_name()
+            ));
+            continue;
+        }
+        let is_late = codes.iter().any(|c| c.id == code && c.category == "late");
+        marks.push(MarkInput {
+            student_id: id,
+            code_id: code,
+            version,
+            late_minutes: late_minutes.filter(|_| is_late),
+            note,
+        });
+    }
+    (marks, errors)
+}
+
+fn saver(state: &AppState, user: &CurrentUser) -> Saver {
+    Saver {
+        user_id: user.id,
+        office: is_office(user),
+        at: state.clock.now(),
+    }
+}
+
+/// Saves the whole register (the no-JavaScript form): everything, or nothing when a mark was
+/// changed by someone else meanwhile.
+pub async fn save_register(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i64, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let (class_id, raw) = path.into_inner();
+    let date = path_date(&raw)?;
+    let (day, rows, codes) = load(&state, &user, class_id, date, None).await?;
+    if day.state(date, is_office(&user)) != DayState::Open {
+        return page(
+            &req,
+            &state,
+            &user,
+            day,
+            date,
+            rows,
+            codes,
+            Vec::new(),
+            Vec::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let fields = form.into_inner();
+    let all_present = fields
+        .iter()
+        .any(|(k, v)| k == "action" && v == "all_present");
+    let (marks, errors) = parse_marks(&fields, &rows, &codes, None, all_present);
+    if !errors.is_empty() {
+        return page(
+            &req,
+            &state,
+            &user,
+            day,
+            date,
+            rows,
+            codes,
+            Vec::new(),
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let saver = saver(&state, &user);
+    let d = day.clone();
+    let submitted = marks.clone();
+    let outcome = db::run(&state.pool, move |conn| {
+        Ok(register::save_marks(conn, &d, date, &submitted, &saver)?)
+    })
+    .await?;
+    match outcome {
+        SaveOutcome::Saved { written } => {
+            flash(
+                &session,
+                match written {
+                    0 => "Nothing to save: the register already says this.".to_string(),
+                    1 => "Register saved: 1 mark.".to_string(),
+                    n => format!("Register saved: {n} marks."),
+                },
+            );
+            Ok(see_other(&base_url(&user, class_id, date)))
+        }
+        SaveOutcome::Conflicts(conflicts) => {
+            // Nothing was saved. Show the stored marks where someone else changed them, and keep
+            // this teacher's other choices on the page so they can save again knowingly.
+            let (_, mut fresh, _) = load(&state, &user, class_id, date, None).await?;
+            for row in fresh.iter_mut() {
+                if conflicts.iter().any(|c| c.student_id == row.student_id) {
+                    continue;
+                }
+                if let Some(m) = marks.iter().find(|m| m.student_id == row.student_id) {
+                    row.code_id = Some(m.code_id);
+                    row.late_minutes = m.late_minutes;
+                    row.note = m.note.clone();
+                }
+            }
+            page(
+                &req,
+                &state,
+                &user,
+                day,
+                date,
+                fresh,
+                codes,
+                conflicts,
+                Vec::new(),
+                StatusCode::CONFLICT,
+            )
+        }
+    }
+}
+
+/// Saves one student's mark (htmx, on each tap) and answers with that row.
+pub async fn save_mark(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    hx: Hx,
+    path: web::Path<(i64, String, i64)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let (class_id, raw, student_id) = path.into_inner();
+    let date = path_date(&raw)?;
+    let (day, rows, codes) = load(&state, &user, class_id, date, Some(student_id)).await?;
+    if rows.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let base = base_url(&user, class_id, date);
+    let fragment = |row: RosterMark,
+                    notice: Option<String>,
+                    status: StatusCode|
+     -> Result<HttpResponse, AppError> {
+        let html = RowFragment {
+            row,
+            codes: codes.clone(),
+            base_url: base.clone(),
+            editable: true,
+            notice,
+        }
+        .render()?;
+        let mut response = HttpResponse::build(status);
+        response
+            .content_type("text/html; charset=utf-8")
+            .insert_header(("Vary", "HX-Request"));
+        Ok(response.body(html))
+    };
+    if let DayState::ReadOnly(m) | DayState::NoRegister(m) = day.state(date, is_office(&user)) {
+        return fragment(rows[0].clone(), Some(m), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let (marks, errors) = parse_marks(&form, &rows, &codes, Some(student_id), false);
+    if let Some(e) = errors.into_iter().next() {
+        return fragment(rows[0].clone(), Some(e), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    if marks.is_empty() {
+        return fragment(rows[0].clone(), None, StatusCode::OK);
+    }
+    let saver = saver(&state, &user);
+    let d = day.clone();
+    let outcome = db::run(&state.pool, move |conn| {
+        Ok(register::save_marks(conn, &d, date, &marks, &saver)?)
+    })
+    .await?;
+    let (_, mut now_rows, _) = load(&state, &user, class_id, date, Some(student_id)).await?;
+    let row = now_rows.pop().ok_or(AppError::NotFound)?;
+    let _ = hx;
+    match outcome {
+        SaveOutcome::Saved { .. } => fragment(row, Some("Saved".into()), StatusCode::OK),
+        SaveOutcome::Conflicts(_) => {
+            let who = row.updated_by.clone().unwrap_or_else(|| "someone".into());
+            let when = row
+                .updated_at
+                .map(|t| t.format("%H:%M UTC").to_string())
+                .unwrap_or_default();
+            let code = row.code.clone().unwrap_or_default();
+            fragment(
+                row,
+                Some(format!(
+                    "Not saved: {who} set {code} at {when}. Tap again to change it."
+                )),
+                StatusCode::CONFLICT,
+            )
+        }
+    }
+}

@@ -1,0 +1,511 @@
+//! The register: taking it, saving it whole or a tap at a time, never losing or overwriting a
+//! mark, and the rules about which days have a register.
+
+use chrono::Duration;
+use diesel::prelude::*;
+use rollbook::schema::{attendance, attendance_changes, classes, students};
+
+use crate::helpers::*;
+
+fn class_id(app: &TestApp, name: &str) -> i64 {
+    classes::table
+        .filter(classes::name.eq(name))
+        .select(classes::id)
+        .first(&mut app.conn())
+        .unwrap()
+}
+
+fn today() -> String {
+    start_time().date_naive().format("%Y-%m-%d").to_string()
+}
+
+/// The register form as a browser would post it: the token, every version, every checked mark.
+fn form_of(page: &TestResponse) -> Vec<(String, String)> {
+    let html = page.html();
+    let inputs = scraper::Selector::parse("#register-form input").unwrap();
+    html.select(&inputs)
+        .filter(|e| e.value().attr("type") != Some("radio") || e.value().attr("checked").is_some())
+        .filter_map(|e| {
+            Some((
+                e.value().attr("name")?.to_string(),
+                e.value().attr("value").unwrap_or("").to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// The id of a code (P, A, L, E) on the page.
+fn code(page: &TestResponse, letter: &str) -> String {
+    page.attr(&format!("#register input[data-key='{letter}']"), "value")
+        .unwrap()
+}
+
+fn set_mark(form: &mut Vec<(String, String)>, student: i64, code: &str) {
+    let name = format!("mark_{student}");
+    form.retain(|(k, _)| *k != name);
+    form.push((name, code.to_string()));
+}
+
+fn roster_ids(page: &TestResponse) -> Vec<i64> {
+    let html = page.html();
+    let rows = scraper::Selector::parse("#register tbody tr").unwrap();
+    html.select(&rows)
+        .map(|r| {
+            r.value()
+                .attr("id")
+                .unwrap()
+                .trim_start_matches("row-")
+                .parse()
+                .unwrap()
+        })
+        .collect()
+}
+
+/// An htmx row answer, placed in a table so it parses as it would in the page.
+fn in_table(r: &TestResponse) -> TestResponse {
+    TestResponse {
+        status: r.status,
+        headers: r.headers.clone(),
+        body: format!("<table><tbody>{}</tbody></table>", r.body),
+    }
+}
+
+fn pairs(form: &[(String, String)]) -> Vec<(&str, &str)> {
+    form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+fn marks_in(app: &TestApp, class: i64) -> i64 {
+    attendance::table
+        .filter(attendance::class_id.eq(class))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn a_teacher_takes_the_whole_register_in_one_post_and_untouched_rows_stay_unmarked() {
+    let app = TestApp::spawn().await;
+    let t = app.signed_in(DEMO_TEACHER).await;
+    let c7a = class_id(&app, "7A");
+    let url = format!("/teacher/classes/{c7a}/attendance/{}", today());
+    let page = t.get(&url).await;
+    assert_eq!(page.status, 200);
+    let ids = roster_ids(&page);
+    assert_eq!(ids.len(), 24);
+    assert_eq!(
+        page.count("#register input[type=radio][checked]"),
+        0,
+        "marks start empty"
+    );
+
+    let (p, a, l) = (code(&page, "P"), code(&page, "A"), code(&page, "L"));
+    let mut form = form_of(&page);
+    for id in &ids[..20] {
+        set_mark(&mut form, *id, &p);
+    }
+    set_mark(&mut form, ids[20], &a);
+    set_mark(&mut form, ids[21], &l);
+    form.push((format!("late_{}", ids[21]), "12".into()));
+    form.push(("action".into(), "save".into()));
+    let r = t.post_form(&url, &pairs(&form)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let after = t.get(&url).await;
+    assert_eq!(
+        after.count("#register input[type=radio][checked]"),
+        22,
+        "every mark kept"
+    );
+    assert_eq!(
+        after.count("#register tr.unmarked"),
+        2,
+        "the two untouched rows stay unmarked"
+    );
+    assert_eq!(marks_in(&app, c7a), 22);
+    let history: i64 = attendance_changes::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(history, 22);
+    let late: Option<i16> = attendance::table
+        .filter(attendance::student_id.eq(ids[21]))
+        .select(attendance::late_minutes)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(late, Some(12));
+
+    let home = t.get("/teacher").await;
+    let status = home.attr("#my-classes li:first-child .register-status", "data-status");
+    assert_eq!(status.as_deref(), Some("partly"));
+    assert!(home
+        .text("#my-classes li:first-child .register-status")
+        .contains("1 absent"));
+
+    // "Mark all unmarked present" fills only the two untouched rows.
+    let page = t.get(&url).await;
+    let mut form = form_of(&page);
+    form.push(("action".into(), "all_present".into()));
+    assert_eq!(t.post_form(&url, &pairs(&form)).await.status, 303);
+    assert_eq!(marks_in(&app, c7a), 24);
+    let absent: i64 = attendance::table
+        .filter(attendance::student_id.eq(ids[20]))
+        .select(attendance::code_id)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        absent.to_string(),
+        a,
+        "marks already set are not overwritten"
+    );
+    assert_eq!(
+        t.get("/teacher")
+            .await
+            .attr("#my-classes li:first-child .register-status", "data-status")
+            .as_deref(),
+        Some("taken")
+    );
+}
+
+#[actix_web::test]
+async fn saving_the_same_register_again_changes_nothing_and_succeeds() {
+    let app = TestApp::spawn().await;
+    let t = app.signed_in(DEMO_TEACHER).await;
+    let c7a = class_id(&app, "7A");
+    let url = format!("/teacher/classes/{c7a}/attendance/{}", today());
+    let page = t.get(&url).await;
+    let p = code(&page, "P");
+    let mut form = form_of(&page);
+    for id in roster_ids(&page) {
+        set_mark(&mut form, id, &p);
+    }
+    // The same form twice (a double submit): the second is a no-op.
+    assert_eq!(t.post_form(&url, &pairs(&form)).await.status, 303);
+    assert_eq!(t.post_form(&url, &pairs(&form)).await.status, 303);
+    let versions: Vec<i32> = attendance::table
+        .filter(attendance::class_id.eq(c7a))
+        .select(attendance::version)
+        .load(&mut app.conn())
+        .unwrap();
+    assert!(versions.iter().all(|v| *v == 1), "{versions:?}");
+    let history: i64 = attendance_changes::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(history, 24);
+}
+
+#[actix_web::test]
+async fn a_save_over_another_teachers_newer_mark_saves_nothing_and_says_who() {
+    let app = TestApp::spawn().await;
+    let mine = app.signed_in(DEMO_TEACHER).await;
+    let theirs = app.signed_in("teacher2@rollbook.test").await; // teaches 7A English
+    let c7a = class_id(&app, "7A");
+    let url = format!("/teacher/classes/{c7a}/attendance/{}", today());
+    let my_page = mine.get(&url).await;
+    let their_page = theirs.get(&url).await;
+    let ids = roster_ids(&my_page);
+    let (p, a) = (code(&my_page, "P"), code(&my_page, "A"));
+
+    let mut their_form = form_of(&their_page);
+    set_mark(&mut their_form, ids[0], &a);
+    assert_eq!(
+        theirs.post_form(&url, &pairs(&their_form)).await.status,
+        303
+    );
+
+    let mut my_form = form_of(&my_page);
+    for id in &ids {
+        set_mark(&mut my_form, *id, &p);
+    }
+    let r = mine.post_form(&url, &pairs(&my_form)).await;
+    assert_eq!(r.status, 409);
+    let conflict = r.text("#conflicts");
+    assert!(
+        conflict.contains("Siobhán O'Neill") && conflict.contains("Absent"),
+        "{conflict}"
+    );
+    assert_eq!(marks_in(&app, c7a), 1, "nothing of mine was saved");
+    // My other choices are still on the page, with the current versions: saving again works.
+    assert_eq!(r.count("#register input[type=radio][checked]"), 24);
+    let again = form_of(&r);
+    assert_eq!(mine.post_form(&url, &pairs(&again)).await.status, 303);
+    assert_eq!(marks_in(&app, c7a), 24);
+    let kept: i64 = attendance::table
+        .filter(attendance::student_id.eq(ids[0]))
+        .select(attendance::code_id)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        kept.to_string(),
+        a,
+        "their newer mark stays, as the page showed"
+    );
+}
+
+#[actix_web::test]
+async fn each_tap_saves_its_row_and_a_stale_tap_is_refused_with_the_current_mark() {
+    let app = TestApp::spawn().await;
+    let t = app.signed_in(DEMO_TEACHER).await;
+    let c7a = class_id(&app, "7A");
+    let url = format!("/teacher/classes/{c7a}/attendance/{}", today());
+    let page = t.get(&url).await;
+    let ids = roster_ids(&page);
+    let (p, a) = (code(&page, "P"), code(&page, "A"));
+    let token = page.csrf_token();
+    let row_url = format!("{url}/students/{}", ids[3]);
+    let mark = format!("mark_{}", ids[3]);
+    let version = format!("version_{}", ids[3]);
+    let hx = [("HX-Request", "true"), ("X-CSRF-Token", token.as_str())];
+    let r = in_table(
+        &t.post_form_with(&row_url, &[(&mark, &a), (&version, "0")], &hx)
+            .await,
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.count("tr"), 1, "only the row comes back");
+    assert_eq!(r.count("h1"), 0);
+    assert!(r.text(".notice-inline").contains("Saved"));
+    assert_eq!(
+        r.attr(&format!("input[name={version}]"), "value")
+            .as_deref(),
+        Some("1")
+    );
+    // A retry of the same tap succeeds and changes nothing.
+    let r = t
+        .post_form_with(&row_url, &[(&mark, &a), (&version, "0")], &hx)
+        .await;
+    assert_eq!(r.status, 200);
+    let v: i32 = attendance::table
+        .filter(attendance::student_id.eq(ids[3]))
+        .select(attendance::version)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(v, 1);
+    // A different mark from a page that had not seen version 1 is refused.
+    let r = in_table(
+        &t.post_form_with(&row_url, &[(&mark, &p), (&version, "0")], &hx)
+            .await,
+    );
+    assert_eq!(r.status, 409);
+    assert!(
+        r.text(".notice-inline").contains("Tomás García set A"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        r.attr(&format!("input[name={version}]"), "value")
+            .as_deref(),
+        Some("1"),
+        "the next tap applies knowingly"
+    );
+    let r = t
+        .post_form_with(&row_url, &[(&mark, &p), (&version, "1")], &hx)
+        .await;
+    assert_eq!(r.status, 200);
+    let history: Vec<(Option<i64>, i64)> = attendance_changes::table
+        .order(attendance_changes::id)
+        .select((
+            attendance_changes::from_code_id,
+            attendance_changes::to_code_id,
+        ))
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1].0.map(|c| c.to_string()), Some(a.clone()));
+    assert_eq!(history[1].1.to_string(), p);
+}
+
+#[actix_web::test]
+async fn a_hundred_identical_concurrent_saves_give_one_mark_per_student() {
+    let app = TestApp::spawn().await;
+    let t = app.signed_in(DEMO_TEACHER).await;
+    let c7a = class_id(&app, "7A");
+    let url = format!("/teacher/classes/{c7a}/attendance/{}", today());
+    let page = t.get(&url).await;
+    let p = code(&page, "P");
+    let mut form = form_of(&page);
+    for id in roster_ids(&page) {
+        set_mark(&mut form, id, &p);
+    }
+    let body = pairs(&form);
+    let answers = futures_util::future::join_all((0..100).map(|_| t.post_form(&url, &body))).await;
+    assert!(
+        answers.iter().all(|r| r.status == 303),
+        "{:?}",
+        answers.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert_eq!(marks_in(&app, c7a), 24);
+    let history: i64 = attendance_changes::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(history, 24, "each mark was written once");
+}
+
+#[actix_web::test]
+async fn two_concurrent_different_saves_one_wins_the_other_is_told() {
+    let app = TestApp::spawn().await;
+    let a_teacher = app.signed_in(DEMO_TEACHER).await;
+    let b_teacher = app.signed_in("teacher2@rollbook.test").await;
+    let c7a = class_id(&app, "7A");
+    let url = format!("/teacher/classes/{c7a}/attendance/{}", today());
+    let (pa, pb) = (a_teacher.get(&url).await, b_teacher.get(&url).await);
+    let (p, a) = (code(&pa, "P"), code(&pa, "A"));
+    let (mut fa, mut fb) = (form_of(&pa), form_of(&pb));
+    for id in roster_ids(&pa) {
+        set_mark(&mut fa, id, &p);
+        set_mark(&mut fb, id, &a);
+    }
+    let (ba, bb) = (pairs(&fa), pairs(&fb));
+    let (ra, rb) = futures_util::future::join(
+        a_teacher.post_form(&url, &ba),
+        b_teacher.post_form(&url, &bb),
+    )
+    .await;
+    let mut statuses = [ra.status, rb.status];
+    statuses.sort();
+    assert_eq!(statuses, [303, 409]);
+    assert_eq!(marks_in(&app, c7a), 24, "no duplicates");
+    let codes: Vec<i64> = attendance::table
+        .filter(attendance::class_id.eq(c7a))
+        .select(attendance::code_id)
+        .load(&mut app.conn())
+        .unwrap();
+    assert!(
+        codes.iter().all(|c| *c == codes[0]),
+        "one register, from one teacher"
+    );
+}
+
+#[actix_web::test]
+async fn no_register_on_weekends_holidays_or_future_days_and_old_days_are_the_offices() {
+    let app = TestApp::spawn().await;
+    let t = app.signed_in(DEMO_TEACHER).await;
+    let c7a = class_id(&app, "7A");
+    let base = format!("/teacher/classes/{c7a}/attendance");
+    let saturday = t.get(&format!("{base}/2026-11-14")).await;
+    assert_eq!(saturday.status, 200);
+    assert!(saturday.text("#no-register").contains("weekend"));
+    let future = t.get(&format!("{base}/2026-11-19")).await;
+    assert!(future.text("#no-register").contains("future"));
+    let token = future.csrf_token();
+    let r = t
+        .post_form(
+            &format!("{base}/2026-11-19"),
+            &[("csrf_token", &token), ("action", "save")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    {
+        use rollbook::schema::{non_school_days, schools};
+        let north: i64 = schools::table
+            .filter(schools::name.eq("Northgate Community School"))
+            .select(schools::id)
+            .first(&mut app.conn())
+            .unwrap();
+        diesel::insert_into(non_school_days::table)
+            .values((
+                non_school_days::school_id.eq(north),
+                non_school_days::starts_on
+                    .eq(chrono::NaiveDate::from_ymd_opt(2026, 11, 16).unwrap()),
+                non_school_days::ends_on.eq(chrono::NaiveDate::from_ymd_opt(2026, 11, 16).unwrap()),
+                non_school_days::name.eq("Staff training day"),
+            ))
+            .execute(&mut app.conn())
+            .unwrap();
+    }
+    assert!(t
+        .get(&format!("{base}/2026-11-16"))
+        .await
+        .text("#no-register")
+        .contains("Staff training day"));
+    assert_eq!(
+        t.get(&format!("{base}/2026-02-30")).await.status,
+        404,
+        "an impossible date"
+    );
+    assert_eq!(
+        t.get(&format!(
+            "/teacher/classes/{}/attendance/{}",
+            class_id(&app, "7B"),
+            today()
+        ))
+        .await
+        .status,
+        404,
+        "not my class"
+    );
+
+    // Eight school days back is outside the teacher's 7-day window; the office may correct it.
+    let old = format!("{base}/2026-11-09");
+    let page = t.get(&old).await;
+    assert!(page.text("#read-only").contains("office"));
+    assert_eq!(page.count("#register input[type=radio]:not([disabled])"), 0);
+    let r = t
+        .post_form(
+            &old,
+            &[
+                ("csrf_token", &page.csrf_token()),
+                ("action", "all_present"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(marks_in(&app, c7a), 0);
+    let office = app.signed_in(DEMO_PRINCIPAL).await;
+    let office_url = format!("/admin/classes/{c7a}/attendance/2026-11-09");
+    let page = office.get(&office_url).await;
+    assert_eq!(page.status, 200);
+    let r = office
+        .post_form(
+            &office_url,
+            &[
+                ("csrf_token", &page.csrf_token()),
+                ("action", "all_present"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let sources: Vec<String> = attendance::table
+        .select(attendance::source)
+        .distinct()
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(sources, vec!["office"]);
+    // Another school's office cannot.
+    let south = app.signed_in("principal2@rollbook.test").await;
+    assert_eq!(south.get(&office_url).await.status, 404);
+}
+
+#[actix_web::test]
+async fn the_register_date_is_the_schools_local_date() {
+    let app = TestApp::spawn().await;
+    // 23:30 UTC on Wednesday is already Thursday in Auckland.
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-11-18T23:30:00Z")
+            .unwrap()
+            .to_utc(),
+    );
+    {
+        use rollbook::schema::schools;
+        diesel::update(schools::table.filter(schools::name.eq("Northgate Community School")))
+            .set(schools::timezone.eq("Pacific/Auckland"))
+            .execute(&mut app.conn())
+            .unwrap();
+    }
+    let t = app.signed_in(DEMO_TEACHER).await;
+    let home = t.get("/teacher").await;
+    let link = home
+        .attr("#my-classes li:first-child a.button", "href")
+        .unwrap();
+    assert!(link.ends_with("/attendance/2026-11-19"), "{link}");
+    let c7a = class_id(&app, "7A");
+    let thursday = t
+        .get(&format!("/teacher/classes/{c7a}/attendance/2026-11-19"))
+        .await;
+    assert_eq!(
+        thursday.count("#no-register"),
+        0,
+        "Thursday is today in Auckland, not the future"
+    );
+    let _ = students::table;
+    let _ = Duration::days(1);
+}
