@@ -275,6 +275,8 @@ pub struct Saver {
     pub user_id: i64,
     pub office: bool,
     pub at: DateTime<Utc>,
+    /// For links in the emails to parents.
+    pub public_url: String,
 }
 
 /// Saves marks for students of one class on one date: all of them, or none when any conflicts.
@@ -360,7 +362,42 @@ fn save_marks_once(
              history AS (
                  INSERT INTO attendance_changes (attendance_id, school_id, changed_by, changed_at, source, from_code_id, to_code_id, from_note, to_note, version)
                  SELECT up.id, $8, $12, $13, $11, i.from_code, up.code_id, i.from_note, up.note, up.version
-                   FROM up JOIN input i USING (student_id))
+                   FROM up JOIN input i USING (student_id)),
+             -- Who is told: parents linked with notifications on, once per child, parent and day.
+             changed AS (
+                 SELECT up.student_id, nc.category AS new_category, oc.category AS old_category,
+                        COALESCE(st.preferred_name, st.given_name) AS child, u.id AS parent_id, u.email, u.display_name AS parent_name,
+                        cl.name AS class_name, sc.name AS school_name
+                   FROM up JOIN input i USING (student_id)
+                   JOIN attendance_codes nc ON nc.id = up.code_id
+                   LEFT JOIN attendance_codes oc ON oc.id = i.from_code
+                   JOIN students st ON st.id = up.student_id
+                   JOIN parent_students ps ON ps.student_id = up.student_id AND ps.receives_notifications AND ps.may_view
+                   JOIN users u ON u.id = ps.parent_id AND u.active
+                   JOIN classes cl ON cl.id = $9
+                   JOIN schools sc ON sc.id = $8),
+             absences AS (
+                 INSERT INTO outbox_emails (created_at, school_id, kind, to_address, subject, body_text, next_attempt_at, dedupe_key)
+                 SELECT $13, $8, 'absence', c.email, c.child || ' was absent from school today',
+                        'Dear ' || c.parent_name || E',\n\n' || c.child || ' was marked absent from ' || c.class_name || ' at '
+                        || c.school_name || ' on ' || to_char($10::date, 'FMDay FMDD FMMonth YYYY') || E'.\n\n'
+                        || E'If you know why, you can tell the school here:\n' || $14 || '/parent/children/' || c.student_id
+                        || E'\n\nYou receive this because you asked to be told about absences. You can change that under My account.\n',
+                        $13, 'absence:' || c.student_id || ':' || $10::date || ':' || c.parent_id
+                   FROM changed c
+                  WHERE c.new_category = 'absent' AND c.old_category IS DISTINCT FROM 'absent'
+                 ON CONFLICT (dedupe_key) DO NOTHING),
+             corrections AS (
+                 INSERT INTO outbox_emails (created_at, school_id, kind, to_address, subject, body_text, next_attempt_at, dedupe_key)
+                 SELECT $13, $8, 'absence_correction', c.email, 'Correction: ' || c.child || ' is at school today',
+                        'Dear ' || c.parent_name || E',\n\n' || c.child || ' was marked absent by mistake on '
+                        || to_char($10::date, 'FMDay FMDD FMMonth YYYY') || E' and is at school after all. Please ignore our earlier email.\n',
+                        $13, 'absence-correction:' || c.student_id || ':' || $10::date || ':' || c.parent_id
+                   FROM changed c
+                  WHERE c.old_category = 'absent' AND c.new_category IN ('present', 'late') AND $10::date = $15::date
+                    AND EXISTS (SELECT 1 FROM outbox_emails o
+                                 WHERE o.dedupe_key = 'absence:' || c.student_id || ':' || $10::date || ':' || c.parent_id)
+                 ON CONFLICT (dedupe_key) DO NOTHING)
              SELECT count(*) AS written FROM up",
         )
         .bind::<Array<BigInt>, _>(&students)
@@ -376,6 +413,8 @@ fn save_marks_once(
         .bind::<Text, _>(if saver.office { "office" } else { "teacher" })
         .bind::<BigInt, _>(saver.user_id)
         .bind::<Timestamptz, _>(saver.at)
+        .bind::<Text, _>(&saver.public_url)
+        .bind::<Date, _>(day.today)
         .get_result(conn)?;
         if written.written as usize != to_write.len() {
             return Err(diesel::result::Error::RollbackTransaction);

@@ -268,6 +268,7 @@ fn saver(state: &AppState, user: &CurrentUser) -> Saver {
         user_id: user.id,
         office: is_office(user),
         at: state.clock.now(),
+        public_url: state.settings.public_url.clone(),
     }
 }
 
@@ -326,6 +327,7 @@ pub async fn save_register(
     .await?;
     match outcome {
         SaveOutcome::Saved { written } => {
+            state.mailer.wake.notify_one();
             flash(
                 &session,
                 match written {
@@ -419,7 +421,10 @@ pub async fn save_mark(
     let row = now_rows.pop().ok_or(AppError::NotFound)?;
     let _ = hx;
     match outcome {
-        SaveOutcome::Saved { .. } => fragment(row, Some("Saved".into()), StatusCode::OK),
+        SaveOutcome::Saved { .. } => {
+            state.mailer.wake.notify_one();
+            fragment(row, Some("Saved".into()), StatusCode::OK)
+        }
         SaveOutcome::Conflicts(_) => {
             let who = row.updated_by.clone().unwrap_or_else(|| "someone".into());
             let when = row

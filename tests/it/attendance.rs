@@ -509,3 +509,99 @@ async fn the_register_date_is_the_schools_local_date() {
     let _ = students::table;
     let _ = Duration::days(1);
 }
+
+#[actix_web::test]
+async fn parents_get_one_absence_email_per_day_and_a_correction_if_it_was_a_mistake() {
+    let smtp = crate::smtp::SmtpServer::start();
+    let url_smtp = smtp.url();
+    let app = TestApp::spawn_with(move |s| s.smtp_url = Some(url_smtp)).await;
+    let t = app.signed_in(DEMO_TEACHER).await;
+    let c7a = class_id(&app, "7A");
+    let url = format!("/teacher/classes/{c7a}/attendance/{}", today());
+    let page = t.get(&url).await;
+    let child: i64 = students::table
+        .filter(students::student_number.eq("NG-0003"))
+        .select(students::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let (p, a, l) = (code(&page, "P"), code(&page, "A"), code(&page, "L"));
+    let token = page.csrf_token();
+    let hx = [("HX-Request", "true"), ("X-CSRF-Token", token.as_str())];
+    let row = format!("{url}/students/{child}");
+    let (mark, version) = (format!("mark_{child}"), format!("version_{child}"));
+    let tap = |code: String, v: i32| {
+        let (mark, version, row) = (mark.clone(), version.clone(), row.clone());
+        let hx = hx;
+        let t = &t;
+        async move {
+            t.post_form_with(&row, &[(&mark, &code), (&version, &v.to_string())], &hx)
+                .await
+                .status
+        }
+    };
+    assert_eq!(tap(a.clone(), 0).await, 200);
+    assert_eq!(
+        tap(a.clone(), 0).await,
+        200,
+        "a retried tap changes nothing"
+    );
+    app.deliver_mail().await;
+    let mut to: Vec<String> = smtp.messages().iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    assert_eq!(
+        to,
+        vec!["parent2@rollbook.test".to_string(), DEMO_PARENT.to_string()],
+        "one email per linked parent"
+    );
+    let mail = &smtp.messages()[0];
+    assert!(mail.subject.contains("was absent"), "{}", mail.subject);
+    assert!(
+        mail.body.contains("7A") && mail.body.contains(&format!("/parent/children/{child}")),
+        "{}",
+        mail.body
+    );
+
+    // Corrected the same day (arrived late after all): a short correction follows, once.
+    assert_eq!(tap(l.clone(), 1).await, 200);
+    assert_eq!(tap(a.clone(), 2).await, 200);
+    assert_eq!(tap(p.clone(), 3).await, 200);
+    app.deliver_mail().await;
+    let corrections: Vec<_> = smtp
+        .messages()
+        .into_iter()
+        .filter(|m| m.subject.starts_with("Correction"))
+        .collect();
+    assert_eq!(corrections.len(), 2);
+    assert_eq!(
+        smtp.messages().len(),
+        4,
+        "never more than one absence email per child, parent and day"
+    );
+
+    // A parent who switched notifications off is not written to.
+    {
+        use rollbook::schema::parent_students;
+        diesel::update(parent_students::table)
+            .set(parent_students::receives_notifications.eq(false))
+            .execute(&mut app.conn())
+            .unwrap();
+    }
+    let other: i64 = students::table
+        .filter(students::student_number.eq("NG-0008"))
+        .select(students::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let r = t
+        .post_form_with(
+            &format!("{url}/students/{other}"),
+            &[
+                (&format!("mark_{other}"), &a),
+                (&format!("version_{other}"), "0"),
+            ],
+            &hx,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    app.deliver_mail().await;
+    assert_eq!(smtp.messages().len(), 4);
+}
