@@ -531,7 +531,6 @@ async fn parents_get_one_absence_email_per_day_and_a_correction_if_it_was_a_mist
     let (mark, version) = (format!("mark_{child}"), format!("version_{child}"));
     let tap = |code: String, v: i32| {
         let (mark, version, row) = (mark.clone(), version.clone(), row.clone());
-        let hx = hx;
         let t = &t;
         async move {
             t.post_form_with(&row, &[(&mark, &code), (&version, &v.to_string())], &hx)
