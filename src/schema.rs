@@ -1,6 +1,22 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    absence_reasons (id) {
+        id -> Int8,
+        school_id -> Int8,
+        attendance_id -> Int8,
+        student_id -> Int8,
+        parent_id -> Int8,
+        reason -> Text,
+        status -> Text,
+        created_at -> Timestamptz,
+        decided_by -> Nullable<Int8>,
+        decided_at -> Nullable<Timestamptz>,
+        response -> Text,
+    }
+}
+
+diesel::table! {
     academic_years (id) {
         id -> Int8,
         school_id -> Int8,
@@ -308,6 +324,9 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(absence_reasons -> attendance (attendance_id));
+diesel::joinable!(absence_reasons -> schools (school_id));
+diesel::joinable!(absence_reasons -> students (student_id));
 diesel::joinable!(academic_years -> schools (school_id));
 diesel::joinable!(attendance -> attendance_codes (code_id));
 diesel::joinable!(attendance -> classes (class_id));
@@ -354,6 +373,7 @@ diesel::joinable!(terms -> schools (school_id));
 diesel::joinable!(users -> schools (school_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    absence_reasons,
     academic_years,
     attendance,
     attendance_changes,

@@ -285,6 +285,9 @@ struct AccountPage {
     details: queries::AccountDetails,
     role_label: &'static str,
     errors: BTreeMap<&'static str, String>,
+    /// For parents: each child and whether absence emails are wanted.
+    prefs: Vec<(i64, String, bool)>,
+    is_parent: bool,
 }
 
 impl AccountPage {
@@ -300,9 +303,14 @@ async fn account_page(
     errors: BTreeMap<&'static str, String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let user_id = user.id;
-    let details = db::run(&state.pool, move |conn| {
-        Ok(queries::find_account(conn, user_id)?)
+    let (user_id, is_parent) = (user.id, user.role == Role::Parent);
+    let (details, prefs) = db::run(&state.pool, move |conn| {
+        let prefs = if is_parent {
+            queries::list_notification_prefs(conn, user_id)?
+        } else {
+            Vec::new()
+        };
+        Ok((queries::find_account(conn, user_id)?, prefs))
     })
     .await?;
     let page = AccountPage {
@@ -310,6 +318,8 @@ async fn account_page(
         details,
         role_label: user.role.label(),
         errors,
+        prefs,
+        is_parent,
     };
     render_status(&page, status)
 }
@@ -505,4 +515,77 @@ pub async fn revoke_other_sessions(
         },
     );
     Ok(see_other("/account/sessions"))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DetailsForm {
+    #[serde(default)]
+    phone: String,
+}
+
+/// Changes the signed-in user's own contact details.
+pub async fn update_details(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    form: web::Form<DetailsForm>,
+) -> Result<HttpResponse, AppError> {
+    let phone = form.phone.trim().to_string();
+    if !phone.is_empty()
+        && (phone.chars().count() > 40
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c)))
+    {
+        let errors = BTreeMap::from([(
+            "phone",
+            "Enter a phone number using digits, spaces and + - ( ) only.".to_string(),
+        )]);
+        return account_page(
+            &req,
+            &state,
+            &user,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let (user_id, at) = (user.id, state.clock.now());
+    db::run(&state.pool, move |conn| {
+        Ok(queries::update_phone(
+            conn,
+            user_id,
+            (!phone.is_empty()).then_some(phone.as_str()),
+            at,
+        )?)
+    })
+    .await?;
+    flash(&session, "Your contact details are saved.");
+    Ok(see_other("/account"))
+}
+
+/// A parent chooses which children they receive absence emails about.
+pub async fn update_notifications(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    if user.role != Role::Parent {
+        return Err(AppError::Forbidden);
+    }
+    let wanted: Vec<i64> = form
+        .iter()
+        .filter_map(|(k, _)| k.strip_prefix("notify_").and_then(|id| id.parse().ok()))
+        .collect();
+    let parent_id = user.id;
+    db::run(&state.pool, move |conn| {
+        Ok(queries::update_notification_prefs(
+            conn, parent_id, &wanted,
+        )?)
+    })
+    .await?;
+    flash(&session, "Your email choices are saved.");
+    Ok(see_other("/account"))
 }

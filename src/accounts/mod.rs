@@ -30,6 +30,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/account/password",
             web::post().to(handlers::change_password),
         )
+        .route("/account/details", web::post().to(handlers::update_details))
+        .route(
+            "/account/notifications",
+            web::post().to(handlers::update_notifications),
+        )
         .route("/account/sessions", web::get().to(handlers::list_sessions))
         .route(
             "/account/sessions/revoke-others",

@@ -282,3 +282,74 @@ pub fn delete_other_sessions(
     }
     query.execute(conn)
 }
+
+/// A parent's children with whether absence emails are wanted for each.
+pub fn list_notification_prefs(
+    conn: &mut PgConnection,
+    parent_id: i64,
+) -> QueryResult<Vec<(i64, String, bool)>> {
+    use crate::schema::{parent_students, students};
+    parent_students::table
+        .inner_join(students::table)
+        .filter(parent_students::parent_id.eq(parent_id))
+        .filter(parent_students::may_view.eq(true))
+        .order((students::given_name, students::id))
+        .select((
+            students::id,
+            students::given_name
+                .concat(" ")
+                .concat(students::family_name),
+            parent_students::receives_notifications,
+        ))
+        .load(conn)
+}
+
+/// Sets which of the parent's children they receive absence emails about.
+pub fn update_notification_prefs(
+    conn: &mut PgConnection,
+    parent_id: i64,
+    wanted: &[i64],
+) -> QueryResult<()> {
+    use crate::schema::parent_students;
+    conn.transaction(|conn| {
+        diesel::update(parent_students::table.filter(parent_students::parent_id.eq(parent_id)))
+            .set(
+                parent_students::receives_notifications
+                    .eq(parent_students::student_id.eq_any(wanted)),
+            )
+            .execute(conn)
+            .map(|_| ())
+    })
+}
+
+/// Changes the user's own phone number, with an audit row.
+pub fn update_phone(
+    conn: &mut PgConnection,
+    user_id: i64,
+    phone: Option<&str>,
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        let before: Option<String> = users::table
+            .find(user_id)
+            .select(users::phone)
+            .first(conn)?;
+        diesel::update(users::table.find(user_id))
+            .set((users::phone.eq(phone), users::updated_at.eq(at)))
+            .execute(conn)?;
+        crate::audit::insert_entry(
+            conn,
+            &crate::audit::NewAuditEntry {
+                at,
+                actor_id: Some(user_id),
+                ip: None,
+                school_id: None,
+                action: "update_own_details",
+                entity: "user",
+                entity_id: Some(user_id),
+                before: Some(serde_json::json!({ "phone": before })),
+                after: Some(serde_json::json!({ "phone": phone })),
+            },
+        )
+    })
+}

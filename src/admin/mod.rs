@@ -30,5 +30,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(outbox::routes)
         .configure(structure::routes)
         .configure(imports::routes)
-        .configure(crate::attendance::register_routes);
+        .configure(crate::attendance::register_routes)
+        .configure(crate::attendance::office::routes);
 }

@@ -2,6 +2,7 @@
 //! Teachers only; every query is scoped to classes the teacher teaches (homeroom or subject).
 
 pub mod handlers;
+pub mod office;
 pub mod queries;
 pub mod register;
 pub mod registers;

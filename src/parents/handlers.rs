@@ -1,12 +1,18 @@
 //! `/parent` pages.
 
+use actix_session::Session;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use chrono::{Datelike, Months, NaiveDate};
+use serde::Deserialize;
+
+use crate::domain::attendance::{format_rate, Tally};
 
 use crate::db;
 use crate::error::AppError;
 use crate::parents::queries::{self, Child};
-use crate::web::layout::{render, Layout};
+use crate::web::layout::{flash, render, render_status, see_other, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;
 
@@ -38,6 +44,27 @@ pub async fn parent_home(
 struct ChildPage {
     layout: Layout,
     child: Child,
+    month: NaiveDate,
+    weeks: Vec<[Option<CalendarDay>; 7]>,
+    month_rate: String,
+    year_rate: String,
+    year_tally: Tally,
+    absences: Vec<queries::Absence>,
+    prev_month: String,
+    next_month: Option<String>,
+    reason_error: Option<(i64, String)>,
+}
+
+/// One day of the month calendar.
+struct CalendarDay {
+    day: u32,
+    date: NaiveDate,
+    mark: Option<queries::DayMark>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MonthQuery {
+    month: Option<String>,
 }
 
 pub async fn show_child(
@@ -45,16 +72,165 @@ pub async fn show_child(
     state: web::Data<AppState>,
     parent: CurrentUser,
     path: web::Path<(i64,)>,
+    query: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let student_id = path.into_inner().0;
-    let (parent_id, today) = (parent.id, state.clock.now().date_naive());
-    let child = db::run(&state.pool, move |conn| {
-        Ok(queries::find_child(conn, parent_id, student_id, today)?)
+    child_page(
+        &req,
+        &state,
+        &parent,
+        path.into_inner().0,
+        query.month.clone(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn first_of_month(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).expect("day 1 exists")
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn child_page(
+    req: &HttpRequest,
+    state: &AppState,
+    parent: &CurrentUser,
+    student_id: i64,
+    month: Option<String>,
+    reason_error: Option<(i64, String)>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (parent_id, now) = (parent.id, state.clock.now());
+    let requested =
+        month.and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok());
+    let (child, calendar, month, marks, month_tally, year_tally, absences) =
+        db::run(&state.pool, move |conn| {
+            let calendar = queries::child_calendar(conn, student_id, now)?;
+            // Authorisation first: another family's child is NotFound.
+            let child = queries::find_child(conn, parent_id, student_id, calendar.today)?;
+            let month = requested
+                .filter(|m| *m <= calendar.today)
+                .unwrap_or_else(|| first_of_month(calendar.today));
+            let month_end = (month + Months::new(1)).pred_opt().expect("valid");
+            let marks = queries::marks_between(conn, student_id, month, month_end)?;
+            let month_tally = queries::tally_between(conn, student_id, month, month_end)?;
+            let year_start = calendar.year_start.unwrap_or(calendar.today);
+            let year_tally = queries::tally_between(conn, student_id, year_start, calendar.today)?;
+            let absences = queries::absences_since(conn, student_id, year_start)?;
+            Ok((
+                child,
+                calendar,
+                month,
+                marks,
+                month_tally,
+                year_tally,
+                absences,
+            ))
+        })
+        .await?;
+    let mut weeks = Vec::new();
+    let mut week: [Option<CalendarDay>; 7] = Default::default();
+    let mut day = month;
+    while day.month() == month.month() {
+        let slot = day.weekday().num_days_from_monday() as usize;
+        week[slot] = Some(CalendarDay {
+            day: day.day(),
+            date: day,
+            mark: marks.iter().find(|m| m.date == day).cloned(),
+        });
+        if slot == 6 {
+            weeks.push(std::mem::take(&mut week));
+        }
+        day = day.succ_opt().expect("valid");
+    }
+    if week.iter().any(Option::is_some) {
+        weeks.push(week);
+    }
+    let prev = month - Months::new(1);
+    let next = month + Months::new(1);
+    let title = format!("{} {}", child.first_name(), child.family_name);
+    render_status(
+        &ChildPage {
+            layout: Layout::new(req, state, title),
+            month_rate: format_rate(month_tally.rate()),
+            year_rate: format_rate(year_tally.rate()),
+            year_tally,
+            prev_month: format!(
+                "/parent/children/{student_id}?month={}",
+                prev.format("%Y-%m")
+            ),
+            next_month: (next <= calendar.today).then(|| {
+                format!(
+                    "/parent/children/{student_id}?month={}",
+                    next.format("%Y-%m")
+                )
+            }),
+            child,
+            month,
+            weeks,
+            absences,
+            reason_error,
+        },
+        status,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// A parent tells the school why their child was absent; the office accepts or declines it.
+pub async fn send_reason(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    parent: CurrentUser,
+    session: Session,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    let (student_id, attendance_id) = path.into_inner();
+    let reason = form.reason.trim().to_string();
+    let error = if reason.is_empty() {
+        Some("Write the reason, for example “Doctor's appointment”.")
+    } else if reason.chars().count() > 1000 {
+        Some("A reason has at most 1000 characters.")
+    } else {
+        None
+    };
+    if let Some(e) = error {
+        return child_page(
+            &req,
+            &state,
+            &parent,
+            student_id,
+            None,
+            Some((attendance_id, e.to_string())),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let (parent_id, now) = (parent.id, state.clock.now());
+    let sent = db::run(&state.pool, move |conn| {
+        // The child must be this parent's (NotFound otherwise).
+        queries::find_child(conn, parent_id, student_id, now.date_naive())?;
+        Ok(queries::insert_reason(
+            conn,
+            parent_id,
+            attendance_id,
+            &reason,
+            now,
+        )?)
     })
     .await?;
-    let title = format!("{} {}", child.first_name(), child.family_name);
-    render(&ChildPage {
-        layout: Layout::new(&req, &state, title),
-        child,
-    })
+    flash(
+        &session,
+        if sent {
+            "Thank you. The school office will look at your reason."
+        } else {
+            "A reason for this day is already waiting for the school office."
+        },
+    );
+    Ok(see_other(&format!("/parent/children/{student_id}")))
 }

@@ -8,8 +8,13 @@ use actix_web::web;
 
 /// Routes under `/parent` (the scope guard admits parents only).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("", web::get().to(handlers::parent_home)).route(
-        "/children/{student_id}",
-        web::get().to(handlers::show_child),
-    );
+    cfg.route("", web::get().to(handlers::parent_home))
+        .route(
+            "/children/{student_id}",
+            web::get().to(handlers::show_child),
+        )
+        .route(
+            "/children/{student_id}/absences/{attendance_id}/reason",
+            web::post().to(handlers::send_reason),
+        );
 }

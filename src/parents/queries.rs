@@ -81,3 +81,166 @@ pub fn find_child(
         .pop()
         .ok_or(diesel::result::Error::NotFound)
 }
+
+/// The child's school-local today and the start of the current academic year.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ChildCalendar {
+    #[diesel(sql_type = Date)]
+    pub today: NaiveDate,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub year_start: Option<NaiveDate>,
+}
+
+pub fn child_calendar(
+    conn: &mut PgConnection,
+    student_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> QueryResult<ChildCalendar> {
+    diesel::sql_query(
+        "SELECT t.today,
+                (SELECT y.starts_on FROM academic_years y
+                  WHERE y.school_id = t.school_id AND y.starts_on <= t.today AND y.ends_on >= t.today
+                  ORDER BY y.starts_on DESC LIMIT 1) AS year_start
+           FROM (SELECT s.id AS school_id, ($2::timestamptz AT TIME ZONE s.timezone)::date AS today
+                   FROM students st JOIN schools s ON s.id = st.school_id WHERE st.id = $1) t",
+    )
+    .bind::<BigInt, _>(student_id)
+    .bind::<diesel::sql_types::Timestamptz, _>(now)
+    .get_result(conn)
+}
+
+/// One day's mark for the calendar.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct DayMark {
+    #[diesel(sql_type = Date)]
+    pub date: NaiveDate,
+    #[diesel(sql_type = Text)]
+    pub code: String,
+    #[diesel(sql_type = Text)]
+    pub label: String,
+    #[diesel(sql_type = Text)]
+    pub category: String,
+}
+
+/// The child's marks between two dates (one per day: the first class's register that day).
+pub fn marks_between(
+    conn: &mut PgConnection,
+    student_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<DayMark>> {
+    diesel::sql_query(
+        "SELECT DISTINCT ON (a.date) a.date, ac.code, ac.label, ac.category
+           FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
+          WHERE a.student_id = $1 AND a.date BETWEEN $2 AND $3
+          ORDER BY a.date, a.class_id",
+    )
+    .bind::<BigInt, _>(student_id)
+    .bind::<Date, _>(from)
+    .bind::<Date, _>(to)
+    .load(conn)
+}
+
+#[derive(QueryableByName)]
+struct CategoryCount {
+    #[diesel(sql_type = Text)]
+    category: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Marks by category between two dates, counted in SQL.
+pub fn tally_between(
+    conn: &mut PgConnection,
+    student_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<crate::domain::attendance::Tally> {
+    let counts: Vec<CategoryCount> = diesel::sql_query(
+        "SELECT ac.category, count(*) AS n FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
+          WHERE a.student_id = $1 AND a.date BETWEEN $2 AND $3 GROUP BY ac.category",
+    )
+    .bind::<BigInt, _>(student_id)
+    .bind::<Date, _>(from)
+    .bind::<Date, _>(to)
+    .load(conn)?;
+    let mut t = crate::domain::attendance::Tally::default();
+    for c in counts {
+        match c.category.as_str() {
+            "present" => t.present = c.n,
+            "late" => t.late = c.n,
+            "absent" => t.absent = c.n,
+            _ => t.excused = c.n,
+        }
+    }
+    Ok(t)
+}
+
+/// An absence or late arrival, with the parent's reason if one was sent.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Absence {
+    #[diesel(sql_type = BigInt)]
+    pub attendance_id: i64,
+    #[diesel(sql_type = Date)]
+    pub date: NaiveDate,
+    #[diesel(sql_type = Text)]
+    pub label: String,
+    #[diesel(sql_type = Text)]
+    pub category: String,
+    #[diesel(sql_type = Nullable<diesel::sql_types::SmallInt>)]
+    pub late_minutes: Option<i16>,
+    #[diesel(sql_type = Text)]
+    pub note: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub reason: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub reason_status: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub response: Option<String>,
+}
+
+/// Absences, lates and excused days since `from`, newest first, with the latest reason sent.
+pub fn absences_since(
+    conn: &mut PgConnection,
+    student_id: i64,
+    from: NaiveDate,
+) -> QueryResult<Vec<Absence>> {
+    diesel::sql_query(
+        "SELECT a.id AS attendance_id, a.date, ac.label, ac.category, a.late_minutes, a.note,
+                r.reason, r.status AS reason_status, r.response
+           FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
+           LEFT JOIN LATERAL (SELECT reason, status, response FROM absence_reasons ar
+                               WHERE ar.attendance_id = a.id ORDER BY ar.id DESC LIMIT 1) r ON TRUE
+          WHERE a.student_id = $1 AND a.date >= $2 AND ac.category IN ('absent', 'late', 'excused')
+          ORDER BY a.date DESC",
+    )
+    .bind::<BigInt, _>(student_id)
+    .bind::<Date, _>(from)
+    .load(conn)
+}
+
+/// Records a parent's reason for an absence of their own child (NotFound otherwise; refused if a
+/// reason is already waiting for the office).
+pub fn insert_reason(
+    conn: &mut PgConnection,
+    parent_id: i64,
+    attendance_id: i64,
+    reason: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> QueryResult<bool> {
+    let inserted = diesel::sql_query(
+        "INSERT INTO absence_reasons (school_id, attendance_id, student_id, parent_id, reason, created_at)
+         SELECT a.school_id, a.id, a.student_id, $1, $3, $4
+           FROM attendance a
+           JOIN attendance_codes ac ON ac.id = a.code_id AND ac.category IN ('absent', 'late')
+           JOIN parent_students ps ON ps.student_id = a.student_id AND ps.parent_id = $1 AND ps.may_view
+          WHERE a.id = $2
+         ON CONFLICT DO NOTHING",
+    )
+    .bind::<BigInt, _>(parent_id)
+    .bind::<BigInt, _>(attendance_id)
+    .bind::<Text, _>(reason)
+    .bind::<diesel::sql_types::Timestamptz, _>(now)
+    .execute(conn)?;
+    Ok(inserted == 1)
+}

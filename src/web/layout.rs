@@ -38,6 +38,7 @@ fn nav_for(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/admin", "Overview"),
             ("/admin/users", "People"),
             ("/admin/students", "Students"),
+            ("/admin/attendance", "Attendance"),
             ("/admin/audit", "Audit trail"),
         ],
         Role::Teacher => &[("/teacher", "My classes")],

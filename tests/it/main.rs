@@ -9,6 +9,7 @@ mod admin_structure;
 mod admin_students;
 mod admin_users;
 mod attendance;
+mod attendance_views;
 mod cli;
 mod front_door;
 mod helpers;

@@ -1,0 +1,543 @@
+//! `/admin/attendance`: the office's view of attendance. Today's "not yet taken" board
+//! (refreshing itself), the day's summary by class, rates over any range with the chronically
+//! absent and those on an absence streak, parents' reasons to accept or decline, and a CSV export.
+//! Admins see every school; principals their own.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Double, Nullable, Text, Timestamptz};
+use serde::Deserialize;
+
+use crate::admin::queries::SchoolScope;
+use crate::attendance::register::{self, MarkInput, SaveOutcome, Saver};
+use crate::db;
+use crate::domain::attendance::{format_rate, Tally};
+use crate::error::AppError;
+use crate::web::layout::{flash, render_status, see_other, Layout};
+use crate::web::{CurrentUser, Hx};
+use crate::AppState;
+
+/// Below this rate a student is chronically absent (DESIGN.md §4).
+pub const CHRONIC_BELOW: f64 = 0.9;
+/// This many absent school days in a row, up to the end of the range, make a streak.
+pub const STREAK_DAYS: i64 = 3;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/attendance", web::get().to(overview))
+        .route("/attendance/export.csv", web::get().to(export))
+        .route(
+            "/attendance/reasons/{reason_id}/accept",
+            web::post().to(accept_reason),
+        )
+        .route(
+            "/attendance/reasons/{reason_id}/decline",
+            web::post().to(decline_reason),
+        );
+}
+
+#[derive(Debug, QueryableByName)]
+pub struct BoardRow {
+    #[diesel(sql_type = BigInt)]
+    pub class_id: i64,
+    #[diesel(sql_type = Text)]
+    pub class_name: String,
+    #[diesel(sql_type = Text)]
+    pub school_name: String,
+    #[diesel(sql_type = BigInt)]
+    pub enrolled: i64,
+    #[diesel(sql_type = BigInt)]
+    pub present: i64,
+    #[diesel(sql_type = BigInt)]
+    pub late: i64,
+    #[diesel(sql_type = BigInt)]
+    pub absent: i64,
+    #[diesel(sql_type = BigInt)]
+    pub excused: i64,
+}
+
+impl BoardRow {
+    pub fn marked(&self) -> i64 {
+        self.present + self.late + self.absent + self.excused
+    }
+
+    pub fn state(&self) -> &'static str {
+        match self.marked() {
+            0 => "not-taken",
+            m if m < self.enrolled => "partly",
+            _ => "taken",
+        }
+    }
+}
+
+/// Every class in scope with a register on `date` (school days only), with its counts.
+fn board(
+    conn: &mut PgConnection,
+    scope: SchoolScope,
+    date: NaiveDate,
+) -> QueryResult<Vec<BoardRow>> {
+    diesel::sql_query(
+        "SELECT c.id AS class_id, c.name AS class_name, s.name AS school_name,
+                (SELECT count(*) FROM enrolments e JOIN students st ON st.id = e.student_id
+                  WHERE e.class_id = c.id AND st.status = 'active' AND e.starts_on <= $2
+                    AND (e.ends_on IS NULL OR e.ends_on >= $2)) AS enrolled,
+                count(a.id) FILTER (WHERE ac.category = 'present') AS present,
+                count(a.id) FILTER (WHERE ac.category = 'late') AS late,
+                count(a.id) FILTER (WHERE ac.category = 'absent') AS absent,
+                count(a.id) FILTER (WHERE ac.category = 'excused') AS excused
+           FROM classes c
+           JOIN schools s ON s.id = c.school_id
+           JOIN academic_years y ON y.id = c.academic_year_id AND $2 BETWEEN y.starts_on AND y.ends_on
+           LEFT JOIN attendance a ON a.class_id = c.id AND a.date = $2
+           LEFT JOIN attendance_codes ac ON ac.id = a.code_id
+          WHERE ($1::bigint IS NULL OR c.school_id = $1)
+            AND NOT (EXTRACT(ISODOW FROM $2::date)::smallint = ANY (s.weekend_days))
+            AND NOT EXISTS (SELECT 1 FROM non_school_days n WHERE n.school_id = s.id AND $2 BETWEEN n.starts_on AND n.ends_on)
+          GROUP BY c.id, s.name
+          ORDER BY s.name, c.grade_level, c.name",
+    )
+    .bind::<Nullable<BigInt>, _>(scope.filter())
+    .bind::<Date, _>(date)
+    .load(conn)
+}
+
+/// A student's marks over a range, counted in SQL.
+#[derive(Debug, QueryableByName)]
+pub struct StudentRate {
+    #[diesel(sql_type = BigInt)]
+    pub student_id: i64,
+    #[diesel(sql_type = Text)]
+    pub student_number: String,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub class_name: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub present: i64,
+    #[diesel(sql_type = BigInt)]
+    pub late: i64,
+    #[diesel(sql_type = BigInt)]
+    pub absent: i64,
+    #[diesel(sql_type = BigInt)]
+    pub excused: i64,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub rate: Option<f64>,
+    #[diesel(sql_type = BigInt)]
+    pub streak: i64,
+}
+
+impl StudentRate {
+    pub fn tally(&self) -> Tally {
+        Tally {
+            present: self.present,
+            late: self.late,
+            absent: self.absent,
+            excused: self.excused,
+        }
+    }
+
+    pub fn rate_text(&self) -> String {
+        format_rate(self.tally().rate())
+    }
+}
+
+/// Every active student in scope with their counts, unrounded rate and current absence streak
+/// over [from, to]; all computed in SQL.
+pub fn student_rates(
+    conn: &mut PgConnection,
+    scope: SchoolScope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<StudentRate>> {
+    diesel::sql_query(
+        "WITH marks AS (
+             SELECT a.student_id, a.date, ac.category
+               FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
+               JOIN students st ON st.id = a.student_id
+              WHERE a.date BETWEEN $2 AND $3 AND ($1::bigint IS NULL OR st.school_id = $1)),
+         days AS (
+             -- One category per student and day (the worst, if several classes took a register).
+             SELECT student_id, date, bool_and(category = 'absent') AS absent
+               FROM marks GROUP BY student_id, date),
+         streaks AS (
+             SELECT student_id, count(*) AS streak FROM (
+                 SELECT student_id, absent,
+                        sum(CASE WHEN absent THEN 0 ELSE 1 END) OVER (PARTITION BY student_id ORDER BY date DESC) AS breaks
+                   FROM days) d
+              WHERE breaks = 0 GROUP BY student_id),
+         counts AS (
+             SELECT student_id,
+                    count(*) FILTER (WHERE category = 'present') AS present,
+                    count(*) FILTER (WHERE category = 'late') AS late,
+                    count(*) FILTER (WHERE category = 'absent') AS absent,
+                    count(*) FILTER (WHERE category = 'excused') AS excused
+               FROM marks GROUP BY student_id)
+         SELECT st.id AS student_id, st.student_number,
+                st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS name, cur.name AS class_name,
+                COALESCE(c.present, 0) AS present, COALESCE(c.late, 0) AS late,
+                COALESCE(c.absent, 0) AS absent, COALESCE(c.excused, 0) AS excused,
+                (c.present + c.late)::float8 / NULLIF(c.present + c.late + c.absent, 0) AS rate,
+                COALESCE(s.streak, 0) AS streak
+           FROM students st
+           LEFT JOIN counts c ON c.student_id = st.id
+           LEFT JOIN streaks s ON s.student_id = st.id
+           LEFT JOIN LATERAL (SELECT cl.name FROM enrolments e JOIN classes cl ON cl.id = e.class_id
+                               WHERE e.student_id = st.id AND e.starts_on <= $3 AND (e.ends_on IS NULL OR e.ends_on >= $3)
+                               ORDER BY e.starts_on DESC LIMIT 1) cur ON TRUE
+          WHERE st.status = 'active' AND ($1::bigint IS NULL OR st.school_id = $1)
+          ORDER BY st.family_name, st.given_name, st.id",
+    )
+    .bind::<Nullable<BigInt>, _>(scope.filter())
+    .bind::<Date, _>(from)
+    .bind::<Date, _>(to)
+    .load(conn)
+}
+
+#[derive(Debug, QueryableByName)]
+pub struct PendingReason {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub student: String,
+    #[diesel(sql_type = Text)]
+    pub parent: String,
+    #[diesel(sql_type = Date)]
+    pub date: NaiveDate,
+    #[diesel(sql_type = Text)]
+    pub reason: String,
+    #[diesel(sql_type = Text)]
+    pub mark: String,
+}
+
+fn pending_reasons(conn: &mut PgConnection, scope: SchoolScope) -> QueryResult<Vec<PendingReason>> {
+    diesel::sql_query(
+        "SELECT r.id, st.given_name || ' ' || st.family_name AS student, u.display_name AS parent, a.date, r.reason, ac.label AS mark
+           FROM absence_reasons r
+           JOIN attendance a ON a.id = r.attendance_id
+           JOIN attendance_codes ac ON ac.id = a.code_id
+           JOIN students st ON st.id = r.student_id
+           JOIN users u ON u.id = r.parent_id
+          WHERE r.status = 'pending' AND ($1::bigint IS NULL OR r.school_id = $1)
+          ORDER BY r.created_at",
+    )
+    .bind::<Nullable<BigInt>, _>(scope.filter())
+    .load(conn)
+}
+
+/// The office's "today" (the first school in scope's local date) and the current term's start.
+#[derive(QueryableByName)]
+struct Defaults {
+    #[diesel(sql_type = Date)]
+    today: NaiveDate,
+    #[diesel(sql_type = Nullable<Date>)]
+    term_start: Option<NaiveDate>,
+}
+
+fn defaults(
+    conn: &mut PgConnection,
+    scope: SchoolScope,
+    now: chrono::DateTime<chrono::Utc>,
+) -> QueryResult<Defaults> {
+    diesel::sql_query(
+        "SELECT t.today,
+                (SELECT min(te.starts_on) FROM terms te WHERE ($1::bigint IS NULL OR te.school_id = $1)
+                   AND t.today BETWEEN te.starts_on AND te.ends_on) AS term_start
+           FROM (SELECT ($2::timestamptz AT TIME ZONE s.timezone)::date AS today FROM schools s
+                  WHERE ($1::bigint IS NULL OR s.id = $1) ORDER BY s.id LIMIT 1) t",
+    )
+    .bind::<Nullable<BigInt>, _>(scope.filter())
+    .bind::<Timestamptz, _>(now)
+    .get_result(conn)
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct RangeQuery {
+    date: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+struct Range {
+    date: NaiveDate,
+    from: NaiveDate,
+    to: NaiveDate,
+    error: Option<String>,
+}
+
+async fn range(state: &AppState, scope: SchoolScope, q: &RangeQuery) -> Result<Range, AppError> {
+    let now = state.clock.now();
+    let d = db::run(&state.pool, move |conn| Ok(defaults(conn, scope, now)?)).await?;
+    let parse = |raw: &Option<String>| {
+        raw.as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| s.to_string()))
+    };
+    let mut error = None;
+    let mut pick = |raw: &Option<String>, default: NaiveDate| match parse(raw) {
+        None => default,
+        Some(Ok(d)) => d,
+        Some(Err(bad)) => {
+            error = Some(format!("{bad:?} is not a date like 2026-11-18."));
+            default
+        }
+    };
+    let date = pick(&q.date, d.today);
+    let from = pick(&q.from, d.term_start.unwrap_or(d.today));
+    let to = pick(&q.to, d.today);
+    if from > to {
+        return Ok(Range {
+            date,
+            from: to,
+            to: from,
+            error: Some("The range was back to front; it is shown the right way round.".into()),
+        });
+    }
+    Ok(Range {
+        date,
+        from,
+        to,
+        error,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "attendance/office.html", blocks = ["board"])]
+struct OfficePage {
+    layout: Layout,
+    date: NaiveDate,
+    from: NaiveDate,
+    to: NaiveDate,
+    error: Option<String>,
+    board: Vec<BoardRow>,
+    chronic: Vec<StudentRate>,
+    streaks: Vec<StudentRate>,
+    reasons: Vec<PendingReason>,
+}
+
+pub async fn overview(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<RangeQuery>,
+    hx: Hx,
+) -> Result<HttpResponse, AppError> {
+    let scope = SchoolScope::of(&user);
+    let r = range(&state, scope, &query).await?;
+    let (date, from, to) = (r.date, r.from, r.to);
+    let (board, rates, reasons) = db::run(&state.pool, move |conn| {
+        Ok((
+            board(conn, scope, date)?,
+            student_rates(conn, scope, from, to)?,
+            pending_reasons(conn, scope)?,
+        ))
+    })
+    .await?;
+    let chronic: Vec<StudentRate> = rates
+        .iter()
+        .filter(|s| s.rate.is_some_and(|r| r < CHRONIC_BELOW))
+        .map(clone_rate)
+        .collect();
+    let streaks: Vec<StudentRate> = rates
+        .into_iter()
+        .filter(|s| s.streak >= STREAK_DAYS)
+        .collect();
+    let page = OfficePage {
+        layout: Layout::new(&req, &state, "Attendance"),
+        date,
+        from,
+        to,
+        error: r.error,
+        board,
+        chronic,
+        streaks,
+        reasons,
+    };
+    if hx.wants_fragment() {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .insert_header(("Vary", "HX-Request"))
+            .body(page.as_board().render()?));
+    }
+    let mut response = render_status(&page, StatusCode::OK)?;
+    response.headers_mut().insert(
+        actix_web::http::header::VARY,
+        actix_web::http::header::HeaderValue::from_static("HX-Request"),
+    );
+    Ok(response)
+}
+
+fn clone_rate(s: &StudentRate) -> StudentRate {
+    StudentRate {
+        student_id: s.student_id,
+        student_number: s.student_number.clone(),
+        name: s.name.clone(),
+        class_name: s.class_name.clone(),
+        present: s.present,
+        late: s.late,
+        absent: s.absent,
+        excused: s.excused,
+        rate: s.rate,
+        streak: s.streak,
+    }
+}
+
+/// Every student's counts and rate over the range, as CSV.
+pub async fn export(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<RangeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let scope = SchoolScope::of(&user);
+    let r = range(&state, scope, &query).await?;
+    let (from, to) = (r.from, r.to);
+    let rates = db::run(&state.pool, move |conn| {
+        Ok(student_rates(conn, scope, from, to)?)
+    })
+    .await?;
+    let body = crate::admin::imports::exports::to_csv(
+        &[
+            "student_number",
+            "name",
+            "class",
+            "present",
+            "late",
+            "absent",
+            "excused",
+            "attendance_rate_percent",
+            "absence_streak_days",
+        ],
+        rates.iter().map(|s| {
+            vec![
+                s.student_number.clone(),
+                s.name.clone(),
+                s.class_name.clone().unwrap_or_default(),
+                s.present.to_string(),
+                s.late.to_string(),
+                s.absent.to_string(),
+                s.excused.to_string(),
+                s.rate
+                    .map(|r| format!("{:.1}", r * 100.0))
+                    .unwrap_or_default(),
+                s.streak.to_string(),
+            ]
+        }),
+    );
+    Ok(crate::admin::imports::exports::csv_response(
+        &format!("attendance-{from}-to-{to}.csv"),
+        body,
+    ))
+}
+
+#[derive(QueryableByName)]
+struct ReasonTarget {
+    #[diesel(sql_type = BigInt)]
+    class_id: i64,
+    #[diesel(sql_type = Date)]
+    date: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    student_id: i64,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    version: i32,
+    #[diesel(sql_type = Text)]
+    note: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    excused_code: Option<i64>,
+}
+
+/// Accepts a parent's reason: the mark becomes Excused, recorded as an office change.
+pub async fn accept_reason(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i64,)>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner().0;
+    let scope = SchoolScope::of(&user);
+    let saver = Saver {
+        user_id: user.id,
+        office: true,
+        at: state.clock.now(),
+        public_url: state.settings.public_url.clone(),
+    };
+    let accepted = db::run(&state.pool, move |conn| {
+        Ok(conn.transaction(|conn| -> QueryResult<bool> {
+            let t: ReasonTarget = diesel::sql_query(
+                "SELECT a.class_id, a.date, a.student_id, a.version, a.note,
+                        (SELECT ac.id FROM attendance_codes ac WHERE ac.school_id = a.school_id AND ac.category = 'excused'
+                          ORDER BY ac.position LIMIT 1) AS excused_code
+                   FROM absence_reasons r JOIN attendance a ON a.id = r.attendance_id
+                  WHERE r.id = $1 AND r.status = 'pending' AND ($2::bigint IS NULL OR r.school_id = $2)
+                  FOR UPDATE OF r",
+            )
+            .bind::<BigInt, _>(id)
+            .bind::<Nullable<BigInt>, _>(scope.filter())
+            .get_result(conn)?;
+            let Some(excused) = t.excused_code else { return Ok(false) };
+            let day = register::find_register_day(conn, t.class_id, t.date, saver.at, None, scope.filter())?;
+            let mark = MarkInput { student_id: t.student_id, code_id: excused, version: t.version, late_minutes: None, note: t.note };
+            if let SaveOutcome::Conflicts(_) = register::save_marks(conn, &day, t.date, &[mark], &saver)? {
+                return Err(diesel::result::Error::RollbackTransaction);
+            }
+            diesel::sql_query("UPDATE absence_reasons SET status = 'accepted', decided_by = $2, decided_at = $3 WHERE id = $1")
+                .bind::<BigInt, _>(id)
+                .bind::<BigInt, _>(saver.user_id)
+                .bind::<Timestamptz, _>(saver.at)
+                .execute(conn)?;
+            Ok(true)
+        }))
+    })
+    .await?;
+    match accepted {
+        Ok(true) => flash(&session, "Accepted: the absence is now excused."),
+        Ok(false) => flash(
+            &session,
+            "This school has no Excused code to record it with.",
+        ),
+        Err(diesel::result::Error::RollbackTransaction) => flash(
+            &session,
+            "The mark was changed meanwhile; look at the register and try again.",
+        ),
+        Err(e) => return Err(e.into()),
+    }
+    Ok(see_other("/admin/attendance"))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DeclineForm {
+    #[serde(default)]
+    response: String,
+}
+
+/// Declines a parent's reason with a message they will see.
+pub async fn decline_reason(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i64,)>,
+    form: web::Form<DeclineForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner().0;
+    let response: String = form.response.trim().chars().take(1000).collect();
+    let (scope, at, by) = (SchoolScope::of(&user), state.clock.now(), user.id);
+    let changed = db::run(&state.pool, move |conn| {
+        Ok(diesel::sql_query(
+            "UPDATE absence_reasons SET status = 'declined', response = $3, decided_by = $4, decided_at = $5
+              WHERE id = $1 AND status = 'pending' AND ($2::bigint IS NULL OR school_id = $2)",
+        )
+        .bind::<BigInt, _>(id)
+        .bind::<Nullable<BigInt>, _>(scope.filter())
+        .bind::<Text, _>(&response)
+        .bind::<BigInt, _>(by)
+        .bind::<Timestamptz, _>(at)
+        .execute(conn)?)
+    })
+    .await?;
+    if changed == 0 {
+        return Err(AppError::NotFound);
+    }
+    flash(&session, "Declined. The parent will see your message.");
+    Ok(see_other("/admin/attendance"))
+}
