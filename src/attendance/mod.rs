@@ -1,6 +1,7 @@
 //! The teacher portal's home and class pages (registers arrive with the attendance issue).
 //! Teachers only; every query is scoped to classes the teacher teaches (homeroom or subject).
 
+pub mod codes;
 pub mod handlers;
 pub mod office;
 pub mod queries;

@@ -27,6 +27,7 @@ pub const CHRONIC_BELOW: f64 = 0.9;
 pub const STREAK_DAYS: i64 = 3;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    crate::attendance::codes::routes(cfg);
     cfg.route("/attendance", web::get().to(overview))
         .route("/attendance/export.csv", web::get().to(export))
         .route(

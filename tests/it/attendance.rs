@@ -604,3 +604,76 @@ async fn parents_get_one_absence_email_per_day_and_a_correction_if_it_was_a_mist
     app.deliver_mail().await;
     assert_eq!(smtp.messages().len(), 4);
 }
+
+#[actix_web::test]
+async fn a_school_adds_codes_and_sets_how_far_back_teachers_may_edit() {
+    let app = TestApp::spawn().await;
+    let office = app.signed_in(DEMO_PRINCIPAL).await;
+    let r = office
+        .submit(
+            "/admin/attendance/codes",
+            "/admin/attendance/codes",
+            &[("code", "P"), ("label", "Again"), ("category", "present")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "P exists already");
+    let r = office
+        .submit(
+            "/admin/attendance/codes",
+            "/admin/attendance/codes",
+            &[("code", "m"), ("label", "Medical"), ("category", "excused")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let c7a = class_id(&app, "7A");
+    let teacher = app.signed_in(DEMO_TEACHER).await;
+    let page = teacher
+        .get(&format!("/teacher/classes/{c7a}/attendance/{}", today()))
+        .await;
+    assert_eq!(
+        page.count("#register input[data-key='M']"),
+        0,
+        "office-only code hidden from teachers"
+    );
+    let office_page = office
+        .get(&format!("/admin/classes/{c7a}/attendance/{}", today()))
+        .await;
+    assert_eq!(office_page.count("#register input[data-key='M']"), 24);
+
+    let north: i64 = {
+        use rollbook::schema::schools;
+        schools::table
+            .filter(schools::name.eq("Northgate Community School"))
+            .select(schools::id)
+            .first(&mut app.conn())
+            .unwrap()
+    };
+    let r = office
+        .submit(
+            "/admin/attendance/codes",
+            &format!("/admin/attendance/window/{north}"),
+            &[("edit_window_days", "10")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let old = teacher
+        .get(&format!("/teacher/classes/{c7a}/attendance/2026-11-09"))
+        .await;
+    assert_eq!(
+        old.count("#read-only"),
+        0,
+        "nine days back is inside a ten-day window"
+    );
+    let south = app.signed_in("principal2@rollbook.test").await;
+    assert_eq!(
+        south
+            .submit(
+                "/admin/attendance/codes",
+                &format!("/admin/attendance/window/{north}"),
+                &[("edit_window_days", "99")]
+            )
+            .await
+            .status,
+        404
+    );
+}
