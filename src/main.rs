@@ -69,7 +69,9 @@ fn seed_demo(settings: &Settings) -> Result<(), String> {
     db::migrate(&mut conn)?;
     let hash = hash_now(&settings.demo_password).map_err(|e| format!("{e:?}"))?;
     let today = chrono::Utc::now().date_naive();
-    match seed::seed_demo(&mut conn, &hash, today).map_err(|e| format!("seeding failed: {e}"))? {
+    match seed::seed_demo(&mut conn, &hash, today, true)
+        .map_err(|e| format!("seeding failed: {e}"))?
+    {
         seed::SeedOutcome::AlreadySeeded => {
             println!("demo district: already there, nothing changed")
         }

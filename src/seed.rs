@@ -378,6 +378,7 @@ pub fn seed_demo(
     conn: &mut PgConnection,
     password_hash: &str,
     today: NaiveDate,
+    with_history: bool,
 ) -> QueryResult<SeedOutcome> {
     conn.transaction(|conn| {
         // Serialise concurrent seeders (two `make run`s at once).
@@ -549,6 +550,11 @@ pub fn seed_demo(
         }
         let s9a = s.students(south, "SB", 1, c9a, 9, 20, from2)?;
         let s9b = s.students(south, "SB", 101, c9b, 9, 20, from2)?;
+        if with_history {
+            // One student in each school is on an ongoing absence streak.
+            register_history(s.conn, north, today, s7a[5])?;
+            register_history(s.conn, south, today, s9a[3])?;
+        }
         let total = s7a.len() + s7b.len() + s8a.len() + s8b.len() + s9a.len() + s9b.len();
         Ok(SeedOutcome::Created {
             students: total,
@@ -572,4 +578,84 @@ mod tests {
         let (from, _, _) = academic_year_around(d(2027, 7, 31));
         assert_eq!(from, d(2026, 8, 1));
     }
+}
+
+/// Weekdays from `from` to `to` inclusive.
+fn weekdays(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    from.iter_days()
+        .take_while(|d| *d <= to)
+        .filter(|d| d.weekday().number_from_monday() <= 5)
+        .collect()
+}
+
+/// Five weeks of registers before `today` (today's registers are left for the teachers), with a
+/// half-term holiday: most students present most days, a few often late, some chronically
+/// absent, a little random absence and excused absence, and `streak_student` absent for the last
+/// four school days. Set-based: one INSERT per school.
+fn register_history(
+    conn: &mut PgConnection,
+    school: i64,
+    today: NaiveDate,
+    streak_student: i64,
+) -> QueryResult<()> {
+    use diesel::sql_types::{Array, BigInt, Date};
+    let term_start =
+        NaiveDate::from_ymd_opt(academic_year_around(today).0.year(), 9, 1).expect("valid");
+    let from = (today - chrono::Duration::days(42)).max(term_start);
+    let yesterday = today - chrono::Duration::days(1);
+    if from > yesterday {
+        return Ok(());
+    }
+    // Half term: the last full week of October.
+    let oct31 = NaiveDate::from_ymd_opt(term_start.year(), 10, 31).expect("valid");
+    let mut half_term_start =
+        oct31 - chrono::Duration::days(i64::from(oct31.weekday().num_days_from_monday()));
+    if half_term_start + chrono::Duration::days(4) > oct31 {
+        half_term_start -= chrono::Duration::days(7);
+    }
+    let half_term_end = half_term_start + chrono::Duration::days(4);
+    diesel::insert_into(crate::schema::non_school_days::table)
+        .values((
+            crate::schema::non_school_days::school_id.eq(school),
+            crate::schema::non_school_days::starts_on.eq(half_term_start),
+            crate::schema::non_school_days::ends_on.eq(half_term_end),
+            crate::schema::non_school_days::name.eq("Half term"),
+        ))
+        .execute(conn)?;
+    let days: Vec<NaiveDate> = weekdays(from, yesterday)
+        .into_iter()
+        .filter(|d| *d < half_term_start || *d > half_term_end)
+        .collect();
+    let streak_days: Vec<NaiveDate> = days.iter().rev().take(4).copied().collect();
+    diesel::sql_query(
+        "WITH codes AS (SELECT category, id FROM attendance_codes WHERE school_id = $1),
+              base AS (
+                  SELECT e.school_id, e.class_id, e.student_id, day,
+                         abs(hashtext(e.student_id::text || ':' || day::text)) % 100 AS roll,
+                         (substring(st.student_number from '[0-9]+$'))::int AS n
+                    FROM enrolments e
+                    JOIN students st ON st.id = e.student_id
+                    CROSS JOIN unnest($2::date[]) AS day
+                   WHERE e.school_id = $1 AND day >= e.starts_on),
+              decided AS (
+                  SELECT b.*, CASE
+                      WHEN b.student_id = $3 AND b.day = ANY($4::date[]) THEN 'absent'
+                      WHEN b.n % 13 = 7 AND b.roll < 22 THEN 'absent'
+                      WHEN b.n % 11 = 1 AND b.roll < 35 THEN 'late'
+                      WHEN b.roll < 3 THEN 'absent'
+                      WHEN b.roll < 5 THEN 'excused'
+                      ELSE 'present' END AS category
+                    FROM base b)
+         INSERT INTO attendance (school_id, class_id, student_id, date, code_id, late_minutes, version, source, updated_by, updated_at)
+         SELECT d.school_id, d.class_id, d.student_id, d.day, codes.id,
+                CASE WHEN d.category = 'late' THEN 5 + d.roll % 20 END,
+                1, 'teacher', c.homeroom_teacher_id, d.day + time '09:10'
+           FROM decided d JOIN codes ON codes.category = d.category JOIN classes c ON c.id = d.class_id",
+    )
+    .bind::<BigInt, _>(school)
+    .bind::<Array<Date>, _>(&days)
+    .bind::<BigInt, _>(streak_student)
+    .bind::<Array<Date>, _>(&streak_days)
+    .execute(conn)
+    .map(|_| ())
 }

@@ -102,7 +102,9 @@ fn template_name() -> &'static str {
                     PgConnection::establish(&url_for_db(&admin_url(), &building)).unwrap();
                 rollbook::db::migrate(&mut conn).unwrap();
                 let hash = rollbook::accounts::passwords::hash_now(PASSWORD).unwrap();
-                rollbook::seed::seed_demo(&mut conn, &hash, start_time().date_naive()).unwrap();
+                // Without register history, so tests control every mark.
+                rollbook::seed::seed_demo(&mut conn, &hash, start_time().date_naive(), false)
+                    .unwrap();
             }
             diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {name}"))
                 .execute(&mut admin)
