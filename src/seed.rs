@@ -563,23 +563,6 @@ pub fn seed_demo(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_academic_year_runs_from_august_to_july() {
-        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
-        let (from, to, name) = academic_year_around(d(2026, 11, 22));
-        assert_eq!(
-            (from, to, name.as_str()),
-            (d(2026, 8, 1), d(2027, 7, 31), "2026–27")
-        );
-        let (from, _, _) = academic_year_around(d(2027, 7, 31));
-        assert_eq!(from, d(2026, 8, 1));
-    }
-}
-
 /// Weekdays from `from` to `to` inclusive.
 fn weekdays(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     from.iter_days()
@@ -658,4 +641,21 @@ fn register_history(
     .bind::<Array<Date>, _>(&streak_days)
     .execute(conn)
     .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_academic_year_runs_from_august_to_july() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let (from, to, name) = academic_year_around(d(2026, 11, 22));
+        assert_eq!(
+            (from, to, name.as_str()),
+            (d(2026, 8, 1), d(2027, 7, 31), "2026–27")
+        );
+        let (from, _, _) = academic_year_around(d(2027, 7, 31));
+        assert_eq!(from, d(2026, 8, 1));
+    }
 }
