@@ -6,5 +6,6 @@
 mod helpers;
 
 mod harness;
+mod register;
 mod sign_in;
 mod students;

@@ -1,0 +1,110 @@
+//! Taking a register on a phone with taps: every mark kept after a reload, and the parent sees
+//! the absence.
+
+use diesel::prelude::*;
+
+use crate::harness::Browser;
+use crate::helpers::*;
+
+#[actix_web::test]
+async fn a_teacher_takes_the_register_by_tapping_on_a_phone_and_the_parent_sees_the_absence() {
+    let app = TestApp::spawn().await;
+    let child: i64 = {
+        use rollbook::schema::students;
+        students::table
+            .filter(students::student_number.eq("NG-0003"))
+            .select(students::id)
+            .first(&mut app.conn())
+            .unwrap()
+    };
+    let browser = Browser::open(&app.address, 360, 780).await;
+    browser.goto("/login").await;
+    browser.fill("#email", DEMO_TEACHER).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for("#my-classes").await;
+    browser.click("#my-classes li:first-child a.button").await;
+    browser.wait_for("#register").await;
+    let problems = browser.accessibility_problems().await;
+    assert!(problems.is_empty(), "register at 360 px: {problems:#?}");
+
+    // Tap P for the first student and A for the demo parent's child; each tap saves at once.
+    let first = browser
+        .client
+        .execute(
+            "return document.querySelector('#register tbody tr').id;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let first = first.as_str().unwrap().to_string();
+    browser
+        .click(&format!("#{first} label.code-present span[title]"))
+        .await;
+    browser.wait_for(&format!("#{first} .notice-inline")).await;
+    browser
+        .click(&format!("#row-{child} label.code-absent span[title]"))
+        .await;
+    browser
+        .wait_for(&format!("#row-{child} .notice-inline"))
+        .await;
+    assert_eq!(
+        browser.texts(&format!("#row-{child} .notice-inline")).await,
+        vec!["Saved"]
+    );
+    browser.screenshot("register-phone").await;
+    let (viewport, document) = browser.widths().await;
+    assert!(
+        document <= viewport + 1,
+        "the register fits a 360-pixel screen ({document} > {viewport})"
+    );
+
+    // Reload: both marks are there.
+    let url = browser.path().await;
+    browser.goto(&url).await;
+    browser.wait_for("#register").await;
+    let checked = browser
+        .client
+        .execute(
+            "return Array.from(document.querySelectorAll('#register input[type=radio]:checked')).map(r => r.closest('tr').id + ':' + r.dataset.key);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let checked: Vec<String> = checked
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(checked.len(), 2, "{checked:?}");
+    assert!(checked.contains(&format!("{first}:P")));
+    assert!(checked.contains(&format!("row-{child}:A")));
+    browser.close().await;
+
+    let parent = Browser::open(&app.address, 360, 780).await;
+    parent.goto("/login").await;
+    parent.fill("#email", DEMO_PARENT).await;
+    parent.fill("#password", PASSWORD).await;
+    parent.click("button[type=submit]").await;
+    parent.wait_for("#my-children").await;
+    parent.goto(&format!("/parent/children/{child}")).await;
+    parent.wait_for("#calendar").await;
+    assert_eq!(parent.texts("#year-absences").await, vec!["1"]);
+    let today = start_time().date_naive().format("%Y-%m-%d").to_string();
+    let cell = parent
+        .client
+        .execute(
+            &format!(
+                "return document.querySelector(\"#calendar td[data-date='{today}']\").className;"
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(cell.as_str(), Some("cal-absent"));
+    let problems = parent.accessibility_problems().await;
+    parent.screenshot("parent-child-phone").await;
+    assert!(problems.is_empty(), "child page at 360 px: {problems:#?}");
+    parent.close().await;
+}
