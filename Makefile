@@ -30,6 +30,13 @@ test: deps
 	 echo "tests use PostgreSQL at $$admin"; \
 	 ROLLBOOK_TEST_DATABASE_URL="$$admin" $(CARGO) test --all-targets -- --test-threads=$${TEST_THREADS:-8}
 
+## `make bench`: a seeded district in a durable cluster of its own, load from a second process,
+## results in BENCHMARKS.md.
+bench: deps
+	@admin="$$(DURABLE=1 $(PG) start bench)"; \
+	 $(CARGO) build --release --quiet --bin rollbook --example bench && \
+	 BENCH_ADMIN_URL="$$admin" ./target/release/examples/bench
+
 db-start:
 	@$(PG) start dev
 db-stop:

@@ -74,6 +74,7 @@ fn serve(
     state: AppState,
     workers: Option<usize>,
 ) -> std::io::Result<Server> {
+    let blocking_threads = (state.settings.pool_size as usize).max(4);
     let key = Key::derive_from(&state.settings.session_key);
     let secure = state.settings.env == Environment::Production;
     let data = web::Data::new(state);
@@ -136,6 +137,9 @@ fn serve(
     if let Some(n) = workers {
         server = server.workers(n);
     }
+    // Blocking threads only ever wait for a pooled connection or hash a password: more than the
+    // pool can serve only costs memory.
+    server = server.worker_max_blocking_threads(blocking_threads);
     Ok(server.run())
 }
 

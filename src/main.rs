@@ -168,6 +168,13 @@ fn create_admin(settings: &Settings, args: &[String]) -> Result<(), String> {
 }
 
 fn serve() -> Result<(), String> {
+    // glibc gives each thread that allocates its own malloc arena and rarely hands memory back;
+    // with many blocking-pool threads that alone can hold hundreds of MB. Two arenas are plenty.
+    #[cfg(target_env = "gnu")]
+    // SAFETY: mallopt only sets an allocator tunable; called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
     let settings = settings()?;
     let pool = db::pool(&settings.database_url, settings.pool_size);
     {

@@ -249,26 +249,6 @@ pub enum SaveOutcome {
     Conflicts(Vec<Conflict>),
 }
 
-#[derive(QueryableByName)]
-struct Current {
-    #[diesel(sql_type = BigInt)]
-    student_id: i64,
-    #[diesel(sql_type = BigInt)]
-    code_id: i64,
-    #[diesel(sql_type = Integer)]
-    version: i32,
-    #[diesel(sql_type = Nullable<SmallInt>)]
-    late_minutes: Option<i16>,
-    #[diesel(sql_type = Text)]
-    note: String,
-}
-
-#[derive(QueryableByName)]
-struct Written {
-    #[diesel(sql_type = BigInt)]
-    written: i64,
-}
-
 /// Who is saving and how.
 #[derive(Debug, Clone)]
 pub struct Saver {
@@ -307,52 +287,35 @@ fn save_marks_once(
 ) -> QueryResult<SaveOutcome> {
     let mut marks = marks.to_vec();
     marks.sort_by_key(|m| m.student_id);
-    let ids: Vec<i64> = marks.iter().map(|m| m.student_id).collect();
-    let outcome = conn.transaction(|conn| -> QueryResult<Result<usize, Vec<i64>>> {
-        // 1. Lock the marks that exist, in student order.
-        let current: Vec<Current> = diesel::sql_query(
-            "SELECT student_id, code_id, version, late_minutes, note FROM attendance
-              WHERE class_id = $1 AND date = $2 AND student_id = ANY($3)
-              ORDER BY student_id FOR UPDATE",
-        )
-        .bind::<BigInt, _>(day.class_id)
-        .bind::<Date, _>(date)
-        .bind::<Array<BigInt>, _>(&ids)
-        .load(conn)?;
-        let mut to_write = Vec::new();
-        let mut conflicting = Vec::new();
-        for m in &marks {
-            match current.iter().find(|c| c.student_id == m.student_id) {
-                Some(c) if c.code_id == m.code_id && c.late_minutes == m.late_minutes && c.note == m.note => {}
-                Some(c) if c.version != m.version => conflicting.push(m.student_id),
-                None if m.version != 0 => conflicting.push(m.student_id),
-                c => to_write.push((m, c)),
-            }
-        }
-        if !conflicting.is_empty() {
-            return Ok(Err(conflicting));
-        }
-        if to_write.is_empty() {
-            return Ok(Ok(0));
-        }
-        // 2. Upsert every changed mark and append its history in one statement. A mark created
-        //    by someone else since step 1 is not overwritten (the version guard), and the whole
-        //    transaction is then undone.
-        let students: Vec<i64> = to_write.iter().map(|(m, _)| m.student_id).collect();
-        let codes: Vec<i64> = to_write.iter().map(|(m, _)| m.code_id).collect();
-        let versions: Vec<i32> = to_write.iter().map(|(_, c)| c.map_or(0, |c| c.version)).collect();
-        let lates: Vec<Option<i16>> = to_write.iter().map(|(m, _)| m.late_minutes).collect();
-        let notes: Vec<String> = to_write.iter().map(|(m, _)| m.note.clone()).collect();
-        let from_codes: Vec<Option<i64>> = to_write.iter().map(|(_, c)| c.map(|c| c.code_id)).collect();
-        let from_notes: Vec<Option<String>> = to_write.iter().map(|(_, c)| c.map(|c| c.note.clone())).collect();
-        let written: Written = diesel::sql_query(
-            "WITH input AS (
-                 SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::smallint[], $5::text[], $6::bigint[], $7::text[])
-                     AS i(student_id, code_id, seen_version, late_minutes, note, from_code, from_note)),
+    let students: Vec<i64> = marks.iter().map(|m| m.student_id).collect();
+    let codes: Vec<i64> = marks.iter().map(|m| m.code_id).collect();
+    let versions: Vec<i32> = marks.iter().map(|m| m.version).collect();
+    let lates: Vec<Option<i16>> = marks.iter().map(|m| m.late_minutes).collect();
+    let notes: Vec<String> = marks.iter().map(|m| m.note.clone()).collect();
+    // One statement, atomic on its own: lock the existing marks in student order, find the
+    // marks someone else changed since the page was loaded (then nothing is written), upsert the
+    // rest with a version guard, append the history and queue the parents' emails. If another
+    // save created one of these marks in between, the guard fails the whole statement.
+    let result: QueryResult<SaveResult> = diesel::sql_query(
+        "WITH input AS (
+                 SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::smallint[], $5::text[])
+                     AS i(student_id, code_id, seen_version, late_minutes, note)),
+             cur AS (
+                 SELECT a.student_id, a.code_id, a.version, a.late_minutes, a.note
+                   FROM attendance a
+                  WHERE a.class_id = $7 AND a.date = $8 AND a.student_id = ANY($1::bigint[])
+                  ORDER BY a.student_id FOR UPDATE),
+             classified AS (
+                 SELECT i.*, c.code_id AS from_code, c.note AS from_note, c.version AS cur_version,
+                        (c.student_id IS NOT NULL AND c.code_id = i.code_id
+                         AND c.late_minutes IS NOT DISTINCT FROM i.late_minutes AND c.note = i.note) AS same
+                   FROM input i LEFT JOIN cur c USING (student_id)),
+             bad AS (SELECT student_id FROM classified WHERE NOT same AND COALESCE(cur_version, 0) <> seen_version),
+             towrite AS (SELECT * FROM classified WHERE NOT same AND NOT EXISTS (SELECT 1 FROM bad)),
              up AS (
                  INSERT INTO attendance (school_id, class_id, student_id, date, code_id, late_minutes, note, version, source, updated_by, updated_at)
-                 SELECT $8, $9, i.student_id, $10, i.code_id, i.late_minutes, i.note, i.seen_version + 1, $11, $12, $13
-                   FROM input i ORDER BY i.student_id
+                 SELECT $6, $7, t.student_id, $8, t.code_id, t.late_minutes, t.note, COALESCE(t.cur_version, 0) + 1, $9, $10, $11
+                   FROM towrite t ORDER BY t.student_id
                  ON CONFLICT (student_id, class_id, date) DO UPDATE
                     SET code_id = EXCLUDED.code_id, late_minutes = EXCLUDED.late_minutes, note = EXCLUDED.note,
                         version = attendance.version + 1, source = EXCLUDED.source,
@@ -361,77 +324,79 @@ fn save_marks_once(
                  RETURNING id, student_id, code_id, note, version),
              history AS (
                  INSERT INTO attendance_changes (attendance_id, school_id, changed_by, changed_at, source, from_code_id, to_code_id, from_note, to_note, version)
-                 SELECT up.id, $8, $12, $13, $11, i.from_code, up.code_id, i.from_note, up.note, up.version
-                   FROM up JOIN input i USING (student_id)),
+                 SELECT up.id, $6, $10, $11, $9, t.from_code, up.code_id, t.from_note, up.note, up.version
+                   FROM up JOIN towrite t USING (student_id)),
              -- Who is told: parents linked with notifications on, once per child, parent and day.
              changed AS (
                  SELECT up.student_id, nc.category AS new_category, oc.category AS old_category,
                         COALESCE(st.preferred_name, st.given_name) AS child, u.id AS parent_id, u.email, u.display_name AS parent_name,
                         cl.name AS class_name, sc.name AS school_name
-                   FROM up JOIN input i USING (student_id)
+                   FROM up JOIN towrite i USING (student_id)
                    JOIN attendance_codes nc ON nc.id = up.code_id
                    LEFT JOIN attendance_codes oc ON oc.id = i.from_code
                    JOIN students st ON st.id = up.student_id
                    JOIN parent_students ps ON ps.student_id = up.student_id AND ps.receives_notifications AND ps.may_view
                    JOIN users u ON u.id = ps.parent_id AND u.active
-                   JOIN classes cl ON cl.id = $9
-                   JOIN schools sc ON sc.id = $8),
+                   JOIN classes cl ON cl.id = $7
+                   JOIN schools sc ON sc.id = $6),
              absences AS (
                  INSERT INTO outbox_emails (created_at, school_id, kind, to_address, subject, body_text, next_attempt_at, dedupe_key)
-                 SELECT $13, $8, 'absence', c.email, c.child || ' was absent from school today',
+                 SELECT $11, $6, 'absence', c.email, c.child || ' was absent from school today',
                         'Dear ' || c.parent_name || E',\n\n' || c.child || ' was marked absent from ' || c.class_name || ' at '
-                        || c.school_name || ' on ' || to_char($10::date, 'FMDay FMDD FMMonth YYYY') || E'.\n\n'
-                        || E'If you know why, you can tell the school here:\n' || $14 || '/parent/children/' || c.student_id
+                        || c.school_name || ' on ' || to_char($8::date, 'FMDay FMDD FMMonth YYYY') || E'.\n\n'
+                        || E'If you know why, you can tell the school here:\n' || $12 || '/parent/children/' || c.student_id
                         || E'\n\nYou receive this because you asked to be told about absences. You can change that under My account.\n',
-                        $13, 'absence:' || c.student_id || ':' || $10::date || ':' || c.parent_id
+                        $11, 'absence:' || c.student_id || ':' || $8::date || ':' || c.parent_id
                    FROM changed c
                   WHERE c.new_category = 'absent' AND c.old_category IS DISTINCT FROM 'absent'
                  ON CONFLICT (dedupe_key) DO NOTHING),
              corrections AS (
                  INSERT INTO outbox_emails (created_at, school_id, kind, to_address, subject, body_text, next_attempt_at, dedupe_key)
-                 SELECT $13, $8, 'absence_correction', c.email, 'Correction: ' || c.child || ' is at school today',
+                 SELECT $11, $6, 'absence_correction', c.email, 'Correction: ' || c.child || ' is at school today',
                         'Dear ' || c.parent_name || E',\n\n' || c.child || ' was marked absent by mistake on '
-                        || to_char($10::date, 'FMDay FMDD FMMonth YYYY') || E' and is at school after all. Please ignore our earlier email.\n',
-                        $13, 'absence-correction:' || c.student_id || ':' || $10::date || ':' || c.parent_id
+                        || to_char($8::date, 'FMDay FMDD FMMonth YYYY') || E' and is at school after all. Please ignore our earlier email.\n',
+                        $11, 'absence-correction:' || c.student_id || ':' || $8::date || ':' || c.parent_id
                    FROM changed c
-                  WHERE c.old_category = 'absent' AND c.new_category IN ('present', 'late') AND $10::date = $15::date
+                  WHERE c.old_category = 'absent' AND c.new_category IN ('present', 'late') AND $8::date = $13::date
                     AND EXISTS (SELECT 1 FROM outbox_emails o
-                                 WHERE o.dedupe_key = 'absence:' || c.student_id || ':' || $10::date || ':' || c.parent_id)
+                                 WHERE o.dedupe_key = 'absence:' || c.student_id || ':' || $8::date || ':' || c.parent_id)
                  ON CONFLICT (dedupe_key) DO NOTHING)
-             SELECT count(*) AS written FROM up",
-        )
-        .bind::<Array<BigInt>, _>(&students)
-        .bind::<Array<BigInt>, _>(&codes)
-        .bind::<Array<Integer>, _>(&versions)
-        .bind::<Array<Nullable<SmallInt>>, _>(&lates)
-        .bind::<Array<Text>, _>(&notes)
-        .bind::<Array<Nullable<BigInt>>, _>(&from_codes)
-        .bind::<Array<Nullable<Text>>, _>(&from_notes)
-        .bind::<BigInt, _>(day.school_id)
-        .bind::<BigInt, _>(day.class_id)
-        .bind::<Date, _>(date)
-        .bind::<Text, _>(if saver.office { "office" } else { "teacher" })
-        .bind::<BigInt, _>(saver.user_id)
-        .bind::<Timestamptz, _>(saver.at)
-        .bind::<Text, _>(&saver.public_url)
-        .bind::<Date, _>(day.today)
-        .get_result(conn)?;
-        if written.written as usize != to_write.len() {
+             SELECT COALESCE((SELECT array_agg(student_id) FROM bad), '{}') AS conflicting,
+                    (SELECT count(*) FROM up) AS written,
+                    CASE WHEN (SELECT count(*) FROM up) < (SELECT count(*) FROM towrite)
+                         THEN rollbook_raise_conflict() ELSE 0 END AS guard",
+    )
+    .bind::<Array<BigInt>, _>(&students)
+    .bind::<Array<BigInt>, _>(&codes)
+    .bind::<Array<Integer>, _>(&versions)
+    .bind::<Array<Nullable<SmallInt>>, _>(&lates)
+    .bind::<Array<Text>, _>(&notes)
+    .bind::<BigInt, _>(day.school_id)
+    .bind::<BigInt, _>(day.class_id)
+    .bind::<Date, _>(date)
+    .bind::<Text, _>(if saver.office { "office" } else { "teacher" })
+    .bind::<BigInt, _>(saver.user_id)
+    .bind::<Timestamptz, _>(saver.at)
+    .bind::<Text, _>(&saver.public_url)
+    .bind::<Date, _>(day.today)
+    .get_result(conn);
+    let result = match result {
+        Ok(r) => r,
+        Err(diesel::result::Error::DatabaseError(_, info))
+            if info.message().contains("rollbook: conflicting mark") =>
+        {
             return Err(diesel::result::Error::RollbackTransaction);
         }
-        Ok(Ok(to_write.len()))
-    });
-    let conflicting = match outcome {
-        Ok(Ok(written)) => return Ok(SaveOutcome::Saved { written }),
-        Ok(Err(conflicting)) => conflicting,
         Err(e) => return Err(e),
     };
+    if result.conflicting.is_empty() {
+        return Ok(SaveOutcome::Saved {
+            written: result.written as usize,
+        });
+    }
     let mut conflicts = Vec::new();
     for current in roster_on(conn, day.class_id, date, None)? {
-        let submitted = marks.iter().find(|m| m.student_id == current.student_id);
-        let changed_meanwhile = submitted
-            .is_some_and(|m| conflicting.contains(&m.student_id) && current.version != m.version);
-        if changed_meanwhile {
+        if result.conflicting.contains(&current.student_id) {
             conflicts.push(Conflict {
                 student_id: current.student_id,
                 current,
@@ -439,6 +404,14 @@ fn save_marks_once(
         }
     }
     Ok(SaveOutcome::Conflicts(conflicts))
+}
+
+#[derive(QueryableByName)]
+struct SaveResult {
+    #[diesel(sql_type = Array<BigInt>)]
+    conflicting: Vec<i64>,
+    #[diesel(sql_type = BigInt)]
+    written: i64,
 }
 
 /// For the teacher's home: per class, how many are enrolled, marked and marked absent today.

@@ -1,0 +1,630 @@
+//! `make bench`: seeds a synthetic district into a durable PostgreSQL cluster with set-based SQL,
+//! starts the release server, puts load on it from this process and writes BENCHMARKS.md.
+//!
+//! Saves are real: every client signs in, carries its session cookie and CSRF token, and sends
+//! the current versions of its register (each client owns one class, and every save flips all
+//! 30 marks, so every save writes 30 marks and the versions it will need are known).
+//!
+//! Environment: BENCH_ADMIN_URL (maintenance URL of the bench cluster, set by `make bench`),
+//! BENCH_SCHOOLS (10), BENCH_CLASSES_PER_SCHOOL (200), BENCH_CLASS_SIZE (25; register classes 30),
+//! BENCH_DAYS (180 school days of history), BENCH_SECONDS (10 per scenario).
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use diesel::prelude::*;
+
+fn env_num(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn url_for_db(url: &str, db: &str) -> String {
+    let after = url.find("://").map(|i| i + 3).unwrap_or(0);
+    let start = url[after..]
+        .find('/')
+        .map(|i| after + i)
+        .unwrap_or(url.len());
+    let end = url[start..]
+        .find('?')
+        .map(|i| start + i)
+        .unwrap_or(url.len());
+    format!("{}/{}{}", &url[..start], db, &url[end..])
+}
+
+const PASSWORD: &str = "bench password 2026";
+
+/// The register date: today, or the last weekday before it.
+fn register_date() -> NaiveDate {
+    let mut d = chrono::Utc::now().date_naive();
+    while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+        d = d.pred_opt().unwrap();
+    }
+    d
+}
+
+fn seed(url: &str) {
+    let mut conn = PgConnection::establish(url).expect("bench database");
+    rollbook::db::migrate(&mut conn).expect("migrations");
+    let students: i64 = rollbook::schema::students::table
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    let (schools, per_school, size, days) = (
+        env_num("BENCH_SCHOOLS", 10) as i64,
+        env_num("BENCH_CLASSES_PER_SCHOOL", 200) as i64,
+        env_num("BENCH_CLASS_SIZE", 25) as i64,
+        env_num("BENCH_DAYS", 180) as i64,
+    );
+    if students > 0 {
+        println!("bench district already seeded ({students} students)");
+        return;
+    }
+    let started = Instant::now();
+    let hash = rollbook::accounts::passwords::hash_now(PASSWORD).unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let mut history: Vec<NaiveDate> = Vec::new();
+    let mut d = register_date().pred_opt().unwrap();
+    while history.len() < days as usize {
+        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+            history.push(d);
+        }
+        d = d.pred_opt().unwrap();
+    }
+    let year_start = *history.last().unwrap();
+    let statements = [
+        "INSERT INTO districts (name) VALUES ('Bench District')".to_string(),
+        format!("INSERT INTO schools (district_id, name) SELECT 1, 'Bench School ' || g FROM generate_series(1, {schools}) g"),
+        "INSERT INTO attendance_codes (school_id, code, label, category, position)
+         SELECT s.id, c.code, c.label, c.category, c.position FROM schools s CROSS JOIN (VALUES ('P','Present','present',1),('A','Absent','absent',2),('L','Late','late',3),('E','Excused','excused',4)) c(code,label,category,position)".to_string(),
+        format!("INSERT INTO academic_years (school_id, name, starts_on, ends_on) SELECT id, 'Bench year', DATE '{year_start}', DATE '{}' FROM schools", today + chrono::Duration::days(200)),
+        "INSERT INTO subjects (school_id, name) SELECT s.id, n FROM schools s CROSS JOIN unnest(ARRAY['Mathematics','English','Science']) n".to_string(),
+        format!("INSERT INTO users (email, display_name, role, school_id, password_hash)
+                 SELECT 'teacher' || g || '@bench.test', 'Teacher ' || g, 'teacher', 1 + (g - 1) / {per_school}, '{hash}' FROM generate_series(1, {schools} * {per_school}) g"),
+        format!("INSERT INTO users (email, display_name, role, school_id, password_hash)
+                 SELECT 'principal' || s.id || '@bench.test', 'Principal ' || s.id, 'principal', s.id, '{hash}' FROM schools s"),
+        format!("INSERT INTO users (email, display_name, role, password_hash) VALUES ('admin@bench.test', 'Bench Admin', 'admin', '{hash}')"),
+        "INSERT INTO classes (school_id, academic_year_id, name, grade_level, homeroom_teacher_id)
+         SELECT u.school_id, y.id, 'Class ' || u.id, (7 + u.id % 5)::text, u.id
+           FROM users u JOIN academic_years y ON y.school_id = u.school_id
+          WHERE u.role = 'teacher' ORDER BY u.id"
+            .to_string(),
+        "INSERT INTO teacher_assignments (school_id, teacher_id, class_id, subject_id)
+         SELECT c.school_id, c.homeroom_teacher_id, c.id, (SELECT min(id) FROM subjects s WHERE s.school_id = c.school_id) FROM classes c".to_string(),
+        // Register classes (the first class of each school) hold 30; the rest `size`.
+        format!("INSERT INTO students (school_id, student_number, given_name, family_name, enrolled_on)
+                 SELECT c.school_id, 'B' || c.id || '-' || g, 'Given' || g, 'Family' || c.id || '-' || g, DATE '{year_start}'
+                   FROM classes c CROSS JOIN LATERAL generate_series(1, CASE WHEN c.id % {per_school} = 1 THEN 30 ELSE {size} END) g"),
+        format!("INSERT INTO enrolments (school_id, student_id, class_id, starts_on)
+                 SELECT st.school_id, st.id, substring(st.student_number from 'B([0-9]+)-')::bigint, DATE '{year_start}' FROM students st"),
+        format!("INSERT INTO users (email, display_name, role, password_hash)
+                 SELECT 'parent' || st.id || '@bench.test', 'Parent ' || st.id, 'parent', '{hash}' FROM students st WHERE st.id % 10 = 1"),
+        "INSERT INTO parent_students (parent_id, student_id, relationship)
+         SELECT u.id, substring(u.email from 'parent([0-9]+)@')::bigint, 'Parent' FROM users u WHERE u.role = 'parent'".to_string(),
+    ];
+    conn.transaction(|conn| {
+        for s in &statements {
+            diesel::sql_query(s.as_str()).execute(conn)?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })
+    .expect("seeding the district");
+    println!(
+        "district seeded in {:.1} s; writing {} days of registers…",
+        started.elapsed().as_secs_f64(),
+        history.len()
+    );
+    // History in chunks of 20 days, each one set-based INSERT.
+    for chunk in history.chunks(20) {
+        let dates: Vec<String> = chunk.iter().map(|d| format!("DATE '{d}'")).collect();
+        diesel::sql_query(format!(
+            "INSERT INTO attendance (school_id, class_id, student_id, date, code_id, version, updated_at)
+             SELECT e.school_id, e.class_id, e.student_id, d, codes.id, 1, d + time '09:00'
+               FROM enrolments e CROSS JOIN unnest(ARRAY[{}]) d
+               JOIN LATERAL (SELECT ac.id FROM attendance_codes ac WHERE ac.school_id = e.school_id AND ac.category =
+                    CASE WHEN abs(hashtext(e.student_id::text || d::text)) % 100 < 5 THEN 'absent'
+                         WHEN abs(hashtext(e.student_id::text || d::text)) % 100 < 8 THEN 'late' ELSE 'present' END) codes ON TRUE",
+            dates.join(",")
+        ))
+        .execute(&mut conn)
+        .expect("register history");
+    }
+    diesel::sql_query("ANALYZE").execute(&mut conn).unwrap();
+    let marks: i64 = rollbook::schema::attendance::table
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    println!(
+        "seeded {marks} marks; whole seed took {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// One register as a saving client knows it: student ids, current versions and the P/A codes.
+struct Register {
+    path: String,
+    ids: Vec<i64>,
+    versions: Vec<i32>,
+    present: String,
+    absent: String,
+    /// The next save sets everyone present (else absent); always the opposite of the stored
+    /// marks, so every save really writes 30 marks and bumps every version.
+    next_present: bool,
+}
+
+impl Register {
+    fn from_page(path: &str, body: &str) -> Self {
+        let mut ids = Vec::new();
+        let mut versions = Vec::new();
+        for (at, _) in body.match_indices("name=\"version_") {
+            let rest = &body[at + 14..];
+            let id = rest.split('"').next().and_then(|v| v.parse().ok());
+            let version = rest
+                .find("value=\"")
+                .and_then(|v| rest[v + 7..].split('"').next())
+                .and_then(|v| v.parse().ok());
+            if let (Some(id), Some(version)) = (id, version) {
+                ids.push(id);
+                versions.push(version);
+            }
+        }
+        let code = |key: &str| -> String {
+            let marker = format!("data-key=\"{key}\"");
+            body.find(&marker)
+                .and_then(|at| {
+                    body[..at]
+                        .rfind("value=\"")
+                        .map(|v| body[v + 7..].split('"').next().unwrap_or("").to_string())
+                })
+                .unwrap_or_default()
+        };
+        // Is the first student marked present now? (A checked radio carrying the P key.)
+        let first_present = body
+            .find("checked")
+            .map(|at| {
+                body[at.saturating_sub(120)..at].contains(&format!("value=\"{}\"", code("P")))
+            })
+            .unwrap_or(false);
+        Self {
+            path: path.to_string(),
+            ids,
+            versions,
+            present: code("P"),
+            absent: code("A"),
+            next_present: !first_present,
+        }
+    }
+
+    /// The whole register flipped, at the current versions.
+    fn form(&self, token: &str) -> (String, Vec<(String, String)>) {
+        let code = if self.next_present {
+            &self.present
+        } else {
+            &self.absent
+        };
+        let mut form = vec![
+            ("csrf_token".to_string(), token.to_string()),
+            ("action".to_string(), "save".to_string()),
+        ];
+        for (id, v) in self.ids.iter().zip(&self.versions) {
+            form.push((format!("mark_{id}"), code.clone()));
+            form.push((format!("version_{id}"), v.to_string()));
+        }
+        (self.path.clone(), form)
+    }
+
+    fn saved(&mut self) {
+        for v in self.versions.iter_mut() {
+            *v += 1;
+        }
+        self.next_present = !self.next_present;
+    }
+}
+
+/// A signed-in client: its cookies and CSRF token.
+struct Client {
+    http: awc::Client,
+    base: String,
+    cookies: BTreeMap<String, String>,
+    token: String,
+    /// Which register (savers) or child (parents) this client works with.
+    slot: usize,
+}
+
+impl Client {
+    fn new(base: &str) -> Self {
+        Self {
+            http: awc::Client::builder()
+                .disable_redirects()
+                .timeout(Duration::from_secs(30))
+                .finish(),
+            base: base.to_string(),
+            cookies: BTreeMap::new(),
+            token: String::new(),
+            slot: 0,
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep_cookies(&mut self, res: &awc::ClientResponse<impl futures_util::Stream>) {
+        for v in res.headers().get_all("set-cookie") {
+            if let Ok(v) = v.to_str() {
+                let pair = v.split(';').next().unwrap_or("");
+                if let Some((k, val)) = pair.split_once('=') {
+                    self.cookies.insert(k.to_string(), val.to_string());
+                }
+            }
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> (u16, String) {
+        let mut res = self
+            .http
+            .get(format!("{}{}", self.base, path))
+            .insert_header(("cookie", self.cookie_header()))
+            .send()
+            .await
+            .expect("GET");
+        self.keep_cookies(&res);
+        let body = res.body().limit(10 << 20).await.unwrap_or_default();
+        (
+            res.status().as_u16(),
+            String::from_utf8_lossy(&body).into_owned(),
+        )
+    }
+
+    async fn post(&mut self, path: &str, form: &[(String, String)]) -> u16 {
+        let mut res = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .insert_header(("cookie", self.cookie_header()))
+            .send_form(&form)
+            .await
+            .expect("POST");
+        self.keep_cookies(&res);
+        let _ = res.body().await;
+        res.status().as_u16()
+    }
+
+    fn token_from(body: &str) -> String {
+        let marker = "name=\"csrf_token\" value=\"";
+        body.find(marker)
+            .map(|i| &body[i + marker.len()..])
+            .and_then(|r| r.split('"').next())
+            .unwrap_or("")
+            .to_string()
+    }
+
+    async fn sign_in(&mut self, email: &str) {
+        let (_, body) = self.get("/login").await;
+        let token = Self::token_from(&body);
+        let status = self
+            .post(
+                "/login",
+                &[
+                    ("csrf_token".into(), token),
+                    ("email".into(), email.into()),
+                    ("password".into(), PASSWORD.into()),
+                ],
+            )
+            .await;
+        assert_eq!(status, 303, "sign-in of {email}");
+        let (_, body) = self.get("/account").await;
+        self.token = Self::token_from(&body);
+    }
+}
+
+#[derive(Default)]
+struct Stats {
+    latencies: Vec<Duration>,
+    conflicts: u64,
+    errors: u64,
+    elapsed: Duration,
+}
+
+impl Stats {
+    fn row(&mut self, name: &str, clients: usize) -> String {
+        self.latencies.sort();
+        let pick = |q: f64| {
+            self.latencies
+                .get(((self.latencies.len() as f64 - 1.0) * q) as usize)
+                .copied()
+                .unwrap_or_default()
+        };
+        let rps = self.latencies.len() as f64 / self.elapsed.as_secs_f64();
+        format!(
+            "| {name} | {clients} | {rps:.0} | {:.1} | {:.1} | {} | {} |",
+            pick(0.5).as_secs_f64() * 1000.0,
+            pick(0.99).as_secs_f64() * 1000.0,
+            self.conflicts,
+            self.errors
+        )
+    }
+}
+
+/// Runs `clients` loops of `step` for `seconds`.
+async fn load<F, Fut>(clients: Vec<Client>, seconds: u64, step: F) -> Stats
+where
+    F: Fn(Client, u64) -> Fut + Clone + 'static,
+    Fut: std::future::Future<Output = (Client, u16)> + 'static,
+{
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut handles = Vec::new();
+    for client in clients {
+        let step = step.clone();
+        handles.push(actix_web::rt::spawn(async move {
+            let mut stats = Stats::default();
+            let mut client = client;
+            let mut i = 0u64;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let (c, status) = step(client, i).await;
+                client = c;
+                i += 1;
+                match status {
+                    200 | 303 => stats.latencies.push(t.elapsed()),
+                    409 => stats.conflicts += 1,
+                    _ => stats.errors += 1,
+                }
+            }
+            stats
+        }));
+    }
+    let mut all = Stats::default();
+    for h in handles {
+        let s = h.await.unwrap();
+        all.latencies.extend(s.latencies);
+        all.conflicts += s.conflicts;
+        all.errors += s.errors;
+    }
+    all.elapsed = started.elapsed();
+    all
+}
+
+fn rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let admin = std::env::var("BENCH_ADMIN_URL").expect("run with `make bench`");
+    let db = "rollbook_bench";
+    {
+        let mut a = PgConnection::establish(&admin).unwrap();
+        let exists: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+            "EXISTS (SELECT 1 FROM pg_database WHERE datname = '{db}')"
+        )))
+        .get_result(&mut a)
+        .unwrap();
+        if !exists {
+            diesel::sql_query(format!("CREATE DATABASE {db}"))
+                .execute(&mut a)
+                .unwrap();
+        }
+    }
+    let url = url_for_db(&admin, db);
+    seed(&url);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let data_dir = std::env::temp_dir().join("rollbook-bench");
+    let mut server = std::process::Command::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/target/release/rollbook"
+    ))
+    .arg("serve")
+    .env("DATABASE_URL", &url)
+    .env("ROLLBOOK_BIND", format!("127.0.0.1:{port}"))
+    .env("ROLLBOOK_PUBLIC_URL", &base)
+    .env("ROLLBOOK_DATA_DIR", &data_dir)
+    .env("ROLLBOOK_POOL_SIZE", "20")
+    .env("RUST_LOG", "warn")
+    .spawn()
+    .expect("target/release/rollbook (make bench builds it)");
+    let pid = server.id();
+    let seconds = env_num("BENCH_SECONDS", 10);
+    let date = register_date();
+    // The 30-student register class of each of the first ten schools, with its teacher.
+    let registers: Vec<(i64, String)> = {
+        #[derive(QueryableByName)]
+        struct R {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            id: i64,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            email: String,
+        }
+        let mut conn = PgConnection::establish(&url).unwrap();
+        diesel::sql_query(
+            "SELECT DISTINCT ON (c.school_id) c.id, u.email
+               FROM classes c JOIN users u ON u.id = c.homeroom_teacher_id
+              WHERE (SELECT count(*) FROM enrolments e WHERE e.class_id = c.id) = 30
+              ORDER BY c.school_id, c.id LIMIT 10",
+        )
+        .load::<R>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.id, r.email))
+        .collect()
+    };
+    let rows = actix_web::rt::System::new().block_on(async move {
+        // Wait for the server.
+        let probe = awc::Client::default();
+        for _ in 0..200 {
+            if probe
+                .get(format!("{base}/health"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                break;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        let mut rows = Vec::new();
+        let anon = |n: usize| (0..n).map(|_| Client::new(&base)).collect::<Vec<_>>();
+        let mut s = load(anon(10), seconds, |mut c: Client, _| async move {
+            let (st, _) = c.get("/health").await;
+            (c, st)
+        })
+        .await;
+        rows.push(s.row("GET /health (reference)", 10));
+        let mut s = load(anon(10), seconds, |mut c: Client, _| async move {
+            let (st, _) = c.get("/login").await;
+            (c, st)
+        })
+        .await;
+        rows.push(s.row("GET /login (sign-in page)", 10));
+
+        // Ten teachers, each with the 30-student register class of their school.
+        let mut teachers = Vec::new();
+        for (_, email) in &registers {
+            let mut c = Client::new(&base);
+            c.sign_in(email).await;
+            teachers.push(c);
+        }
+        let mut s = load(teachers, seconds, |mut c: Client, _| async move {
+            let (st, _) = c.get("/teacher").await;
+            (c, st)
+        })
+        .await;
+        rows.push(s.row("GET /teacher (teacher home)", 10));
+
+        let paths: Vec<String> = registers
+            .iter()
+            .map(|(class, _)| format!("/teacher/classes/{class}/attendance/{date}"))
+            .collect();
+        let mut readers = Vec::new();
+        for (slot, (_, email)) in registers.iter().enumerate() {
+            let mut c = Client::new(&base);
+            c.sign_in(email).await;
+            c.slot = slot;
+            readers.push(c);
+        }
+        let p2 = paths.clone();
+        let mut s = load(readers, seconds, move |mut c: Client, _| {
+            let path = p2[c.slot].clone();
+            async move {
+                let (st, _) = c.get(&path).await;
+                (c, st)
+            }
+        })
+        .await;
+        rows.push(s.row("GET register page (class of 30)", 10));
+
+        // Saves: each client owns one register; every save flips all 30 marks.
+        let mut savers = Vec::new();
+        let mut books: Vec<Register> = Vec::new();
+        for (slot, ((_, email), path)) in registers.iter().zip(&paths).enumerate() {
+            let mut c = Client::new(&base);
+            c.sign_in(email).await;
+            c.slot = slot;
+            let (_, body) = c.get(path).await;
+            c.token = Client::token_from(&body);
+            books.push(Register::from_page(path, &body));
+            savers.push(c);
+        }
+        let books = std::rc::Rc::new(std::cell::RefCell::new(books));
+        let b2 = books.clone();
+        let mut s = load(savers, seconds, move |mut c: Client, _| {
+            let books = b2.clone();
+            async move {
+                let (path, form) = books.borrow()[c.slot].form(&c.token);
+                let status = c.post(&path, &form).await;
+                if status == 303 {
+                    books.borrow_mut()[c.slot].saved();
+                }
+                (c, status)
+            }
+        })
+        .await;
+        rows.push(s.row("POST register save (30 marks)", 10));
+
+        // Parents and the office, 50 clients.
+        let mut parents = Vec::new();
+        for n in 0..50usize {
+            let mut c = Client::new(&base);
+            let student = 1 + n * 10;
+            c.sign_in(&format!("parent{student}@bench.test")).await;
+            c.slot = student;
+            parents.push(c);
+        }
+        let mut s = load(parents, seconds, |mut c: Client, _| async move {
+            let (st, _) = c.get(&format!("/parent/children/{}", c.slot)).await;
+            (c, st)
+        })
+        .await;
+        rows.push(s.row("GET parent child page", 50));
+        let mut office = Vec::new();
+        for n in 0..50u64 {
+            let mut c = Client::new(&base);
+            c.sign_in(&format!("principal{}@bench.test", 1 + n % 10))
+                .await;
+            office.push(c);
+        }
+        let mut s = load(office, seconds, |mut c: Client, _| async move {
+            let (st, _) = c.get("/admin/attendance").await;
+            (c, st)
+        })
+        .await;
+        rows.push(s.row("GET /admin/attendance (school board, rates, lists)", 50));
+        rows
+    });
+    let rss = rss_mb(pid);
+    let _ = server.kill();
+    let _ = server.wait();
+    let marks: i64 = {
+        let mut conn = PgConnection::establish(&url).unwrap();
+        rollbook::schema::attendance::table
+            .count()
+            .get_result(&mut conn)
+            .unwrap()
+    };
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mut table = String::from("| request | clients | req/s | p50 ms | p99 ms | 409s | errors |\n|---|---|---|---|---|---|---|\n");
+    for r in &rows {
+        table.push_str(r);
+        table.push('\n');
+    }
+    let report = format!(
+        "# Benchmarks\n\nMeasured by `make bench` on {} ({cores} cores, {cpu}); load generator on the same machine; PostgreSQL with fsync and synchronous commit on. District: {} schools, {} marks in `attendance`. {} s per row. Server memory after the run: {rss:.0} MB RSS.\n\n{table}\nRegister rows: each client owns one class of 30 and every save flips all 30 marks (30 real writes with history per save), carrying its session, CSRF token and current versions.\n",
+        chrono::Utc::now().format("%Y-%m-%d"),
+        env_num("BENCH_SCHOOLS", 10),
+        marks,
+        seconds
+    );
+    println!("{report}");
+    std::fs::write(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/BENCHMARKS.md"),
+        report,
+    )
+    .unwrap();
+}

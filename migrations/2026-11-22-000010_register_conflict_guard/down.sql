@@ -1,0 +1,1 @@
+DROP FUNCTION rollbook_raise_conflict();
