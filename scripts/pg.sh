@@ -74,6 +74,7 @@ start() {
 listen_addresses = ''
 unix_socket_directories = '$dir'
 max_connections = 300
+jit = off
 shared_buffers = 256MB
 fsync = $durable
 synchronous_commit = $durable

@@ -19,7 +19,23 @@ pub fn pool(database_url: &str, size: u32) -> PgPool {
         .min_idle(Some(0))
         .connection_timeout(std::time::Duration::from_secs(5))
         .test_on_check_out(false)
+        .connection_customizer(Box::new(SessionSettings))
         .build_unchecked(ConnectionManager::new(database_url))
+}
+
+/// Settings for every new connection. JIT compilation costs ~15 ms per query whose estimated
+/// cost crosses PostgreSQL's threshold, and Rollbook's short queries never win it back.
+#[derive(Debug)]
+struct SessionSettings;
+
+impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("SET jit = off")
+            .execute(conn)
+            .map(|_| ())
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
 }
 
 /// Applies every pending migration; returns how many ran.
