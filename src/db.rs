@@ -2,6 +2,7 @@
 
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::QueryResult;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::AppError;
@@ -62,3 +63,102 @@ where
     .await
     .map_err(|e| AppError::Unexpected(format!("blocking task failed: {e}")))?
 }
+
+/// A raw SQL query that diesel prepares once per connection and reuses (`diesel::sql_query`
+/// never is: PostgreSQL would plan it again on every request). The parameters are declared up
+/// front and bound in order; the SQL reads them from a `p` row (`p.class_id`).
+///
+/// ```text
+/// db::cached(&[("class_id", "bigint"), ("day", "date")], "SELECT … FROM enrolments e, p WHERE e.class_id = p.class_id …")
+///     .bind::<BigInt, _>(class_id).bind::<Date, _>(day).load::<Row>(conn)
+/// ```
+pub struct Cached {
+    params: &'static [(&'static str, &'static str)],
+    body: String,
+    binds: Vec<Box<dyn diesel::query_builder::QueryFragment<diesel::pg::Pg> + Send>>,
+}
+
+/// Starts a cached query; see [`Cached`].
+pub fn cached(params: &'static [(&'static str, &'static str)], body: impl Into<String>) -> Cached {
+    Cached {
+        params,
+        body: body.into(),
+        binds: Vec::new(),
+    }
+}
+
+impl Cached {
+    /// Binds the next declared parameter.
+    pub fn bind<ST, T>(mut self, value: T) -> Self
+    where
+        ST: 'static + Send,
+        T: diesel::serialize::ToSql<ST, diesel::pg::Pg> + Send + 'static,
+        diesel::pg::Pg: diesel::sql_types::HasSqlType<ST>,
+    {
+        self.binds.push(Box::new(Bound::<ST, T> {
+            value,
+            sql_type: std::marker::PhantomData,
+        }));
+        self
+    }
+}
+
+struct Bound<ST, T> {
+    value: T,
+    sql_type: std::marker::PhantomData<fn() -> ST>,
+}
+
+impl<ST, T> diesel::query_builder::QueryFragment<diesel::pg::Pg> for Bound<ST, T>
+where
+    T: diesel::serialize::ToSql<ST, diesel::pg::Pg>,
+    diesel::pg::Pg: diesel::sql_types::HasSqlType<ST>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        out.push_bind_param::<ST, T>(&self.value)
+    }
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Cached {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql("WITH p AS (SELECT ");
+        for (i, ((name, sql_type), bind)) in self.params.iter().zip(&self.binds).enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            bind.walk_ast(out.reborrow())?;
+            out.push_sql("::");
+            out.push_sql(sql_type);
+            out.push_sql(" AS ");
+            out.push_sql(name);
+        }
+        let body = self.body.trim_start();
+        match body.strip_prefix("WITH ") {
+            Some(rest) => {
+                out.push_sql("), ");
+                out.push_sql(rest);
+            }
+            None => {
+                out.push_sql(") ");
+                out.push_sql(body);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::QueryId for Cached {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::Query for Cached {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl<Conn> diesel::RunQueryDsl<Conn> for Cached {}

@@ -176,13 +176,10 @@ fn serve() -> Result<(), String> {
         libc::mallopt(libc::M_ARENA_MAX, 2);
     }
     let settings = settings()?;
+    // Migrate on a connection of its own: pooled connections prepare statements on tables that
+    // must exist first.
+    migrate(&settings)?;
     let pool = db::pool(&settings.database_url, settings.pool_size);
-    {
-        let mut conn = pool
-            .get()
-            .map_err(|e| format!("cannot connect to the database: {e}"))?;
-        db::migrate(&mut conn)?;
-    }
     let bind = settings.bind.clone();
     let public_url = settings.public_url.clone();
     let runtime = actix_web::rt::System::new();

@@ -73,16 +73,16 @@ impl RegisterDay {
 fn register_day_sql() -> String {
     format!(
         "SELECT c.id AS class_id, c.name AS class_name, c.school_id, s.edit_window_days,
-                ($2::timestamptz AT TIME ZONE s.timezone)::date AS today,
-                (EXTRACT(ISODOW FROM $3::date)::smallint = ANY (s.weekend_days)) AS weekend,
+                ((SELECT p.now FROM p) AT TIME ZONE s.timezone)::date AS today,
+                (EXTRACT(ISODOW FROM (SELECT p.day FROM p))::smallint = ANY (s.weekend_days)) AS weekend,
                 (SELECT n.name FROM non_school_days n
-                  WHERE n.school_id = s.id AND $3::date BETWEEN n.starts_on AND n.ends_on
+                  WHERE n.school_id = s.id AND (SELECT p.day FROM p) BETWEEN n.starts_on AND n.ends_on
                   ORDER BY n.starts_on LIMIT 1) AS holiday
            FROM classes c JOIN schools s ON s.id = c.school_id
-          WHERE c.id = $1
-            AND ($4::bigint IS NULL OR {})
-            AND ($5::bigint IS NULL OR c.school_id = $5)",
-        crate::attendance::queries::teaches("$4", "$3")
+          WHERE c.id = (SELECT p.class_id FROM p)
+            AND ((SELECT p.teacher FROM p) IS NULL OR {})
+            AND ((SELECT p.school FROM p) IS NULL OR c.school_id = (SELECT p.school FROM p))",
+        crate::attendance::queries::teaches("(SELECT p.teacher FROM p)", "(SELECT p.day FROM p)")
     )
 }
 
@@ -96,13 +96,22 @@ pub fn find_register_day(
     teacher: Option<i64>,
     school: Option<i64>,
 ) -> QueryResult<RegisterDay> {
-    diesel::sql_query(register_day_sql())
-        .bind::<BigInt, _>(class_id)
-        .bind::<Timestamptz, _>(now)
-        .bind::<Date, _>(date)
-        .bind::<Nullable<BigInt>, _>(teacher)
-        .bind::<Nullable<BigInt>, _>(school)
-        .get_result(conn)
+    crate::db::cached(
+        &[
+            ("class_id", "bigint"),
+            ("now", "timestamptz"),
+            ("day", "date"),
+            ("teacher", "bigint"),
+            ("school", "bigint"),
+        ],
+        register_day_sql(),
+    )
+    .bind::<BigInt, _>(class_id)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Date, _>(date)
+    .bind::<Nullable<BigInt>, _>(teacher)
+    .bind::<Nullable<BigInt>, _>(school)
+    .get_result(conn)
 }
 
 /// One attendance code of a school.
@@ -203,18 +212,19 @@ pub fn roster_on(
     date: NaiveDate,
     only: Option<i64>,
 ) -> QueryResult<Vec<RosterMark>> {
-    diesel::sql_query(
+    crate::db::cached(
+        &[("class_id", "bigint"), ("day", "date"), ("only", "bigint")],
         "SELECT st.id AS student_id, st.given_name, st.family_name, st.preferred_name,
                 a.code_id, ac.code, COALESCE(a.version, 0) AS version, a.late_minutes,
                 COALESCE(a.note, '') AS note, a.source, u.display_name AS updated_by, a.updated_at
            FROM enrolments e
            JOIN students st ON st.id = e.student_id
-           LEFT JOIN attendance a ON a.student_id = st.id AND a.class_id = e.class_id AND a.date = $2
+           LEFT JOIN attendance a ON a.student_id = st.id AND a.class_id = e.class_id AND a.date = (SELECT p.day FROM p)
            LEFT JOIN attendance_codes ac ON ac.id = a.code_id
            LEFT JOIN users u ON u.id = a.updated_by
-          WHERE e.class_id = $1 AND st.status = 'active'
-            AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2)
-            AND ($3::bigint IS NULL OR st.id = $3)
+          WHERE e.class_id = (SELECT p.class_id FROM p) AND st.status = 'active'
+            AND e.starts_on <= (SELECT p.day FROM p) AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.day FROM p))
+            AND ((SELECT p.only FROM p) IS NULL OR st.id = (SELECT p.only FROM p))
           ORDER BY st.family_name, st.given_name, st.id",
     )
     .bind::<BigInt, _>(class_id)
@@ -296,14 +306,19 @@ fn save_marks_once(
     // marks someone else changed since the page was loaded (then nothing is written), upsert the
     // rest with a version guard, append the history and queue the parents' emails. If another
     // save created one of these marks in between, the guard fails the whole statement.
-    let result: QueryResult<SaveResult> = diesel::sql_query(
+    let result: QueryResult<SaveResult> = crate::db::cached(
+        &[
+            ("students", "bigint[]"), ("codes", "bigint[]"), ("versions", "int[]"), ("lates", "smallint[]"),
+            ("notes", "text[]"), ("school", "bigint"), ("class_id", "bigint"), ("day", "date"), ("source", "text"),
+            ("actor", "bigint"), ("at", "timestamptz"), ("public_url", "text"), ("today", "date"),
+        ],
         "WITH input AS (
-                 SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::smallint[], $5::text[])
+                 SELECT * FROM unnest((SELECT p.students FROM p), (SELECT p.codes FROM p), (SELECT p.versions FROM p), (SELECT p.lates FROM p), (SELECT p.notes FROM p))
                      AS i(student_id, code_id, seen_version, late_minutes, note)),
              cur AS (
                  SELECT a.student_id, a.code_id, a.version, a.late_minutes, a.note
                    FROM attendance a
-                  WHERE a.class_id = $7 AND a.date = $8 AND a.student_id = ANY($1::bigint[])
+                  WHERE a.class_id = (SELECT p.class_id FROM p) AND a.date = (SELECT p.day FROM p) AND a.student_id = ANY((SELECT p.students FROM p)::bigint[])
                   ORDER BY a.student_id FOR UPDATE),
              classified AS (
                  SELECT i.*, c.code_id AS from_code, c.note AS from_note, c.version AS cur_version,
@@ -314,7 +329,7 @@ fn save_marks_once(
              towrite AS (SELECT * FROM classified WHERE NOT same AND NOT EXISTS (SELECT 1 FROM bad)),
              up AS (
                  INSERT INTO attendance (school_id, class_id, student_id, date, code_id, late_minutes, note, version, source, updated_by, updated_at)
-                 SELECT $6, $7, t.student_id, $8, t.code_id, t.late_minutes, t.note, COALESCE(t.cur_version, 0) + 1, $9, $10, $11
+                 SELECT (SELECT p.school FROM p), (SELECT p.class_id FROM p), t.student_id, (SELECT p.day FROM p), t.code_id, t.late_minutes, t.note, COALESCE(t.cur_version, 0) + 1, (SELECT p.source FROM p), (SELECT p.actor FROM p), (SELECT p.at FROM p)
                    FROM towrite t ORDER BY t.student_id
                  ON CONFLICT (student_id, class_id, date) DO UPDATE
                     SET code_id = EXCLUDED.code_id, late_minutes = EXCLUDED.late_minutes, note = EXCLUDED.note,
@@ -324,7 +339,7 @@ fn save_marks_once(
                  RETURNING id, student_id, code_id, note, version),
              history AS (
                  INSERT INTO attendance_changes (attendance_id, school_id, changed_by, changed_at, source, from_code_id, to_code_id, from_note, to_note, version)
-                 SELECT up.id, $6, $10, $11, $9, t.from_code, up.code_id, t.from_note, up.note, up.version
+                 SELECT up.id, (SELECT p.school FROM p), (SELECT p.actor FROM p), (SELECT p.at FROM p), (SELECT p.source FROM p), t.from_code, up.code_id, t.from_note, up.note, up.version
                    FROM up JOIN towrite t USING (student_id)),
              -- Who is told: parents linked with notifications on, once per child, parent and day.
              changed AS (
@@ -337,47 +352,47 @@ fn save_marks_once(
                    JOIN students st ON st.id = up.student_id
                    JOIN parent_students ps ON ps.student_id = up.student_id AND ps.receives_notifications AND ps.may_view
                    JOIN users u ON u.id = ps.parent_id AND u.active
-                   JOIN classes cl ON cl.id = $7
-                   JOIN schools sc ON sc.id = $6),
+                   JOIN classes cl ON cl.id = (SELECT p.class_id FROM p)
+                   JOIN schools sc ON sc.id = (SELECT p.school FROM p)),
              absences AS (
                  INSERT INTO outbox_emails (created_at, school_id, kind, to_address, subject, body_text, next_attempt_at, dedupe_key)
-                 SELECT $11, $6, 'absence', c.email, c.child || ' was absent from school today',
+                 SELECT (SELECT p.at FROM p), (SELECT p.school FROM p), 'absence', c.email, c.child || ' was absent from school today',
                         'Dear ' || c.parent_name || E',\n\n' || c.child || ' was marked absent from ' || c.class_name || ' at '
-                        || c.school_name || ' on ' || to_char($8::date, 'FMDay FMDD FMMonth YYYY') || E'.\n\n'
-                        || E'If you know why, you can tell the school here:\n' || $12 || '/parent/children/' || c.student_id
+                        || c.school_name || ' on ' || to_char((SELECT p.day FROM p), 'FMDay FMDD FMMonth YYYY') || E'.\n\n'
+                        || E'If you know why, you can tell the school here:\n' || (SELECT p.public_url FROM p) || '/parent/children/' || c.student_id
                         || E'\n\nYou receive this because you asked to be told about absences. You can change that under My account.\n',
-                        $11, 'absence:' || c.student_id || ':' || $8::date || ':' || c.parent_id
+                        (SELECT p.at FROM p), 'absence:' || c.student_id || ':' || (SELECT p.day FROM p) || ':' || c.parent_id
                    FROM changed c
                   WHERE c.new_category = 'absent' AND c.old_category IS DISTINCT FROM 'absent'
                  ON CONFLICT (dedupe_key) DO NOTHING),
              corrections AS (
                  INSERT INTO outbox_emails (created_at, school_id, kind, to_address, subject, body_text, next_attempt_at, dedupe_key)
-                 SELECT $11, $6, 'absence_correction', c.email, 'Correction: ' || c.child || ' is at school today',
+                 SELECT (SELECT p.at FROM p), (SELECT p.school FROM p), 'absence_correction', c.email, 'Correction: ' || c.child || ' is at school today',
                         'Dear ' || c.parent_name || E',\n\n' || c.child || ' was marked absent by mistake on '
-                        || to_char($8::date, 'FMDay FMDD FMMonth YYYY') || E' and is at school after all. Please ignore our earlier email.\n',
-                        $11, 'absence-correction:' || c.student_id || ':' || $8::date || ':' || c.parent_id
+                        || to_char((SELECT p.day FROM p), 'FMDay FMDD FMMonth YYYY') || E' and is at school after all. Please ignore our earlier email.\n',
+                        (SELECT p.at FROM p), 'absence-correction:' || c.student_id || ':' || (SELECT p.day FROM p) || ':' || c.parent_id
                    FROM changed c
-                  WHERE c.old_category = 'absent' AND c.new_category IN ('present', 'late') AND $8::date = $13::date
+                  WHERE c.old_category = 'absent' AND c.new_category IN ('present', 'late') AND (SELECT p.day FROM p) = (SELECT p.today FROM p)
                     AND EXISTS (SELECT 1 FROM outbox_emails o
-                                 WHERE o.dedupe_key = 'absence:' || c.student_id || ':' || $8::date || ':' || c.parent_id)
+                                 WHERE o.dedupe_key = 'absence:' || c.student_id || ':' || (SELECT p.day FROM p) || ':' || c.parent_id)
                  ON CONFLICT (dedupe_key) DO NOTHING)
              SELECT COALESCE((SELECT array_agg(student_id) FROM bad), '{}') AS conflicting,
                     (SELECT count(*) FROM up) AS written,
                     CASE WHEN (SELECT count(*) FROM up) < (SELECT count(*) FROM towrite)
                          THEN rollbook_raise_conflict() ELSE 0 END AS guard",
     )
-    .bind::<Array<BigInt>, _>(&students)
-    .bind::<Array<BigInt>, _>(&codes)
-    .bind::<Array<Integer>, _>(&versions)
-    .bind::<Array<Nullable<SmallInt>>, _>(&lates)
-    .bind::<Array<Text>, _>(&notes)
+    .bind::<Array<BigInt>, _>(students)
+    .bind::<Array<BigInt>, _>(codes)
+    .bind::<Array<Integer>, _>(versions)
+    .bind::<Array<Nullable<SmallInt>>, _>(lates)
+    .bind::<Array<Text>, _>(notes)
     .bind::<BigInt, _>(day.school_id)
     .bind::<BigInt, _>(day.class_id)
     .bind::<Date, _>(date)
     .bind::<Text, _>(if saver.office { "office" } else { "teacher" })
     .bind::<BigInt, _>(saver.user_id)
     .bind::<Timestamptz, _>(saver.at)
-    .bind::<Text, _>(&saver.public_url)
+    .bind::<Text, _>(saver.public_url.clone())
     .bind::<Date, _>(day.today)
     .get_result(conn);
     let result = match result {

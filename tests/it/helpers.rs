@@ -146,6 +146,10 @@ impl TestApp {
 
     /// Spawns with settings adjusted by `adjust` (e.g. production cookies, trusted proxies).
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
+        // ROLLBOOK_TEST_LOG=1 shows the server's log (with --nocapture).
+        if std::env::var_os("ROLLBOOK_TEST_LOG").is_some() {
+            rollbook::telemetry::init(rollbook::config::LogFormat::Pretty);
+        }
         let template = template_name();
         let db_name = format!(
             "rb_t_{}",
