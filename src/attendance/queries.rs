@@ -45,23 +45,25 @@ fn taught_classes(
     on: NaiveDate,
     only: Option<i64>,
 ) -> QueryResult<Vec<TaughtClass>> {
-    diesel::sql_query(format!(
+    crate::db::cached(
+        &[("teacher", "bigint"), ("day", "date"), ("only", "bigint")],
+        format!(
         "SELECT c.id, c.name, c.grade_level, s.name AS school_name, h.display_name AS homeroom_teacher,
                 COALESCE((SELECT string_agg(sub.name, ', ' ORDER BY sub.name)
                             FROM teacher_assignments ta JOIN subjects sub ON sub.id = ta.subject_id
-                           WHERE ta.class_id = c.id AND ta.teacher_id = $1), '') AS my_subjects,
+                           WHERE ta.class_id = c.id AND ta.teacher_id = (SELECT p.teacher FROM p)), '') AS my_subjects,
                 (SELECT count(*) FROM enrolments e JOIN students st ON st.id = e.student_id
                   WHERE e.class_id = c.id AND st.status = 'active'
-                    AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2)) AS student_count,
+                    AND e.starts_on <= (SELECT p.day FROM p) AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.day FROM p))) AS student_count,
                 (SELECT max(ca.ends_on) FROM cover_assignments ca
-                  WHERE ca.class_id = c.id AND ca.teacher_id = $1
-                    AND ca.starts_on <= $2 AND ca.ends_on >= $2) AS covering_until
+                  WHERE ca.class_id = c.id AND ca.teacher_id = (SELECT p.teacher FROM p)
+                    AND ca.starts_on <= (SELECT p.day FROM p) AND ca.ends_on >= (SELECT p.day FROM p)) AS covering_until
            FROM classes c
            JOIN schools s ON s.id = c.school_id
            LEFT JOIN users h ON h.id = c.homeroom_teacher_id
-          WHERE {} AND ($3::bigint IS NULL OR c.id = $3)
+          WHERE {} AND ((SELECT p.only FROM p)::bigint IS NULL OR c.id = (SELECT p.only FROM p))
           ORDER BY c.grade_level, c.name",
-        teaches("$1", "$2")
+        teaches("(SELECT p.teacher FROM p)", "(SELECT p.day FROM p)")
     ))
     .bind::<BigInt, _>(teacher_id)
     .bind::<Date, _>(on)

@@ -452,10 +452,9 @@ pub fn register_status(
     class_ids: &[i64],
     now: DateTime<Utc>,
 ) -> QueryResult<Vec<RegisterStatus>> {
-    diesel::sql_query(
-        "WITH d AS (
-             SELECT c.id AS class_id, ($2::timestamptz AT TIME ZONE s.timezone)::date AS today, s.id AS school_id, s.weekend_days
-               FROM classes c JOIN schools s ON s.id = c.school_id WHERE c.id = ANY($1))
+    crate::db::cached(&[("class_ids", "bigint[]"), ("now", "timestamptz")], "WITH d AS (
+             SELECT c.id AS class_id, ((SELECT p.now FROM p)::timestamptz AT TIME ZONE s.timezone)::date AS today, s.id AS school_id, s.weekend_days
+               FROM classes c JOIN schools s ON s.id = c.school_id WHERE c.id = ANY((SELECT p.class_ids FROM p)::bigint[]))
          SELECT d.class_id, d.today,
                 NOT (EXTRACT(ISODOW FROM d.today)::smallint = ANY (d.weekend_days)
                      OR EXISTS (SELECT 1 FROM non_school_days n WHERE n.school_id = d.school_id AND d.today BETWEEN n.starts_on AND n.ends_on)) AS school_day,
@@ -467,7 +466,7 @@ pub fn register_status(
                   WHERE a.class_id = d.class_id AND a.date = d.today AND ac.category = 'absent') AS absent
            FROM d",
     )
-    .bind::<Array<BigInt>, _>(class_ids)
+    .bind::<Array<BigInt>, _>(class_ids.to_vec())
     .bind::<Timestamptz, _>(now)
     .load(conn)
 }

@@ -39,7 +39,8 @@ fn children(
     on: NaiveDate,
     only: Option<i64>,
 ) -> QueryResult<Vec<Child>> {
-    diesel::sql_query(
+    crate::db::cached(
+        &[("parent_id", "bigint"), ("day", "date"), ("only", "bigint")],
         "SELECT st.id, st.given_name, st.family_name, st.preferred_name, s.name AS school_name,
                 cls.name AS class_name, cls.homeroom AS homeroom_teacher, ps.relationship
            FROM parent_students ps
@@ -49,11 +50,11 @@ fn children(
                 SELECT c.name, h.display_name AS homeroom
                   FROM enrolments e JOIN classes c ON c.id = e.class_id
                   LEFT JOIN users h ON h.id = c.homeroom_teacher_id
-                 WHERE e.student_id = st.id AND e.starts_on <= $2
-                   AND (e.ends_on IS NULL OR e.ends_on >= $2)
+                 WHERE e.student_id = st.id AND e.starts_on <= (SELECT p.day FROM p)
+                   AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.day FROM p))
                  ORDER BY e.starts_on DESC LIMIT 1) cls ON TRUE
-          WHERE ps.parent_id = $1 AND ps.may_view
-            AND ($3::bigint IS NULL OR st.id = $3)
+          WHERE ps.parent_id = (SELECT p.parent_id FROM p) AND ps.may_view
+            AND ((SELECT p.only FROM p)::bigint IS NULL OR st.id = (SELECT p.only FROM p))
           ORDER BY st.date_of_birth NULLS LAST, st.given_name, st.id",
     )
     .bind::<BigInt, _>(parent_id)
@@ -96,13 +97,12 @@ pub fn child_calendar(
     student_id: i64,
     now: chrono::DateTime<chrono::Utc>,
 ) -> QueryResult<ChildCalendar> {
-    diesel::sql_query(
-        "SELECT t.today,
+    crate::db::cached(&[("student_id", "bigint"), ("now", "timestamptz")], "SELECT t.today,
                 (SELECT y.starts_on FROM academic_years y
                   WHERE y.school_id = t.school_id AND y.starts_on <= t.today AND y.ends_on >= t.today
                   ORDER BY y.starts_on DESC LIMIT 1) AS year_start
-           FROM (SELECT s.id AS school_id, ($2::timestamptz AT TIME ZONE s.timezone)::date AS today
-                   FROM students st JOIN schools s ON s.id = st.school_id WHERE st.id = $1) t",
+           FROM (SELECT s.id AS school_id, ((SELECT p.now FROM p)::timestamptz AT TIME ZONE s.timezone)::date AS today
+                   FROM students st JOIN schools s ON s.id = st.school_id WHERE st.id = (SELECT p.student_id FROM p)) t",
     )
     .bind::<BigInt, _>(student_id)
     .bind::<diesel::sql_types::Timestamptz, _>(now)
@@ -129,10 +129,9 @@ pub fn marks_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<Vec<DayMark>> {
-    diesel::sql_query(
-        "SELECT DISTINCT ON (a.date) a.date, ac.code, ac.label, ac.category
+    crate::db::cached(&[("student_id", "bigint"), ("from_day", "date"), ("to_day", "date")], "SELECT DISTINCT ON (a.date) a.date, ac.code, ac.label, ac.category
            FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
-          WHERE a.student_id = $1 AND a.date BETWEEN $2 AND $3
+          WHERE a.student_id = (SELECT p.student_id FROM p) AND a.date BETWEEN (SELECT p.from_day FROM p) AND (SELECT p.to_day FROM p)
           ORDER BY a.date, a.class_id",
     )
     .bind::<BigInt, _>(student_id)
@@ -156,9 +155,8 @@ pub fn tally_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<crate::domain::attendance::Tally> {
-    let counts: Vec<CategoryCount> = diesel::sql_query(
-        "SELECT ac.category, count(*) AS n FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
-          WHERE a.student_id = $1 AND a.date BETWEEN $2 AND $3 GROUP BY ac.category",
+    let counts: Vec<CategoryCount> = crate::db::cached(&[("student_id", "bigint"), ("from_day", "date"), ("to_day", "date")], "SELECT ac.category, count(*) AS n FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
+          WHERE a.student_id = (SELECT p.student_id FROM p) AND a.date BETWEEN (SELECT p.from_day FROM p) AND (SELECT p.to_day FROM p) GROUP BY ac.category",
     )
     .bind::<BigInt, _>(student_id)
     .bind::<Date, _>(from)
@@ -205,13 +203,12 @@ pub fn absences_since(
     student_id: i64,
     from: NaiveDate,
 ) -> QueryResult<Vec<Absence>> {
-    diesel::sql_query(
-        "SELECT a.id AS attendance_id, a.date, ac.label, ac.category, a.late_minutes, a.note,
+    crate::db::cached(&[("student_id", "bigint"), ("from_day", "date")], "SELECT a.id AS attendance_id, a.date, ac.label, ac.category, a.late_minutes, a.note,
                 r.reason, r.status AS reason_status, r.response
            FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
            LEFT JOIN LATERAL (SELECT reason, status, response FROM absence_reasons ar
                                WHERE ar.attendance_id = a.id ORDER BY ar.id DESC LIMIT 1) r ON TRUE
-          WHERE a.student_id = $1 AND a.date >= $2 AND ac.category IN ('absent', 'late', 'excused')
+          WHERE a.student_id = (SELECT p.student_id FROM p) AND a.date >= (SELECT p.from_day FROM p) AND ac.category IN ('absent', 'late', 'excused')
           ORDER BY a.date DESC",
     )
     .bind::<BigInt, _>(student_id)
