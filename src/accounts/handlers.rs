@@ -275,7 +275,14 @@ pub async fn login(
 
 pub async fn logout(session: Session) -> HttpResponse {
     end_session(&session);
-    see_other("/login?signed_out=1")
+    let mut response = see_other("/login?signed_out=1");
+    // Browsers may keep signed-in pages in their back/forward cache despite no-store; clear it
+    // so Back after signing out shows nothing private.
+    response.headers_mut().insert(
+        actix_web::http::header::HeaderName::from_static("clear-site-data"),
+        actix_web::http::header::HeaderValue::from_static("\"cache\""),
+    );
+    response
 }
 
 #[derive(Template)]

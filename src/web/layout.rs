@@ -78,8 +78,8 @@ impl Layout {
                     .collect()
             })
             .unwrap_or_default();
-        let flash = user
-            .is_some()
+        // Removing a key marks the session changed (a database write), so only when there is one.
+        let flash = (user.is_some() && session.contains_key(FLASH_KEY))
             .then(|| session.remove_as::<String>(FLASH_KEY).and_then(Result::ok))
             .flatten();
         Self {

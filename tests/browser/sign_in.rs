@@ -56,7 +56,8 @@ async fn sign_in_see_classes_sign_out_and_go_back(width: u32, height: u32) {
 
     // Back must not show the teacher's classes again: the page was never cached.
     browser.client.back().await.unwrap();
-    browser.wait_for("body").await;
+    // Whatever the browser restores, the sign-in form must be what is shown.
+    browser.wait_for("#email").await;
     let path = browser.path().await;
     let source = browser.source().await;
     assert!(

@@ -177,3 +177,26 @@ async fn the_sessions_table_never_holds_the_cookie_key() {
     assert_eq!(id.len(), 64, "a SHA-256 in hex");
     assert!(!b.cookie(SESSION_COOKIE).unwrap().contains(&id));
 }
+
+#[actix_web::test]
+async fn reading_pages_does_not_rewrite_the_session() {
+    let app = TestApp::spawn().await;
+    let b = app.signed_in(DEMO_TEACHER).await;
+    let cookie = b.cookie(SESSION_COOKIE).unwrap();
+    let before: serde_json::Value = sessions::table
+        .select(sessions::state)
+        .first(&mut app.conn())
+        .unwrap();
+    let r = b.get("/teacher").await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.set_cookie(SESSION_COOKIE).is_none(),
+        "no new cookie for a plain page view"
+    );
+    assert_eq!(b.cookie(SESSION_COOKIE).unwrap(), cookie);
+    let after: serde_json::Value = sessions::table
+        .select(sessions::state)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(before, after);
+}
