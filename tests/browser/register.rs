@@ -80,6 +80,35 @@ async fn a_teacher_takes_the_register_by_tapping_on_a_phone_and_the_parent_sees_
     assert_eq!(checked.len(), 2, "{checked:?}");
     assert!(checked.contains(&format!("{first}:P")));
     assert!(checked.contains(&format!("row-{child}:A")));
+
+    // The keyboard: a code's letter sets it for the focused student and saves it at once.
+    let third = browser
+        .client
+        .execute(
+            "return document.querySelectorAll('#register tbody tr')[2].id;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let third = third.as_str().unwrap().to_string();
+    let radio = browser
+        .client
+        .find(fantoccini::Locator::Css(&format!(
+            "#{third} input[data-key='P']"
+        )))
+        .await
+        .unwrap();
+    radio.send_keys("l").await.unwrap();
+    browser.wait_for(&format!("#{third} .notice-inline")).await;
+    let late = browser
+        .client
+        .execute(
+            &format!("return document.querySelector(\"#{third} input[data-key='L']\").checked;"),
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(late.as_bool(), Some(true), "L set the third student late");
     browser.close().await;
 
     let parent = Browser::open(&app.address, 360, 780).await;

@@ -433,6 +433,21 @@ async fn no_register_on_weekends_holidays_or_future_days_and_old_days_are_the_of
         404,
         "not my class"
     );
+    let not_mine = format!(
+        "/teacher/classes/{}/attendance/{}",
+        class_id(&app, "7B"),
+        today()
+    );
+    let r = t
+        .post_form(
+            &not_mine,
+            &[("csrf_token", &token), ("action", "all_present")],
+        )
+        .await;
+    assert_eq!(
+        r.status, 404,
+        "a save for a class the teacher does not teach"
+    );
 
     // Eight school days back is outside the teacher's 7-day window; the office may correct it.
     let old = format!("{base}/2026-11-09");

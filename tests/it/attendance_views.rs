@@ -390,3 +390,39 @@ async fn a_parent_chooses_which_absence_emails_to_receive_and_keeps_contact_deta
         403
     );
 }
+
+#[actix_web::test]
+async fn the_office_sees_a_students_attendance_over_any_range() {
+    let app = TestApp::spawn().await;
+    for (i, day) in SCHOOL_DAYS.iter().enumerate() {
+        mark(
+            &app,
+            "NG-0005",
+            day,
+            match i {
+                0 => "absent",
+                1 => "late",
+                2 => "excused",
+                _ => "present",
+            },
+        );
+    }
+    let (id, _, _) = student(&app, "NG-0005");
+    let office = app.signed_in(DEMO_PRINCIPAL).await;
+    let year = office.get(&format!("/admin/students/{id}")).await;
+    // 7 present + 1 late attended of 9 counted (the excused day left out).
+    assert_eq!(year.text("#attendance-rate"), "88.9 %");
+    let part = office
+        .get(&format!(
+            "/admin/students/{id}?from=2026-11-09&to=2026-11-18"
+        ))
+        .await;
+    assert_eq!(part.text("#attendance-rate"), "100.0 %");
+    assert_eq!(part.text("[data-count=present]"), "7");
+    let none = office
+        .get(&format!(
+            "/admin/students/{id}?from=2026-10-01&to=2026-10-31"
+        ))
+        .await;
+    assert_eq!(none.text("#attendance-rate"), "—");
+}

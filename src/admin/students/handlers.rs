@@ -303,6 +303,18 @@ struct StudentPage {
     links: Vec<ParentLink>,
     link_form: LinkForm,
     link_error: Option<String>,
+    /// Attendance over the chosen range (default: the school year so far).
+    attendance: crate::domain::attendance::Tally,
+    attendance_from: NaiveDate,
+    attendance_to: NaiveDate,
+    attendance_rate: String,
+}
+
+/// `?from=…&to=…` on a student's page: the attendance range.
+#[derive(Debug, Deserialize, Default)]
+pub struct RangeQuery {
+    from: Option<String>,
+    to: Option<String>,
 }
 
 pub async fn show_student(
@@ -335,12 +347,31 @@ async fn student_page(
 ) -> Result<HttpResponse, AppError> {
     let scope = SchoolScope::of(user);
     let (actor, day) = (actor(req, state, user), today(state));
-    let (record, links) = db::run(&state.pool, move |conn| {
+    let parse = |key: &str| {
+        let q = web::Query::<RangeQuery>::from_query(req.query_string()).ok();
+        let raw = q.and_then(|q| {
+            if key == "from" {
+                q.into_inner().from
+            } else {
+                q.into_inner().to
+            }
+        });
+        raw.and_then(|r| NaiveDate::parse_from_str(&r, "%Y-%m-%d").ok())
+    };
+    let (from_q, to_q) = (parse("from"), parse("to"));
+    let now = state.clock.now();
+    let (record, links, range, attendance) = db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
             let record = queries::find_student(conn, scope, id, day)?;
             queries::record_view(conn, id, record.student.school_id, &actor)?;
             let links = queries::list_parent_links(conn, id)?;
-            Ok::<_, diesel::result::Error>((record, links))
+            // The school year so far, unless a range was asked for.
+            let calendar = crate::parents::queries::child_calendar(conn, id, now)?;
+            let to = to_q.unwrap_or(calendar.today);
+            let from = from_q.or(calendar.year_start).unwrap_or(to);
+            let tally =
+                crate::parents::queries::tally_between(conn, id, from.min(to), to.max(from))?;
+            Ok::<_, diesel::result::Error>((record, links, (from.min(to), to.max(from)), tally))
         })?)
     })
     .await?;
@@ -354,6 +385,10 @@ async fn student_page(
             record,
             can_delete: user.role == Role::Admin,
             links,
+            attendance_rate: crate::domain::attendance::format_rate(attendance.rate()),
+            attendance,
+            attendance_from: range.0,
+            attendance_to: range.1,
             link_form,
             link_error,
         },
