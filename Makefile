@@ -28,7 +28,8 @@ run: deps
 test: deps
 	@admin="$${DATABASE_URL:-$$($(PG) start test)}"; \
 	 echo "tests use PostgreSQL at $$admin"; \
-	 ROLLBOOK_TEST_DATABASE_URL="$$admin" $(CARGO) test --all-targets -- --test-threads=$${TEST_THREADS:-8}
+	 $(CARGO) build --quiet --examples && \
+	 ROLLBOOK_TEST_DATABASE_URL="$$admin" $(CARGO) test --lib --bins --tests -- --test-threads=$${TEST_THREADS:-8}
 
 ## `make bench`: a seeded district in a durable cluster of its own, load from a second process,
 ## results in BENCHMARKS.md.
