@@ -36,3 +36,39 @@ pub fn insert_entry(conn: &mut PgConnection, entry: &NewAuditEntry) -> QueryResu
         .execute(conn)
         .map(|_| ())
 }
+
+/// Only the fields that differ, as (before, after) JSON objects.
+pub fn changed_fields(
+    before: &serde_json::Value,
+    after: &serde_json::Value,
+) -> (serde_json::Value, serde_json::Value) {
+    let (mut b, mut a) = (serde_json::Map::new(), serde_json::Map::new());
+    if let (Some(bo), Some(ao)) = (before.as_object(), after.as_object()) {
+        for (k, v) in ao {
+            if bo.get(k) != Some(v) {
+                b.insert(
+                    k.clone(),
+                    bo.get(k).cloned().unwrap_or(serde_json::Value::Null),
+                );
+                a.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    (serde_json::Value::Object(b), serde_json::Value::Object(a))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changed_fields;
+    use serde_json::json;
+
+    #[test]
+    fn only_changed_fields_are_kept() {
+        let (before, after) = changed_fields(
+            &json!({ "a": 1, "b": "x", "c": null }),
+            &json!({ "a": 1, "b": "y", "c": 2 }),
+        );
+        assert_eq!(before, json!({ "b": "x", "c": null }));
+        assert_eq!(after, json!({ "b": "y", "c": 2 }));
+    }
+}

@@ -106,7 +106,7 @@ fn board(
 }
 
 /// A student's marks over a range, counted in SQL.
-#[derive(Debug, QueryableByName)]
+#[derive(Debug, Clone, QueryableByName)]
 pub struct StudentRate {
     #[diesel(sql_type = BigInt)]
     pub student_id: i64,
@@ -339,7 +339,7 @@ pub async fn overview(
     let chronic: Vec<StudentRate> = rates
         .iter()
         .filter(|s| s.rate.is_some_and(|r| r < CHRONIC_BELOW))
-        .map(clone_rate)
+        .cloned()
         .collect();
     let streaks: Vec<StudentRate> = rates
         .into_iter()
@@ -368,21 +368,6 @@ pub async fn overview(
         actix_web::http::header::HeaderValue::from_static("HX-Request"),
     );
     Ok(response)
-}
-
-fn clone_rate(s: &StudentRate) -> StudentRate {
-    StudentRate {
-        student_id: s.student_id,
-        student_number: s.student_number.clone(),
-        name: s.name.clone(),
-        class_name: s.class_name.clone(),
-        present: s.present,
-        late: s.late,
-        absent: s.absent,
-        excused: s.excused,
-        rate: s.rate,
-        streak: s.streak,
-    }
 }
 
 /// Every student's counts and rate over the range, as CSV.

@@ -16,7 +16,7 @@ use crate::attendance::register::{
 use crate::db;
 use crate::error::AppError;
 use crate::web::layout::{flash, render_status, see_other, Layout};
-use crate::web::{CurrentUser, Hx, Role};
+use crate::web::{CurrentUser, Role};
 use crate::AppState;
 
 /// Parses a date in a path; an impossible date is "no such page".
@@ -372,7 +372,6 @@ pub async fn save_register(
 pub async fn save_mark(
     state: web::Data<AppState>,
     user: CurrentUser,
-    hx: Hx,
     path: web::Path<(i64, String, i64)>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
@@ -419,7 +418,6 @@ pub async fn save_mark(
     .await?;
     let (_, mut now_rows, _) = load(&state, &user, class_id, date, Some(student_id)).await?;
     let row = now_rows.pop().ok_or(AppError::NotFound)?;
-    let _ = hx;
     match outcome {
         SaveOutcome::Saved { .. } => {
             state.mailer.wake.notify_one();

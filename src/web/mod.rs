@@ -26,6 +26,19 @@ pub fn random_token(n: usize) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// The version a form carries back (a row's `updated_at`), so a save over a newer change is
+/// recognised. Microsecond precision: it must round-trip to exactly the stored value.
+pub fn version_token(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// Reads a form's version token; None for a missing or altered one.
+pub fn parse_version_token(raw: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(raw)
+        .ok()
+        .map(|v| v.to_utc())
+}
+
 /// Percent-encodes a query-string value.
 pub fn urlencode(value: &str) -> String {
     serde_urlencoded::to_string([("v", value)])
@@ -90,6 +103,13 @@ mod tests {
             assert_eq!(safe_next(Some(evil)), None, "{evil:?} must not be followed");
         }
         assert_eq!(safe_next(None), None);
+    }
+
+    #[test]
+    fn a_version_token_round_trips_to_the_microsecond() {
+        let at = chrono::DateTime::from_timestamp_micros(1_795_000_000_123_456).unwrap();
+        assert_eq!(parse_version_token(&version_token(at)), Some(at));
+        assert_eq!(parse_version_token("yesterday"), None);
     }
 
     #[test]

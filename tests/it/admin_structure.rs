@@ -3,17 +3,9 @@
 
 use chrono::Duration;
 use diesel::prelude::*;
-use rollbook::schema::{academic_years, audit_log, classes, schools, subjects, terms};
+use rollbook::schema::{academic_years, audit_log, schools, subjects, terms};
 
 use crate::helpers::*;
-
-fn id_of_class(app: &TestApp, name: &str) -> i64 {
-    classes::table
-        .filter(classes::name.eq(name))
-        .select(classes::id)
-        .first(&mut app.conn())
-        .unwrap()
-}
 
 fn north_year(app: &TestApp) -> i64 {
     academic_years::table
@@ -183,7 +175,7 @@ async fn a_principal_cannot_touch_another_schools_structure() {
         .status,
         404
     );
-    let c9a = id_of_class(&app, "9A");
+    let c9a = app.class_id("9A");
     let year = north_year(&app).to_string();
     let r = p
         .submit(
@@ -399,7 +391,7 @@ async fn holidays_subjects_and_classes_are_added_with_audit_rows() {
 async fn assignments_and_cover_decide_which_classes_a_teacher_sees() {
     let app = TestApp::spawn().await;
     let p = app.signed_in(DEMO_PRINCIPAL).await;
-    let c8b = id_of_class(&app, "8B").to_string();
+    let c8b = app.class_id("8B").to_string();
     let science: i64 = subjects::table
         .filter(subjects::name.eq("Science"))
         .order(subjects::id)
@@ -439,7 +431,7 @@ async fn assignments_and_cover_decide_which_classes_a_teacher_sees() {
     assert_eq!(r.status, 422, "no duplicate assignment");
 
     // Cover: teacher5 covers 7B for three days.
-    let c7b = id_of_class(&app, "7B");
+    let c7b = app.class_id("7B");
     let t5 = app.user_id("teacher5@rollbook.test").to_string();
     let t7 = app.user_id("teacher7@rollbook.test").to_string();
     let today = start_time().date_naive();
@@ -506,7 +498,7 @@ async fn assignments_and_cover_decide_which_classes_a_teacher_sees() {
 
     let removed: i64 = rollbook::schema::teacher_assignments::table
         .filter(rollbook::schema::teacher_assignments::teacher_id.eq(app.user_id(DEMO_TEACHER)))
-        .filter(rollbook::schema::teacher_assignments::class_id.eq(id_of_class(&app, "8B")))
+        .filter(rollbook::schema::teacher_assignments::class_id.eq(app.class_id("8B")))
         .select(rollbook::schema::teacher_assignments::id)
         .first(&mut app.conn())
         .unwrap();
@@ -538,7 +530,7 @@ async fn every_office_route_answers_404_for_another_schools_record() {
         .select(schools::id)
         .first(&mut conn)
         .unwrap();
-    let c9a = id_of_class(&app, "9A");
+    let c9a = app.class_id("9A");
     let t7 = app.user_id("teacher7@rollbook.test");
     let today = start_time().date_naive();
     let day: i64 = diesel::insert_into(non_school_days::table)

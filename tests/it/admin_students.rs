@@ -3,17 +3,9 @@
 
 use chrono::Duration;
 use diesel::prelude::*;
-use rollbook::schema::{audit_log, classes, emergency_contacts, enrolments, guardians, students};
+use rollbook::schema::{audit_log, emergency_contacts, enrolments, guardians, students};
 
 use crate::helpers::*;
-
-fn class_id(app: &TestApp, name: &str) -> i64 {
-    classes::table
-        .filter(classes::name.eq(name))
-        .select(classes::id)
-        .first(&mut app.conn())
-        .unwrap()
-}
 
 fn student_id(app: &TestApp, number: &str) -> i64 {
     students::table
@@ -56,7 +48,7 @@ fn new_student<'a>(class: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str
 async fn a_principal_adds_a_student_with_two_guardians_and_a_contact() {
     let app = TestApp::spawn().await;
     let principal = app.signed_in(DEMO_PRINCIPAL).await;
-    let c7a = class_id(&app, "7A").to_string();
+    let c7a = app.class_id("7A").to_string();
     let r = principal
         .submit(
             "/admin/students/new",
@@ -112,7 +104,7 @@ async fn a_principal_adds_a_student_with_two_guardians_and_a_contact() {
 async fn guardian_rows_are_added_and_removed_without_javascript_and_nothing_is_saved_meanwhile() {
     let app = TestApp::spawn().await;
     let admin = app.signed_in(DEMO_ADMIN).await;
-    let c7a = class_id(&app, "7A").to_string();
+    let c7a = app.class_id("7A").to_string();
     let mut fields = new_student(&c7a, &[]);
     fields.retain(|(k, _)| *k != "action");
     fields.push(("action", "add_guardian"));
@@ -158,7 +150,7 @@ async fn guardian_rows_are_added_and_removed_without_javascript_and_nothing_is_s
 async fn every_mistake_is_named_beside_its_field_and_nothing_is_saved() {
     let app = TestApp::spawn().await;
     let admin = app.signed_in(DEMO_ADMIN).await;
-    let c7a = class_id(&app, "7A").to_string();
+    let c7a = app.class_id("7A").to_string();
     let long = "y".repeat(10_000);
     let mut fields = new_student(&c7a, &[]);
     for (k, v) in fields.iter_mut() {
@@ -230,7 +222,7 @@ async fn moving_a_student_ends_one_enrolment_and_starts_the_next() {
     let app = TestApp::spawn().await;
     let admin = app.signed_in(DEMO_ADMIN).await;
     let id = student_id(&app, "NG-0001");
-    let (c7a, c7b) = (class_id(&app, "7A"), class_id(&app, "7B"));
+    let (c7a, c7b) = (app.class_id("7A"), app.class_id("7B"));
     let edit = admin.get(&format!("/admin/students/{id}/edit")).await;
     assert_eq!(
         edit.attr("#class_id option[selected]", "value"),
@@ -352,7 +344,7 @@ async fn a_withdrawn_student_keeps_their_record_but_leaves_the_class_list() {
     let app = TestApp::spawn().await;
     let principal = app.signed_in(DEMO_PRINCIPAL).await;
     let id = student_id(&app, "NG-0003");
-    let c7a = class_id(&app, "7A");
+    let c7a = app.class_id("7A");
     let r = principal
         .submit(
             &format!("/admin/students/{id}"),
@@ -470,7 +462,7 @@ async fn a_principal_never_sees_another_schools_students() {
     let form = principal.get("/admin/students/new").await;
     let offered = form.texts("#class_id option:not([value=''])");
     assert_eq!(offered, vec!["7A", "7B", "8A", "8B"]);
-    let c9a = class_id(&app, "9A").to_string();
+    let c9a = app.class_id("9A").to_string();
     let r = principal
         .submit(
             "/admin/students/new",

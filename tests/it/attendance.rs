@@ -3,17 +3,9 @@
 
 use chrono::Duration;
 use diesel::prelude::*;
-use rollbook::schema::{attendance, attendance_changes, classes, students};
+use rollbook::schema::{attendance, attendance_changes, students};
 
 use crate::helpers::*;
-
-fn class_id(app: &TestApp, name: &str) -> i64 {
-    classes::table
-        .filter(classes::name.eq(name))
-        .select(classes::id)
-        .first(&mut app.conn())
-        .unwrap()
-}
 
 fn today() -> String {
     start_time().date_naive().format("%Y-%m-%d").to_string()
@@ -86,7 +78,7 @@ fn marks_in(app: &TestApp, class: i64) -> i64 {
 async fn a_teacher_takes_the_whole_register_in_one_post_and_untouched_rows_stay_unmarked() {
     let app = TestApp::spawn().await;
     let t = app.signed_in(DEMO_TEACHER).await;
-    let c7a = class_id(&app, "7A");
+    let c7a = app.class_id("7A");
     let url = format!("/teacher/classes/{c7a}/attendance/{}", today());
     let page = t.get(&url).await;
     assert_eq!(page.status, 200);
@@ -169,7 +161,7 @@ async fn a_teacher_takes_the_whole_register_in_one_post_and_untouched_rows_stay_
 async fn saving_the_same_register_again_changes_nothing_and_succeeds() {
     let app = TestApp::spawn().await;
     let t = app.signed_in(DEMO_TEACHER).await;
-    let c7a = class_id(&app, "7A");
+    let c7a = app.class_id("7A");
     let url = format!("/teacher/classes/{c7a}/attendance/{}", today());
     let page = t.get(&url).await;
     let p = code(&page, "P");
@@ -198,7 +190,7 @@ async fn a_save_over_another_teachers_newer_mark_saves_nothing_and_says_who() {
     let app = TestApp::spawn().await;
     let mine = app.signed_in(DEMO_TEACHER).await;
     let theirs = app.signed_in("teacher2@rollbook.test").await; // teaches 7A English
-    let c7a = class_id(&app, "7A");
+    let c7a = app.class_id("7A");
     let url = format!("/teacher/classes/{c7a}/attendance/{}", today());
     let my_page = mine.get(&url).await;
     let their_page = theirs.get(&url).await;
@@ -245,7 +237,7 @@ async fn a_save_over_another_teachers_newer_mark_saves_nothing_and_says_who() {
 async fn each_tap_saves_its_row_and_a_stale_tap_is_refused_with_the_current_mark() {
     let app = TestApp::spawn().await;
     let t = app.signed_in(DEMO_TEACHER).await;
-    let c7a = class_id(&app, "7A");
+    let c7a = app.class_id("7A");
     let url = format!("/teacher/classes/{c7a}/attendance/{}", today());
     let page = t.get(&url).await;
     let ids = roster_ids(&page);
@@ -317,7 +309,7 @@ async fn each_tap_saves_its_row_and_a_stale_tap_is_refused_with_the_current_mark
 async fn a_hundred_identical_concurrent_saves_give_one_mark_per_student() {
     let app = TestApp::spawn().await;
     let t = app.signed_in(DEMO_TEACHER).await;
-    let c7a = class_id(&app, "7A");
+    let c7a = app.class_id("7A");
     let url = format!("/teacher/classes/{c7a}/attendance/{}", today());
     let page = t.get(&url).await;
     let p = code(&page, "P");
@@ -345,7 +337,7 @@ async fn two_concurrent_different_saves_one_wins_the_other_is_told() {
     let app = TestApp::spawn().await;
     let a_teacher = app.signed_in(DEMO_TEACHER).await;
     let b_teacher = app.signed_in("teacher2@rollbook.test").await;
-    let c7a = class_id(&app, "7A");
+    let c7a = app.class_id("7A");
     let url = format!("/teacher/classes/{c7a}/attendance/{}", today());
     let (pa, pb) = (a_teacher.get(&url).await, b_teacher.get(&url).await);
     let (p, a) = (code(&pa, "P"), code(&pa, "A"));
@@ -379,7 +371,7 @@ async fn two_concurrent_different_saves_one_wins_the_other_is_told() {
 async fn no_register_on_weekends_holidays_or_future_days_and_old_days_are_the_offices() {
     let app = TestApp::spawn().await;
     let t = app.signed_in(DEMO_TEACHER).await;
-    let c7a = class_id(&app, "7A");
+    let c7a = app.class_id("7A");
     let base = format!("/teacher/classes/{c7a}/attendance");
     let saturday = t.get(&format!("{base}/2026-11-14")).await;
     assert_eq!(saturday.status, 200);
@@ -425,7 +417,7 @@ async fn no_register_on_weekends_holidays_or_future_days_and_old_days_are_the_of
     assert_eq!(
         t.get(&format!(
             "/teacher/classes/{}/attendance/{}",
-            class_id(&app, "7B"),
+            app.class_id("7B"),
             today()
         ))
         .await
@@ -435,7 +427,7 @@ async fn no_register_on_weekends_holidays_or_future_days_and_old_days_are_the_of
     );
     let not_mine = format!(
         "/teacher/classes/{}/attendance/{}",
-        class_id(&app, "7B"),
+        app.class_id("7B"),
         today()
     );
     let r = t
@@ -512,7 +504,7 @@ async fn the_register_date_is_the_schools_local_date() {
         .attr("#my-classes li:first-child a.button", "href")
         .unwrap();
     assert!(link.ends_with("/attendance/2026-11-19"), "{link}");
-    let c7a = class_id(&app, "7A");
+    let c7a = app.class_id("7A");
     let thursday = t
         .get(&format!("/teacher/classes/{c7a}/attendance/2026-11-19"))
         .await;
@@ -531,7 +523,7 @@ async fn parents_get_one_absence_email_per_day_and_a_correction_if_it_was_a_mist
     let url_smtp = smtp.url();
     let app = TestApp::spawn_with(move |s| s.smtp_url = Some(url_smtp)).await;
     let t = app.signed_in(DEMO_TEACHER).await;
-    let c7a = class_id(&app, "7A");
+    let c7a = app.class_id("7A");
     let url = format!("/teacher/classes/{c7a}/attendance/{}", today());
     let page = t.get(&url).await;
     let child: i64 = students::table
@@ -640,7 +632,7 @@ async fn a_school_adds_codes_and_sets_how_far_back_teachers_may_edit() {
         )
         .await;
     assert_eq!(r.status, 303);
-    let c7a = class_id(&app, "7A");
+    let c7a = app.class_id("7A");
     let teacher = app.signed_in(DEMO_TEACHER).await;
     let page = teacher
         .get(&format!("/teacher/classes/{c7a}/attendance/{}", today()))

@@ -203,6 +203,16 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The id of the (unique, in the demo) class with this name.
+    pub fn class_id(&self, name: &str) -> i64 {
+        use rollbook::schema::classes;
+        classes::table
+            .filter(classes::name.eq(name))
+            .select(classes::id)
+            .first(&mut self.conn())
+            .unwrap()
+    }
+
     /// A direct connection to this test's database.
     pub fn conn(&self) -> PgConnection {
         PgConnection::establish(&self.db_url).unwrap()

@@ -399,7 +399,7 @@ pub fn plan_students(
             (Some(v), Some(e), true) => {
                 let mut new = students::values_json(v, "");
                 new.as_object_mut().map(|o| o.remove("status"));
-                let (_, after) = crate::admin::users::queries::changed_fields(&e.json, &new);
+                let (_, after) = crate::audit::changed_fields(&e.json, &new);
                 let changed: Vec<String> = after
                     .as_object()
                     .map(|o| o.keys().cloned().collect())

@@ -4,7 +4,7 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::NaiveDate;
 use diesel::Connection;
 use serde::Deserialize;
 
@@ -509,10 +509,6 @@ pub async fn unlink_parent(
     Ok(see_other(&format!("/admin/students/{id}")))
 }
 
-fn version_string(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
 fn form_from(r: &StudentRecord) -> StudentForm {
     let s = &r.student;
     let date = |d: Option<NaiveDate>| {
@@ -535,7 +531,7 @@ fn form_from(r: &StudentRecord) -> StudentForm {
             .unwrap_or_default(),
         medical_notes: s.medical_notes.clone(),
         allergies: s.allergies.clone(),
-        version: version_string(s.updated_at),
+        version: crate::web::version_token(s.updated_at),
         guardians: r
             .guardians
             .iter()
@@ -629,7 +625,7 @@ pub async fn update_student(
             )
         }
     };
-    let Ok(version) = DateTime::parse_from_rfc3339(&form.version).map(|v| v.to_utc()) else {
+    let Some(version) = crate::web::parse_version_token(&form.version) else {
         return form_page(
             &req,
             &state,
@@ -655,7 +651,7 @@ pub async fn update_student(
         }
         Err(Refusal::Conflict(current)) => {
             let mut form = form;
-            form.version = version_string(current.student.updated_at);
+            form.version = crate::web::version_token(current.student.updated_at);
             form_page(
                 &req,
                 &state,

@@ -480,7 +480,7 @@ pub fn update_student(
         values.school_id = current.student.school_id;
         replace_people(conn, id, &values)?;
         move_to_class(conn, current.student.school_id, id, v.class_id, today)?;
-        let (before, after) = crate::admin::users::queries::changed_fields(
+        let (before, after) = crate::audit::changed_fields(
             &current.audit_json(),
             &values_json(&values, &current.student.status),
         );

@@ -6,7 +6,6 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 
 use crate::admin::handlers::actor;
@@ -27,10 +26,6 @@ fn grantable_roles(user: &CurrentUser) -> &'static [Role] {
         Role::Admin => &Role::ALL,
         _ => &[Role::Teacher, Role::Parent],
     }
-}
-
-fn version_string(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -448,7 +443,7 @@ fn form_from(person: &UserDetails) -> UserForm {
             .map(|id| id.to_string())
             .unwrap_or_default(),
         phone: person.phone.clone().unwrap_or_default(),
-        version: version_string(person.updated_at),
+        version: crate::web::version_token(person.updated_at),
     }
 }
 
@@ -515,7 +510,7 @@ pub async fn update_user(
             )
         }
     };
-    let Ok(version) = DateTime::parse_from_rfc3339(&form.version).map(|v| v.to_utc()) else {
+    let Some(version) = crate::web::parse_version_token(&form.version) else {
         // A form without its version cannot prove it saw the latest change.
         return form_page(
             &req,
@@ -545,7 +540,7 @@ pub async fn update_user(
             // Show what the other person saved; the form keeps this user's typing and takes the
             // new version, so saving again overwrites knowingly.
             let mut form = form;
-            form.version = version_string(current.updated_at);
+            form.version = crate::web::version_token(current.updated_at);
             form_page(
                 &req,
                 &state,

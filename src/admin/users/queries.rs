@@ -261,26 +261,6 @@ fn audit_row<'a>(
     }
 }
 
-/// Only the fields that differ, as (before, after) JSON objects.
-pub fn changed_fields(
-    before: &serde_json::Value,
-    after: &serde_json::Value,
-) -> (serde_json::Value, serde_json::Value) {
-    let (mut b, mut a) = (serde_json::Map::new(), serde_json::Map::new());
-    if let (Some(bo), Some(ao)) = (before.as_object(), after.as_object()) {
-        for (k, v) in ao {
-            if bo.get(k) != Some(v) {
-                b.insert(
-                    k.clone(),
-                    bo.get(k).cloned().unwrap_or(serde_json::Value::Null),
-                );
-                a.insert(k.clone(), v.clone());
-            }
-        }
-    }
-    (serde_json::Value::Object(b), serde_json::Value::Object(a))
-}
-
 /// Saves an edit made on version `version`; refuses a save over a newer change, a taken email,
 /// and demoting the last active admin. Changing email or role ends the user's sessions.
 pub fn update_user(
@@ -331,7 +311,7 @@ pub fn update_user(
             phone: current.phone,
         }
         .audit_json();
-        let (before, after) = changed_fields(&before, &values.audit_json());
+        let (before, after) = audit::changed_fields(&before, &values.audit_json());
         audit::insert_entry(
             conn,
             &audit_row(actor, "update", user_id, Some(before), Some(after)),
