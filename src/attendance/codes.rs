@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::admin::handlers::actor;
 use crate::admin::queries::SchoolScope;
-use crate::admin::structure::{audit_change, check_school, unique_violation, FormState};
+use crate::admin::structure::{audit_change, check_school, FormState};
 use crate::db;
 use crate::error::AppError;
 use crate::schema::{attendance_codes, schools};
@@ -181,17 +181,16 @@ pub async fn create_code(
         }))
     })
     .await?;
-    match saved {
-        Ok(()) => {
-            flash(&session, "The code is added.");
-            Ok(see_other("/admin/attendance/codes"))
-        }
-        Err(e) if unique_violation(&e) => {
-            state.fail("code", "The school has this code already.");
-            page(&req, &app, &user, state, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    crate::admin::structure::answer(
+        saved,
+        &session,
+        "The code is added.",
+        "/admin/attendance/codes",
+        state,
+        ("code", "The school has this code already."),
+        |state| page(&req, &app, &user, state, StatusCode::UNPROCESSABLE_ENTITY),
+    )
+    .await
 }
 
 pub async fn update_code(

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::{audit_change, unique_violation, FormState};
+use super::{audit_change, FormState};
 use crate::admin::handlers::actor;
 use crate::admin::queries::SchoolScope;
 use crate::db;
@@ -250,20 +250,19 @@ pub async fn create_assignment(
         }))
     })
     .await?;
-    match saved {
-        Ok(()) => {
-            flash(&session, "The teacher is assigned.");
-            Ok(see_other("/admin/assignments"))
-        }
-        Err(e) if unique_violation(&e) => {
-            state.fail(
-                "teacher_id",
-                "This teacher already teaches this subject to this class.",
-            );
-            page(&req, &app, &user, state, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    super::answer(
+        saved,
+        &session,
+        "The teacher is assigned.",
+        "/admin/assignments",
+        state,
+        (
+            "teacher_id",
+            "This teacher already teaches this subject to this class.",
+        ),
+        |state| page(&req, &app, &user, state, StatusCode::UNPROCESSABLE_ENTITY),
+    )
+    .await
 }
 
 pub async fn delete_assignment(

@@ -7,13 +7,13 @@ use askama::Template;
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::{audit_change, unique_violation, FormState};
+use super::{audit_change, FormState};
 use crate::admin::handlers::actor;
 use crate::admin::queries::SchoolScope;
 use crate::db;
 use crate::error::AppError;
 use crate::schema::{academic_years, classes, schools, users};
-use crate::web::layout::{flash, render_status, see_other, Layout};
+use crate::web::layout::{render_status, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;
 
@@ -232,17 +232,16 @@ async fn save(
         }))
     })
     .await?;
-    match saved {
-        Ok(()) => {
-            flash(&session, "Saved.");
-            Ok(see_other("/admin/classes"))
-        }
-        Err(e) if unique_violation(&e) => {
-            state.fail("name", "That year has a class with this name already.");
-            page(&req, &app, &user, state, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    super::answer(
+        saved,
+        &session,
+        "Saved.",
+        "/admin/classes",
+        state,
+        ("name", "That year has a class with this name already."),
+        |state| page(&req, &app, &user, state, StatusCode::UNPROCESSABLE_ENTITY),
+    )
+    .await
 }
 
 pub async fn create_class(

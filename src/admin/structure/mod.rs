@@ -183,6 +183,35 @@ pub fn check_school(scope: SchoolScope, school_id: i64) -> Result<(), AppError> 
     }
 }
 
+/// Answers a structure form once the write is done: back to `list` with `saved_message`; or,
+/// when the database refused a duplicate, the form `again` with `duplicate.1` beside
+/// `duplicate.0`.
+pub async fn answer<F, Fut>(
+    saved: QueryResult<()>,
+    session: &actix_session::Session,
+    saved_message: &str,
+    list: &str,
+    mut state: FormState,
+    duplicate: (&str, &str),
+    again: F,
+) -> Result<actix_web::HttpResponse, AppError>
+where
+    F: FnOnce(FormState) -> Fut,
+    Fut: std::future::Future<Output = Result<actix_web::HttpResponse, AppError>>,
+{
+    match saved {
+        Ok(()) => {
+            crate::web::layout::flash(session, saved_message);
+            Ok(crate::web::layout::see_other(list))
+        }
+        Err(e) if unique_violation(&e) => {
+            state.fail(duplicate.0, duplicate.1);
+            again(state).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Maps a unique-constraint violation to a field message, other errors to AppError.
 pub fn unique_violation(e: &diesel::result::Error) -> bool {
     matches!(

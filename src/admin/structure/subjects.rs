@@ -7,13 +7,13 @@ use askama::Template;
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::{audit_change, schools_in_scope, unique_violation, FormState};
+use super::{audit_change, schools_in_scope, FormState};
 use crate::admin::handlers::actor;
 use crate::admin::queries::SchoolScope;
 use crate::db;
 use crate::error::AppError;
 use crate::schema::{schools, subjects};
-use crate::web::layout::{flash, render_status, see_other, Layout};
+use crate::web::layout::{render_status, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;
 
@@ -126,20 +126,19 @@ async fn done(
     app: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
-    mut state: FormState,
+    state: FormState,
     saved: QueryResult<()>,
 ) -> Result<HttpResponse, AppError> {
-    match saved {
-        Ok(()) => {
-            flash(&session, "Saved.");
-            Ok(see_other("/admin/subjects"))
-        }
-        Err(e) if unique_violation(&e) => {
-            state.fail("name", "The school has a subject with this name already.");
-            page(&req, &app, &user, state, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    super::answer(
+        saved,
+        &session,
+        "Saved.",
+        "/admin/subjects",
+        state,
+        ("name", "The school has a subject with this name already."),
+        |state| page(&req, &app, &user, state, StatusCode::UNPROCESSABLE_ENTITY),
+    )
+    .await
 }
 
 pub async fn update_subject(
