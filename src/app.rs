@@ -121,7 +121,8 @@ fn serve(
                             .wrap(from_fn(|req, next| {
                                 require_roles(&[Role::Teacher], req, next)
                             }))
-                            .configure(attendance::routes),
+                            .configure(attendance::routes)
+                            .configure(crate::gradebook::routes),
                     )
                     .service(
                         web::scope("/parent")

@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod gradebook;
 pub mod mail;
 pub mod parents;
 pub mod schema;

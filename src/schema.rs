@@ -27,6 +27,35 @@ diesel::table! {
 }
 
 diesel::table! {
+    assessment_categories (id) {
+        id -> Int8,
+        school_id -> Int8,
+        name -> Text,
+        position -> Int2,
+    }
+}
+
+diesel::table! {
+    assessments (id) {
+        id -> Int8,
+        school_id -> Int8,
+        class_id -> Int8,
+        subject_id -> Int8,
+        term_id -> Int8,
+        category_id -> Int8,
+        title -> Text,
+        date -> Date,
+        max_score -> Numeric,
+        published -> Bool,
+        archived -> Bool,
+        version -> Int4,
+        created_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     attendance (id) {
         id -> Int8,
         school_id -> Int8,
@@ -87,6 +116,42 @@ diesel::table! {
 }
 
 diesel::table! {
+    behaviour_categories (id) {
+        id -> Int8,
+        school_id -> Int8,
+        name -> Text,
+        kind -> Text,
+        position -> Int2,
+    }
+}
+
+diesel::table! {
+    behaviour_records (id) {
+        id -> Int8,
+        school_id -> Int8,
+        student_id -> Int8,
+        class_id -> Int8,
+        category_id -> Int8,
+        kind -> Text,
+        date -> Date,
+        note -> Text,
+        recorded_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    category_weights (id) {
+        id -> Int8,
+        school_id -> Int8,
+        class_id -> Int8,
+        subject_id -> Int8,
+        category_id -> Int8,
+        weight -> Numeric,
+    }
+}
+
+diesel::table! {
     classes (id) {
         id -> Int8,
         school_id -> Int8,
@@ -137,6 +202,15 @@ diesel::table! {
         class_id -> Int8,
         starts_on -> Date,
         ends_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    grade_bands (id) {
+        id -> Int8,
+        school_id -> Int8,
+        letter -> Text,
+        min_percent -> Numeric,
     }
 }
 
@@ -220,6 +294,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    participation (id) {
+        id -> Int8,
+        school_id -> Int8,
+        student_id -> Int8,
+        class_id -> Int8,
+        event -> Text,
+        date -> Date,
+        status -> Text,
+        remarks -> Text,
+        recorded_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     password_tokens (id) {
         id -> Int8,
         user_id -> Int8,
@@ -232,6 +321,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    report_comments (id) {
+        id -> Int8,
+        school_id -> Int8,
+        student_id -> Int8,
+        term_id -> Int8,
+        comment -> Text,
+        version -> Int4,
+        updated_by -> Nullable<Int8>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     schools (id) {
         id -> Int8,
         district_id -> Int8,
@@ -240,6 +342,39 @@ diesel::table! {
         weekend_days -> Array<Nullable<Int2>>,
         created_at -> Timestamptz,
         edit_window_days -> Int4,
+        missing_counts_as_zero -> Bool,
+        parents_see_class_average -> Bool,
+        parents_see_behaviour -> Bool,
+    }
+}
+
+diesel::table! {
+    score_changes (id) {
+        id -> Int8,
+        score_id -> Int8,
+        school_id -> Int8,
+        changed_by -> Nullable<Int8>,
+        changed_at -> Timestamptz,
+        from_status -> Nullable<Text>,
+        from_score -> Nullable<Numeric>,
+        to_status -> Text,
+        to_score -> Nullable<Numeric>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    scores (id) {
+        id -> Int8,
+        school_id -> Int8,
+        assessment_id -> Int8,
+        student_id -> Int8,
+        status -> Text,
+        score -> Nullable<Numeric>,
+        comment -> Text,
+        version -> Int4,
+        updated_by -> Nullable<Int8>,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -328,6 +463,13 @@ diesel::joinable!(absence_reasons -> attendance (attendance_id));
 diesel::joinable!(absence_reasons -> schools (school_id));
 diesel::joinable!(absence_reasons -> students (student_id));
 diesel::joinable!(academic_years -> schools (school_id));
+diesel::joinable!(assessment_categories -> schools (school_id));
+diesel::joinable!(assessments -> assessment_categories (category_id));
+diesel::joinable!(assessments -> classes (class_id));
+diesel::joinable!(assessments -> schools (school_id));
+diesel::joinable!(assessments -> subjects (subject_id));
+diesel::joinable!(assessments -> terms (term_id));
+diesel::joinable!(assessments -> users (created_by));
 diesel::joinable!(attendance -> attendance_codes (code_id));
 diesel::joinable!(attendance -> classes (class_id));
 diesel::joinable!(attendance -> schools (school_id));
@@ -339,6 +481,16 @@ diesel::joinable!(attendance_changes -> users (changed_by));
 diesel::joinable!(attendance_codes -> schools (school_id));
 diesel::joinable!(audit_log -> schools (school_id));
 diesel::joinable!(audit_log -> users (actor_id));
+diesel::joinable!(behaviour_categories -> schools (school_id));
+diesel::joinable!(behaviour_records -> behaviour_categories (category_id));
+diesel::joinable!(behaviour_records -> classes (class_id));
+diesel::joinable!(behaviour_records -> schools (school_id));
+diesel::joinable!(behaviour_records -> students (student_id));
+diesel::joinable!(behaviour_records -> users (recorded_by));
+diesel::joinable!(category_weights -> assessment_categories (category_id));
+diesel::joinable!(category_weights -> classes (class_id));
+diesel::joinable!(category_weights -> schools (school_id));
+diesel::joinable!(category_weights -> subjects (subject_id));
 diesel::joinable!(classes -> academic_years (academic_year_id));
 diesel::joinable!(classes -> schools (school_id));
 diesel::joinable!(classes -> users (homeroom_teacher_id));
@@ -350,6 +502,7 @@ diesel::joinable!(emergency_contacts -> students (student_id));
 diesel::joinable!(enrolments -> classes (class_id));
 diesel::joinable!(enrolments -> schools (school_id));
 diesel::joinable!(enrolments -> students (student_id));
+diesel::joinable!(grade_bands -> schools (school_id));
 diesel::joinable!(guardians -> schools (school_id));
 diesel::joinable!(guardians -> students (student_id));
 diesel::joinable!(imports -> schools (school_id));
@@ -359,8 +512,23 @@ diesel::joinable!(non_school_days -> schools (school_id));
 diesel::joinable!(outbox_emails -> schools (school_id));
 diesel::joinable!(parent_students -> students (student_id));
 diesel::joinable!(parent_students -> users (parent_id));
+diesel::joinable!(participation -> classes (class_id));
+diesel::joinable!(participation -> schools (school_id));
+diesel::joinable!(participation -> students (student_id));
+diesel::joinable!(participation -> users (recorded_by));
 diesel::joinable!(password_tokens -> users (user_id));
+diesel::joinable!(report_comments -> schools (school_id));
+diesel::joinable!(report_comments -> students (student_id));
+diesel::joinable!(report_comments -> terms (term_id));
+diesel::joinable!(report_comments -> users (updated_by));
 diesel::joinable!(schools -> districts (district_id));
+diesel::joinable!(score_changes -> schools (school_id));
+diesel::joinable!(score_changes -> scores (score_id));
+diesel::joinable!(score_changes -> users (changed_by));
+diesel::joinable!(scores -> assessments (assessment_id));
+diesel::joinable!(scores -> schools (school_id));
+diesel::joinable!(scores -> students (student_id));
+diesel::joinable!(scores -> users (updated_by));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(students -> schools (school_id));
 diesel::joinable!(subjects -> schools (school_id));
@@ -375,23 +543,33 @@ diesel::joinable!(users -> schools (school_id));
 diesel::allow_tables_to_appear_in_same_query!(
     absence_reasons,
     academic_years,
+    assessment_categories,
+    assessments,
     attendance,
     attendance_changes,
     attendance_codes,
     audit_log,
+    behaviour_categories,
+    behaviour_records,
+    category_weights,
     classes,
     cover_assignments,
     districts,
     emergency_contacts,
     enrolments,
+    grade_bands,
     guardians,
     imports,
     login_events,
     non_school_days,
     outbox_emails,
     parent_students,
+    participation,
     password_tokens,
+    report_comments,
     schools,
+    score_changes,
+    scores,
     sessions,
     students,
     subjects,

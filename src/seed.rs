@@ -197,6 +197,7 @@ impl Seeder<'_> {
             .returning(schools::id)
             .get_result(self.conn)?;
         crate::attendance::register::insert_default_codes(self.conn, school)?;
+        crate::gradebook::queries::insert_school_defaults(self.conn, school)?;
         let (starts, ends, year_name) = academic_year_around(today);
         let year: i64 = diesel::insert_into(academic_years::table)
             .values((
@@ -554,6 +555,8 @@ pub fn seed_demo(
             // One student in each school is on an ongoing absence streak.
             register_history(s.conn, north, today, s7a[5])?;
             register_history(s.conn, south, today, s9a[3])?;
+            gradebook_history(s.conn, north, today)?;
+            gradebook_history(s.conn, south, today)?;
         }
         let total = s7a.len() + s7b.len() + s8a.len() + s8b.len() + s9a.len() + s9b.len();
         Ok(SeedOutcome::Created {
@@ -639,6 +642,95 @@ fn register_history(
     .bind::<Array<Date>, _>(&days)
     .bind::<BigInt, _>(streak_student)
     .bind::<Array<Date>, _>(&streak_days)
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// A term of assessments, marks and behaviour records for every class and subject of a school:
+/// eight assessments per gradebook spread over the current term up to yesterday (the last two not
+/// yet published, the last not yet marked), marks from each student's steady ability with some
+/// excused and missing work, a few students clearly struggling, category weights for
+/// mathematics, and behaviour records (one student with repeated negative ones). Set-based.
+fn gradebook_history(conn: &mut PgConnection, school: i64, today: NaiveDate) -> QueryResult<()> {
+    use diesel::sql_types::{BigInt, Date};
+    diesel::sql_query(
+        "WITH term AS (
+              SELECT t.id, t.starts_on, least(t.ends_on, $2::date - 1) AS last_day FROM terms t
+               WHERE t.school_id = $1 AND t.starts_on < $2::date ORDER BY t.starts_on DESC LIMIT 1),
+              slots AS (
+              SELECT g AS k, (ARRAY['Quiz','Assignment','Quiz','Test','Assignment','Quiz','Test','Exam'])[g] AS category,
+                     (ARRAY[10, 20, 10, 50, 20, 10, 50, 100])[g] AS max_score FROM generate_series(1, 8) g),
+              made AS (
+              INSERT INTO assessments (school_id, class_id, subject_id, term_id, category_id, title, date, max_score, published, created_by, created_at, updated_at)
+              SELECT ta.school_id, ta.class_id, ta.subject_id, term.id, ac.id,
+                     sub.name || ' ' || lower(sl.category) || ' ' || sl.k,
+                     term.starts_on + ((term.last_day - term.starts_on) * sl.k / 9),
+                     sl.max_score, sl.k <= 6, ta.teacher_id, now(), now()
+                FROM teacher_assignments ta
+                JOIN subjects sub ON sub.id = ta.subject_id
+                CROSS JOIN term CROSS JOIN slots sl
+                JOIN assessment_categories ac ON ac.school_id = ta.school_id AND ac.name = sl.category
+               WHERE ta.school_id = $1 AND term.last_day > term.starts_on
+              RETURNING id, class_id, max_score, title, created_by, date)
+         INSERT INTO scores (school_id, assessment_id, student_id, status, score, version, updated_by, updated_at)
+         SELECT $1, m.id, e.student_id,
+                CASE WHEN r.roll < 3 THEN 'excused' WHEN r.roll < 6 THEN 'missing' ELSE 'score' END,
+                CASE WHEN r.roll >= 6 THEN round(m.max_score * least(1.0, greatest(0.0,
+                     (CASE WHEN r.n % 17 = 3 THEN 30 + r.n % 20 ELSE 60 + r.n % 35 END + (r.roll % 21) - 10) / 100.0)), 0) END,
+                1, m.created_by, m.date + time '16:00'
+           FROM made m
+           JOIN enrolments e ON e.class_id = m.class_id
+           JOIN students st ON st.id = e.student_id
+           CROSS JOIN LATERAL (SELECT abs(hashtext(e.student_id::text || ':' || m.id::text)) % 100 AS roll,
+                                      (substring(st.student_number from '[0-9]+$'))::int AS n) r
+          WHERE m.title NOT LIKE '% 8'",
+    )
+    .bind::<BigInt, _>(school)
+    .bind::<Date, _>(today)
+    .execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO category_weights (school_id, class_id, subject_id, category_id, weight)
+         SELECT DISTINCT ta.school_id, ta.class_id, ta.subject_id, ac.id, w.weight
+           FROM teacher_assignments ta JOIN subjects sub ON sub.id = ta.subject_id AND sub.name = 'Mathematics'
+           JOIN assessment_categories ac ON ac.school_id = ta.school_id
+           JOIN (VALUES ('Test', 40), ('Exam', 20), ('Assignment', 25), ('Quiz', 15)) AS w(name, weight) ON w.name = ac.name
+          WHERE ta.school_id = $1",
+    )
+    .bind::<BigInt, _>(school)
+    .execute(conn)?;
+    diesel::sql_query(
+        "WITH cats AS (SELECT id, kind, row_number() OVER (PARTITION BY kind ORDER BY position) AS k FROM behaviour_categories WHERE school_id = $1)
+         INSERT INTO behaviour_records (school_id, student_id, class_id, category_id, kind, date, note, recorded_by, created_at)
+         SELECT e.school_id, e.student_id, e.class_id, c.id, c.kind, $2::date - d.ago, d.note, cl.homeroom_teacher_id, now()
+           FROM enrolments e
+           JOIN students st ON st.id = e.student_id
+           JOIN classes cl ON cl.id = e.class_id
+           CROSS JOIN LATERAL (SELECT (substring(st.student_number from '[0-9]+$'))::int AS n) x
+           JOIN LATERAL (VALUES
+                 -- Every fourth student is praised now and then.
+                 (x.n % 4 = 0, 'positive', 1, 3 + x.n % 9, 'Helped a classmate with fractions'),
+                 (x.n % 6 = 1, 'positive', 2, 12 + x.n % 7, 'Outstanding project work'),
+                 (x.n % 9 = 2, 'negative', 1, 20 + x.n % 5, 'Talking during the test'),
+                 -- One student in each class has had a hard month.
+                 (x.n % 20 = 5, 'negative', 1, 2, 'Disrupted the lesson repeatedly'),
+                 (x.n % 20 = 5, 'negative', 2, 9, 'Homework missing for the third time'),
+                 (x.n % 20 = 5, 'negative', 3, 16, 'Unkind comments to another student')
+               ) AS d(pick, kind, k, ago, note) ON d.pick
+           JOIN cats c ON c.kind = d.kind AND c.k = d.k
+          WHERE e.school_id = $1 AND e.ends_on IS NULL",
+    )
+    .bind::<BigInt, _>(school)
+    .bind::<Date, _>(today)
+    .execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO participation (school_id, student_id, class_id, event, date, status, remarks, recorded_by, created_at)
+         SELECT e.school_id, e.student_id, e.class_id, 'Autumn science fair', $2::date - 14,
+                CASE WHEN st.id % 7 = 0 THEN 'winner' ELSE 'participated' END, '', cl.homeroom_teacher_id, now()
+           FROM enrolments e JOIN students st ON st.id = e.student_id JOIN classes cl ON cl.id = e.class_id
+          WHERE e.school_id = $1 AND e.ends_on IS NULL AND st.id % 3 = 0",
+    )
+    .bind::<BigInt, _>(school)
+    .bind::<Date, _>(today)
     .execute(conn)
     .map(|_| ())
 }

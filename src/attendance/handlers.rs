@@ -51,6 +51,8 @@ struct ClassPage {
     layout: Layout,
     class: TaughtClass,
     students: Vec<RosterStudent>,
+    subjects: Vec<crate::gradebook::queries::SubjectLink>,
+    today: chrono::NaiveDate,
 }
 
 pub async fn show_class(
@@ -61,10 +63,13 @@ pub async fn show_class(
 ) -> Result<HttpResponse, AppError> {
     let class_id = path.into_inner().0;
     let (teacher_id, today) = (teacher.id, state.clock.now().date_naive());
-    let (class, students) = db::run(&state.pool, move |conn| {
+    let (class, students, subjects) = db::run(&state.pool, move |conn| {
         // Another teacher's class is NotFound → 404, so ids cannot be probed.
         let class = queries::find_taught_class(conn, teacher_id, class_id, today)?;
-        Ok((class, queries::list_class_students(conn, class_id, today)?))
+        let students = queries::list_class_students(conn, class_id, today)?;
+        let subjects =
+            crate::gradebook::queries::taught_subjects(conn, class_id, teacher_id, today)?;
+        Ok((class, students, subjects))
     })
     .await?;
     let title = format!("Class {}", class.name);
@@ -72,6 +77,8 @@ pub async fn show_class(
         layout: Layout::new(&req, &state, title),
         class,
         students,
+        subjects,
+        today,
     })
 }
 

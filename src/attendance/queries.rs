@@ -93,7 +93,7 @@ pub fn find_taught_class(
 }
 
 /// A student on a class list.
-#[derive(Debug, QueryableByName)]
+#[derive(Debug, Clone, QueryableByName)]
 pub struct RosterStudent {
     #[diesel(sql_type = BigInt)]
     pub id: i64,

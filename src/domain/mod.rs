@@ -2,6 +2,7 @@
 
 pub mod attendance;
 pub mod email;
+pub mod grades;
 pub mod password;
 pub mod throttle;
 

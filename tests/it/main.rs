@@ -12,6 +12,7 @@ mod attendance;
 mod attendance_views;
 mod cli;
 mod front_door;
+mod gradebook;
 mod helpers;
 mod password_reset;
 mod portals;

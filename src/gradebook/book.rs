@@ -1,0 +1,812 @@
+//! The mark-entry grid (`/teacher/classes/{c}/subjects/{s}/gradebook`), one assessment's column
+//! with its statistics, single-cell saves (htmx) and the explanation of an average.
+//!
+//! Cells are named `c_{assessment}_{student}` with the version (`v_…`) and the value the page
+//! showed (`o_…`) beside them; a whole-form POST saves only the cells the teacher changed, all or
+//! nothing. Each cell also saves on its own through htmx.
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::attendance::queries::RosterStudent;
+use crate::db;
+use crate::domain::grades::{self, Explanation, GradeScale, Stats};
+use crate::error::AppError;
+use crate::gradebook::queries::{
+    self as q, Assessment, Book, Category, SaveOutcome, ScoreInput, ScoreRow, Term,
+};
+use crate::web::layout::{flash, render_status, see_other, Layout};
+use crate::web::CurrentUser;
+use crate::AppState;
+
+/// Everything a gradebook page shows.
+pub struct Loaded {
+    pub book: Book,
+    pub terms: Vec<Term>,
+    pub term: Term,
+    pub assessments: Vec<Assessment>,
+    pub students: Vec<RosterStudent>,
+    pub scores: Vec<ScoreRow>,
+    pub categories: Vec<Category>,
+    pub scale: GradeScale,
+}
+
+impl Loaded {
+    pub fn weights(&self) -> BTreeMap<String, f64> {
+        q::weights_of(&self.categories)
+    }
+
+    pub fn explain(&self, student_id: i64) -> Explanation {
+        grades::explain_average(
+            &q::marks_of(&self.assessments, &self.scores, student_id),
+            &self.weights(),
+            self.book.policy(),
+        )
+    }
+}
+
+/// What to load: the term asked for, one assessment, one student.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Scope {
+    pub term: Option<i64>,
+    pub assessment: Option<i64>,
+    pub student: Option<i64>,
+}
+
+pub fn base_url(class_id: i64, subject_id: i64) -> String {
+    format!("/teacher/classes/{class_id}/subjects/{subject_id}/gradebook")
+}
+
+/// Loads a gradebook the teacher teaches (404 otherwise) for one term.
+pub async fn load(
+    state: &AppState,
+    user: &CurrentUser,
+    class_id: i64,
+    subject_id: i64,
+    scope: Scope,
+) -> Result<Loaded, AppError> {
+    let (now, teacher) = (state.clock.now(), user.id);
+    db::run(&state.pool, move |conn| {
+        let book = q::find_book(conn, class_id, subject_id, now, Some(teacher), None)?;
+        let terms = q::list_terms(conn, book.academic_year_id)?;
+        // An assessment's own term wins over the default.
+        let mut asked = scope.term;
+        if let Some(a) = scope.assessment {
+            let found = q::list_assessments(conn, &book, None, true, Some(a))?;
+            let a = found.first().ok_or(AppError::NotFound)?;
+            asked = Some(a.term_id);
+        }
+        let term = q::pick_term(&terms, asked, book.today).ok_or(AppError::NotFound)?;
+        let assessments = q::list_assessments(
+            conn,
+            &book,
+            Some(term.id),
+            scope.assessment.is_some(),
+            scope.assessment,
+        )?;
+        let on = q::roster_date(&term, book.today);
+        let mut students = crate::attendance::queries::list_class_students(conn, class_id, on)?;
+        if let Some(s) = scope.student {
+            students.retain(|r| r.id == s);
+            if students.is_empty() {
+                return Err(AppError::NotFound);
+            }
+        }
+        let ids: Vec<i64> = assessments.iter().map(|a| a.id).collect();
+        let scores = q::list_scores(conn, &ids, scope.student)?;
+        let categories = q::categories(conn, &book)?;
+        let scale = q::grade_scale(conn, book.school_id)?;
+        Ok(Loaded {
+            book,
+            terms,
+            term,
+            assessments,
+            students,
+            scores,
+            categories,
+            scale,
+        })
+    })
+    .await
+}
+
+pub fn display_name(s: &RosterStudent) -> String {
+    format!(
+        "{}, {}",
+        s.family_name,
+        s.preferred_name.as_deref().unwrap_or(&s.given_name)
+    )
+}
+
+/// The grid's typing kept after a refused save, and messages per cell.
+#[derive(Default)]
+struct Typed {
+    values: HashMap<(i64, i64), String>,
+    errors: HashMap<(i64, i64), String>,
+}
+
+#[derive(Template)]
+#[template(path = "gradebook/book.html")]
+struct BookPage {
+    layout: Layout,
+    d: Loaded,
+    base_url: String,
+    typed: Typed,
+    averages: HashMap<i64, Option<f64>>,
+    column_means: HashMap<i64, Option<f64>>,
+    conflicts: Vec<String>,
+    error_count: usize,
+}
+
+impl BookPage {
+    fn cell_url(&self, a: &i64, s: &i64) -> String {
+        format!("{}/assessments/{a}/students/{s}", self.base_url)
+    }
+    fn no_notice(&self) -> Option<String> {
+        None
+    }
+    fn stored(&self, a: i64, s: i64) -> Option<&ScoreRow> {
+        self.d
+            .scores
+            .iter()
+            .find(|r| r.assessment_id == a && r.student_id == s)
+    }
+    fn original(&self, a: &i64, s: &i64) -> String {
+        self.stored(*a, *s).map(ScoreRow::cell).unwrap_or_default()
+    }
+    fn value(&self, a: &i64, s: &i64) -> String {
+        self.typed
+            .values
+            .get(&(*a, *s))
+            .cloned()
+            .unwrap_or_else(|| self.original(a, s))
+    }
+    fn version(&self, a: &i64, s: &i64) -> i32 {
+        self.stored(*a, *s).map_or(0, |r| r.version)
+    }
+    fn error(&self, a: &i64, s: &i64) -> Option<String> {
+        self.typed.errors.get(&(*a, *s)).cloned()
+    }
+    fn average(&self, s: &i64) -> String {
+        grades::format_percent(self.averages.get(s).copied().flatten())
+    }
+    fn letter(&self, s: &i64) -> String {
+        self.d
+            .scale
+            .letter_of(self.averages.get(s).copied().flatten())
+    }
+    fn column_mean(&self, a: &i64) -> String {
+        grades::format_percent(self.column_means.get(a).copied().flatten())
+    }
+    fn name(&self, s: &RosterStudent) -> String {
+        display_name(s)
+    }
+    fn class_average(&self) -> String {
+        let avgs: Vec<f64> = self.averages.values().flatten().copied().collect();
+        grades::format_percent(
+            (!avgs.is_empty()).then(|| avgs.iter().sum::<f64>() / avgs.len() as f64),
+        )
+    }
+}
+
+fn book_page(
+    req: &HttpRequest,
+    state: &AppState,
+    d: Loaded,
+    typed: Typed,
+    conflicts: Vec<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let averages = d
+        .students
+        .iter()
+        .map(|s| (s.id, d.explain(s.id).average))
+        .collect();
+    let column_means = d
+        .assessments
+        .iter()
+        .map(|a| {
+            let ps: Vec<f64> = d
+                .scores
+                .iter()
+                .filter(|s| s.assessment_id == a.id && s.status == "score")
+                .filter_map(|s| s.score.map(|v| v / a.max_score * 100.0))
+                .collect();
+            (a.id, grades::stats(&ps, &d.scale).mean)
+        })
+        .collect();
+    let title = format!("{} · {} gradebook", d.book.class_name, d.book.subject_name);
+    render_status(
+        &BookPage {
+            layout: Layout::new(req, state, title),
+            base_url: base_url(d.book.class_id, d.book.subject_id),
+            error_count: typed.errors.len(),
+            d,
+            typed,
+            averages,
+            column_means,
+            conflicts,
+        },
+        status,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct TermQuery {
+    pub term: Option<i64>,
+}
+
+pub async fn show_book(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+    query: web::Query<TermQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (class_id, subject_id) = path.into_inner();
+    let scope = Scope {
+        term: query.term,
+        ..Scope::default()
+    };
+    let d = load(&state, &user, class_id, subject_id, scope).await?;
+    book_page(
+        &req,
+        &state,
+        d,
+        Typed::default(),
+        Vec::new(),
+        StatusCode::OK,
+    )
+}
+
+/// Reads the changed cells of the loaded assessments and students from a form. Cells whose typed
+/// value equals what the page showed are left alone.
+fn parse_cells(fields: &[(String, String)], d: &Loaded) -> (Vec<ScoreInput>, Typed) {
+    let map: HashMap<&str, &str> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let mut cells = Vec::new();
+    let mut typed = Typed::default();
+    for a in d.assessments.iter().filter(|a| !a.archived) {
+        for s in &d.students {
+            let key = format!("{}_{}", a.id, s.id);
+            let Some(raw) = map.get(format!("c_{key}").as_str()) else {
+                continue;
+            };
+            let original = map.get(format!("o_{key}").as_str()).copied().unwrap_or("");
+            if raw.trim().eq_ignore_ascii_case(original.trim()) {
+                continue;
+            }
+            typed.values.insert((a.id, s.id), raw.to_string());
+            let version = map
+                .get(format!("v_{key}").as_str())
+                .and_then(|v| v.trim().parse::<i32>().ok())
+                .unwrap_or(0);
+            match grades::parse_entry(raw, a.max_score) {
+                Ok(entry) => cells.push(ScoreInput::new(a.id, s.id, entry, version)),
+                Err(e) => {
+                    typed.errors.insert((a.id, s.id), e.0);
+                }
+            }
+        }
+    }
+    (cells, typed)
+}
+
+/// Describes conflicting cells: who entered what, when.
+fn describe_conflicts(d: &Loaded, cells: &[(i64, i64)]) -> Vec<String> {
+    cells
+        .iter()
+        .map(|(a, s)| {
+            let title = d
+                .assessments
+                .iter()
+                .find(|x| x.id == *a)
+                .map_or("", |x| x.title.as_str());
+            let name = d
+                .students
+                .iter()
+                .find(|x| x.id == *s)
+                .map(display_name)
+                .unwrap_or_default();
+            match d
+                .scores
+                .iter()
+                .find(|r| r.assessment_id == *a && r.student_id == *s)
+            {
+                Some(r) => format!(
+                    "{name}, {title}: now {} (entered by {} at {})",
+                    if r.cell().is_empty() {
+                        "blank".to_string()
+                    } else {
+                        r.cell()
+                    },
+                    r.updated_by.as_deref().unwrap_or("someone"),
+                    r.updated_at.format("%H:%M UTC")
+                ),
+                None => format!("{name}, {title}: changed by someone else"),
+            }
+        })
+        .collect()
+}
+
+/// Renders a grid or column page with kept typing, conflicts and a status.
+type Renderer = fn(
+    &HttpRequest,
+    &AppState,
+    Loaded,
+    Typed,
+    Vec<String>,
+    StatusCode,
+) -> Result<HttpResponse, AppError>;
+
+/// Where a no-JavaScript save goes: the page to redirect to, how to show it again, what it loaded.
+struct FormTarget {
+    redirect: String,
+    render: Renderer,
+    scope: Scope,
+}
+
+/// Saves changed cells of a loaded gradebook (the no-JavaScript forms: the grid and a column).
+async fn save_form(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &CurrentUser,
+    session: &Session,
+    d: Loaded,
+    fields: Vec<(String, String)>,
+    target: FormTarget,
+) -> Result<HttpResponse, AppError> {
+    let FormTarget {
+        redirect,
+        render,
+        scope,
+    } = target;
+    let (cells, typed) = parse_cells(&fields, &d);
+    if !typed.errors.is_empty() {
+        return render(
+            req,
+            state,
+            d,
+            typed,
+            Vec::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let (book, actor, at) = (d.book.clone(), user.id, state.clock.now());
+    let outcome = db::run(&state.pool, move |conn| {
+        Ok(q::save_scores(conn, &book, &cells, actor, at)?)
+    })
+    .await?;
+    match outcome {
+        SaveOutcome::Saved { written } => {
+            flash(
+                session,
+                match written {
+                    0 => "Nothing to save: the gradebook already says this.".to_string(),
+                    1 => "Saved 1 mark.".to_string(),
+                    n => format!("Saved {n} marks."),
+                },
+            );
+            Ok(see_other(&redirect))
+        }
+        SaveOutcome::Conflicts(conflicting) => {
+            // Nothing saved. Show their values where they changed, keep this teacher's other typing.
+            let fresh = load(state, user, d.book.class_id, d.book.subject_id, scope).await?;
+            let mut typed = typed;
+            for cell in &conflicting {
+                typed.values.remove(cell);
+            }
+            let messages = describe_conflicts(&fresh, &conflicting);
+            render(req, state, fresh, typed, messages, StatusCode::CONFLICT)
+        }
+    }
+}
+
+/// Saves the whole grid (no JavaScript).
+pub async fn save_book(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i64, i64)>,
+    query: web::Query<TermQuery>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let (class_id, subject_id) = path.into_inner();
+    let scope = Scope {
+        term: query.term,
+        ..Scope::default()
+    };
+    let d = load(&state, &user, class_id, subject_id, scope).await?;
+    let redirect = format!("{}?term={}", base_url(class_id, subject_id), d.term.id);
+    save_form(
+        &req,
+        &state,
+        &user,
+        &session,
+        d,
+        form.into_inner(),
+        FormTarget {
+            redirect,
+            render: book_page,
+            scope,
+        },
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "gradebook/cell.html")]
+struct CellFragment {
+    a: Assessment,
+    s: RosterStudent,
+    value: String,
+    original: String,
+    version: i32,
+    error: Option<String>,
+    notice: Option<String>,
+    url: String,
+    /// The student's new average, swapped in out of band after a save.
+    average: Option<(String, String)>,
+    avg_url: String,
+}
+
+/// Saves one cell (htmx) and answers with that cell, and the student's average out of band.
+pub async fn save_cell(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64, i64, i64, i64)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let (class_id, subject_id, assessment_id, student_id) = path.into_inner();
+    let scope = Scope {
+        assessment: Some(assessment_id),
+        student: Some(student_id),
+        ..Scope::default()
+    };
+    let d = load(&state, &user, class_id, subject_id, scope).await?;
+    let a = d.assessments.first().cloned().ok_or(AppError::NotFound)?;
+    let s = d.students.first().cloned().ok_or(AppError::NotFound)?;
+    let base = base_url(class_id, subject_id);
+    let fragment = |d: &Loaded,
+                    value: Option<String>,
+                    error: Option<String>,
+                    notice: Option<String>,
+                    status: StatusCode,
+                    with_avg: bool| {
+        let stored = d
+            .scores
+            .iter()
+            .find(|r| r.assessment_id == a.id && r.student_id == s.id);
+        let original = stored.map(ScoreRow::cell).unwrap_or_default();
+        let average = with_avg.then(|| {
+            let avg = full_average(d, s.id);
+            (grades::format_percent(avg), d.scale.letter_of(avg))
+        });
+        let html = CellFragment {
+            a: a.clone(),
+            s: s.clone(),
+            value: value.unwrap_or_else(|| original.clone()),
+            original,
+            version: stored.map_or(0, |r| r.version),
+            error,
+            notice,
+            url: format!("{base}/assessments/{}/students/{}", a.id, s.id),
+            average,
+            avg_url: format!("{base}/students/{}?term={}", s.id, d.term.id),
+        }
+        .render()?;
+        Ok::<_, AppError>(
+            HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .insert_header(("Vary", "HX-Request"))
+                .body(html),
+        )
+    };
+    if a.archived {
+        return fragment(
+            &d,
+            None,
+            Some("This assessment is archived.".into()),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            false,
+        );
+    }
+    let (cells, typed) = parse_cells(&form, &d);
+    if let Some(e) = typed.errors.get(&(a.id, s.id)) {
+        let kept = typed.values.get(&(a.id, s.id)).cloned();
+        return fragment(
+            &d,
+            kept,
+            Some(e.clone()),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            false,
+        );
+    }
+    if cells.is_empty() {
+        return fragment(&d, None, None, None, StatusCode::OK, false);
+    }
+    let (book, actor, at) = (d.book.clone(), user.id, state.clock.now());
+    let outcome = db::run(&state.pool, move |conn| {
+        Ok(q::save_scores(conn, &book, &cells, actor, at)?)
+    })
+    .await?;
+    // The average needs every assessment of the term, not just this one.
+    let fresh = load(
+        &state,
+        &user,
+        class_id,
+        subject_id,
+        Scope {
+            term: Some(d.term.id),
+            student: Some(s.id),
+            ..Scope::default()
+        },
+    )
+    .await?;
+    match outcome {
+        SaveOutcome::Saved { .. } => fragment(
+            &fresh,
+            None,
+            None,
+            Some("Saved".into()),
+            StatusCode::OK,
+            true,
+        ),
+        SaveOutcome::Conflicts(cells) => {
+            let typed_value = typed.values.get(&(a.id, s.id)).cloned().unwrap_or_default();
+            let message = describe_conflicts(&fresh, &cells).join(" ");
+            fragment(
+                &fresh,
+                None,
+                Some(format!(
+                    "Not saved (you typed “{typed_value}”). {message}. Type again to change it."
+                )),
+                None,
+                StatusCode::CONFLICT,
+                true,
+            )
+        }
+    }
+}
+
+/// One student's average over every assessment loaded.
+fn full_average(d: &Loaded, student_id: i64) -> Option<f64> {
+    d.explain(student_id).average
+}
+
+#[derive(Template)]
+#[template(path = "gradebook/assessment.html")]
+struct ColumnPage {
+    layout: Layout,
+    d: Loaded,
+    a: Assessment,
+    base_url: String,
+    typed: Typed,
+    conflicts: Vec<String>,
+    stats: Stats,
+}
+
+impl ColumnPage {
+    fn cell_url(&self, a: &i64, s: &i64) -> String {
+        format!("{}/assessments/{a}/students/{s}", self.base_url)
+    }
+    fn no_notice(&self) -> Option<String> {
+        None
+    }
+    fn stored(&self, s: i64) -> Option<&ScoreRow> {
+        self.d
+            .scores
+            .iter()
+            .find(|r| r.assessment_id == self.a.id && r.student_id == s)
+    }
+    fn original(&self, s: &i64) -> String {
+        self.stored(*s).map(ScoreRow::cell).unwrap_or_default()
+    }
+    fn value(&self, s: &i64) -> String {
+        self.typed
+            .values
+            .get(&(self.a.id, *s))
+            .cloned()
+            .unwrap_or_else(|| self.original(s))
+    }
+    fn version(&self, s: &i64) -> i32 {
+        self.stored(*s).map_or(0, |r| r.version)
+    }
+    fn error(&self, s: &i64) -> Option<String> {
+        self.typed.errors.get(&(self.a.id, *s)).cloned()
+    }
+    fn name(&self, s: &RosterStudent) -> String {
+        display_name(s)
+    }
+    fn pct(&self, v: &Option<f64>) -> String {
+        grades::format_percent(*v)
+    }
+    fn percent_of(&self, s: &i64) -> String {
+        match self.stored(*s) {
+            Some(r) if r.status == "score" => {
+                grades::format_percent(r.score.map(|v| v / self.a.max_score * 100.0))
+            }
+            _ => String::new(),
+        }
+    }
+}
+
+fn column_page(
+    req: &HttpRequest,
+    state: &AppState,
+    d: Loaded,
+    typed: Typed,
+    conflicts: Vec<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let a = d.assessments.first().cloned().ok_or(AppError::NotFound)?;
+    let ps: Vec<f64> = d
+        .scores
+        .iter()
+        .filter(|s| s.assessment_id == a.id && s.status == "score")
+        .filter(|s| d.students.iter().any(|st| st.id == s.student_id))
+        .filter_map(|s| s.score.map(|v| v / a.max_score * 100.0))
+        .collect();
+    let stats = grades::stats(&ps, &d.scale);
+    let title = format!(
+        "{} · {} · {}",
+        a.title, d.book.subject_name, d.book.class_name
+    );
+    render_status(
+        &ColumnPage {
+            layout: Layout::new(req, state, title),
+            base_url: base_url(d.book.class_id, d.book.subject_id),
+            d,
+            a,
+            typed,
+            conflicts,
+            stats,
+        },
+        status,
+    )
+}
+
+/// One assessment: its statistics and its column of marks as one form.
+pub async fn show_assessment(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64, i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (class_id, subject_id, assessment_id) = path.into_inner();
+    let scope = Scope {
+        assessment: Some(assessment_id),
+        ..Scope::default()
+    };
+    let d = load(&state, &user, class_id, subject_id, scope).await?;
+    column_page(
+        &req,
+        &state,
+        d,
+        Typed::default(),
+        Vec::new(),
+        StatusCode::OK,
+    )
+}
+
+/// Saves one assessment's column at once (no JavaScript).
+pub async fn save_assessment(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i64, i64, i64)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let (class_id, subject_id, assessment_id) = path.into_inner();
+    let scope = Scope {
+        assessment: Some(assessment_id),
+        ..Scope::default()
+    };
+    let d = load(&state, &user, class_id, subject_id, scope).await?;
+    if d.assessments.first().is_some_and(|a| a.archived) {
+        return Err(AppError::NotFound);
+    }
+    let redirect = format!(
+        "{}/assessments/{assessment_id}",
+        base_url(class_id, subject_id)
+    );
+    save_form(
+        &req,
+        &state,
+        &user,
+        &session,
+        d,
+        form.into_inner(),
+        FormTarget {
+            redirect,
+            render: column_page,
+            scope,
+        },
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "gradebook/explain.html")]
+pub struct ExplainPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub back_url: String,
+    pub back_label: String,
+    pub explanation: Explanation,
+    pub letter: String,
+    pub policy_note: String,
+}
+
+impl ExplainPage {
+    fn pct(&self, v: &Option<f64>) -> String {
+        grades::format_percent(*v)
+    }
+    fn share(&self, v: &f64) -> String {
+        format!("{:.1} %", v * 100.0)
+    }
+    fn weight(&self, v: &Option<f64>) -> String {
+        v.map_or("—".into(), grades::format_score)
+    }
+    fn entry(&self, m: &grades::Mark) -> String {
+        match m.entry {
+            grades::Entry::Score(s) => format!(
+                "{} / {}",
+                grades::format_score(s),
+                grades::format_score(m.max_score)
+            ),
+            grades::Entry::Excused => "EX".into(),
+            grades::Entry::Missing => "MI".into(),
+        }
+    }
+}
+
+pub fn policy_note(missing_zero: bool) -> String {
+    if missing_zero {
+        "This school counts missing work (MI) as 0 %. Excused work (EX) is always left out.".into()
+    } else {
+        "This school leaves missing work (MI) out of averages. Excused work (EX) is always left out.".into()
+    }
+}
+
+/// How a student's average in this gradebook was made.
+pub async fn explain(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64, i64, i64)>,
+    query: web::Query<TermQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (class_id, subject_id, student_id) = path.into_inner();
+    let scope = Scope {
+        term: query.term,
+        student: Some(student_id),
+        ..Scope::default()
+    };
+    let d = load(&state, &user, class_id, subject_id, scope).await?;
+    let explanation = d.explain(student_id);
+    let name = d.students.first().map(display_name).unwrap_or_default();
+    render_status(
+        &ExplainPage {
+            layout: Layout::new(&req, &state, format!("How {name}'s average is made")),
+            heading: format!("{name}: {} average, {}", d.book.subject_name, d.term.name),
+            back_url: format!("{}?term={}", base_url(class_id, subject_id), d.term.id),
+            back_label: format!("{} {} gradebook", d.book.class_name, d.book.subject_name),
+            letter: d.scale.letter_of(explanation.average),
+            explanation,
+            policy_note: policy_note(d.book.missing_counts_as_zero),
+        },
+        StatusCode::OK,
+    )
+}

@@ -1,0 +1,60 @@
+//! The gradebook: assessments, keyboard-first mark entry, explainable averages, behaviour and
+//! participation records, and term report cards. Teachers see only the class-and-subject pairs
+//! they teach; everything else is a 404.
+
+pub mod assessments;
+pub mod book;
+pub mod queries;
+
+use actix_web::web;
+
+/// Routes under `/teacher`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    const BOOK: &str = "/classes/{class_id}/subjects/{subject_id}/gradebook";
+    cfg.route(BOOK, web::get().to(book::show_book))
+        .route(BOOK, web::post().to(book::save_book))
+        .route(
+            &format!("{BOOK}/weights"),
+            web::get().to(assessments::show_weights),
+        )
+        .route(
+            &format!("{BOOK}/weights"),
+            web::post().to(assessments::save_weights),
+        )
+        .route(
+            &format!("{BOOK}/assessments/new"),
+            web::get().to(assessments::new_form),
+        )
+        .route(
+            &format!("{BOOK}/assessments/new"),
+            web::post().to(assessments::create),
+        )
+        .route(
+            &format!("{BOOK}/assessments/{{assessment_id}}"),
+            web::get().to(book::show_assessment),
+        )
+        .route(
+            &format!("{BOOK}/assessments/{{assessment_id}}"),
+            web::post().to(book::save_assessment),
+        )
+        .route(
+            &format!("{BOOK}/assessments/{{assessment_id}}/edit"),
+            web::get().to(assessments::edit_form),
+        )
+        .route(
+            &format!("{BOOK}/assessments/{{assessment_id}}/edit"),
+            web::post().to(assessments::update),
+        )
+        .route(
+            &format!("{BOOK}/assessments/{{assessment_id}}/delete"),
+            web::post().to(assessments::remove),
+        )
+        .route(
+            &format!("{BOOK}/assessments/{{assessment_id}}/students/{{student_id}}"),
+            web::post().to(book::save_cell),
+        )
+        .route(
+            &format!("{BOOK}/students/{{student_id}}"),
+            web::get().to(book::explain),
+        );
+}

@@ -1,0 +1,553 @@
+//! Gradebook data. Authorisation lives in the WHERE clauses: a teacher finds only the
+//! class-and-subject pairs they teach (or the subjects of a class they cover today), the office
+//! only its school's.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Bool, Date, Double, Integer, Nullable, Text, Timestamptz};
+
+use crate::domain::grades::{Entry, GradeScale, Mark, Policy};
+
+/// One class-and-subject gradebook and its school's rules.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Book {
+    #[diesel(sql_type = BigInt)]
+    pub class_id: i64,
+    #[diesel(sql_type = Text)]
+    pub class_name: String,
+    #[diesel(sql_type = BigInt)]
+    pub subject_id: i64,
+    #[diesel(sql_type = Text)]
+    pub subject_name: String,
+    #[diesel(sql_type = BigInt)]
+    pub school_id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub academic_year_id: i64,
+    #[diesel(sql_type = Bool)]
+    pub missing_counts_as_zero: bool,
+    #[diesel(sql_type = Date)]
+    pub today: NaiveDate,
+}
+
+impl Book {
+    pub fn policy(&self) -> Policy {
+        Policy {
+            missing_counts_as_zero: self.missing_counts_as_zero,
+        }
+    }
+}
+
+/// The SQL condition "teacher `t` teaches subject `s` to class c": a subject assignment, or
+/// cover of the class today for a subject the class is taught.
+pub fn teaches_subject(t: &str, s: &str, today: &str) -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM teacher_assignments ta WHERE ta.class_id = c.id AND ta.teacher_id = {t} AND ta.subject_id = {s})
+          OR (EXISTS (SELECT 1 FROM cover_assignments ca WHERE ca.class_id = c.id AND ca.teacher_id = {t}
+                        AND ca.starts_on <= {today} AND ca.ends_on >= {today})
+              AND EXISTS (SELECT 1 FROM teacher_assignments tb WHERE tb.class_id = c.id AND tb.subject_id = {s})))"
+    )
+}
+
+/// The gradebook of `class_id` × `subject_id` for a teacher who teaches it (`teacher`), or for the
+/// office (`teacher = None`) within `school` (None: the district). NotFound otherwise.
+pub fn find_book(
+    conn: &mut PgConnection,
+    class_id: i64,
+    subject_id: i64,
+    now: DateTime<Utc>,
+    teacher: Option<i64>,
+    school: Option<i64>,
+) -> QueryResult<Book> {
+    crate::db::cached(
+        &[("class_id", "bigint"), ("subject_id", "bigint"), ("now", "timestamptz"), ("teacher", "bigint"), ("school", "bigint")],
+        format!(
+            "WITH x AS (
+               SELECT c.id AS class_id, c.name AS class_name, sub.id AS subject_id, sub.name AS subject_name,
+                      c.school_id, c.academic_year_id, s.missing_counts_as_zero,
+                      ((SELECT p.now FROM p) AT TIME ZONE s.timezone)::date AS today
+                 FROM classes c JOIN schools s ON s.id = c.school_id
+                 JOIN subjects sub ON sub.id = (SELECT p.subject_id FROM p) AND sub.school_id = c.school_id
+                WHERE c.id = (SELECT p.class_id FROM p)
+                  AND ((SELECT p.school FROM p) IS NULL OR c.school_id = (SELECT p.school FROM p)))
+             SELECT x.* FROM x JOIN classes c ON c.id = x.class_id
+              WHERE (SELECT p.teacher FROM p) IS NULL OR {}",
+            teaches_subject("(SELECT p.teacher FROM p)", "(SELECT p.subject_id FROM p)", "x.today")
+        ),
+    )
+    .bind::<BigInt, _>(class_id)
+    .bind::<BigInt, _>(subject_id)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Nullable<BigInt>, _>(teacher)
+    .bind::<Nullable<BigInt>, _>(school)
+    .get_result(conn)
+}
+
+/// The gradebooks (subjects) a teacher has in a class, for the class page.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SubjectLink {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+}
+
+pub fn taught_subjects(
+    conn: &mut PgConnection,
+    class_id: i64,
+    teacher: i64,
+    today: NaiveDate,
+) -> QueryResult<Vec<SubjectLink>> {
+    crate::db::cached(
+        &[("class_id", "bigint"), ("teacher", "bigint"), ("today", "date")],
+        format!(
+            "SELECT sub.id, sub.name FROM subjects sub JOIN classes c ON c.id = (SELECT p.class_id FROM p)
+              WHERE sub.school_id = c.school_id AND {}
+              ORDER BY sub.name",
+            teaches_subject("(SELECT p.teacher FROM p)", "sub.id", "(SELECT p.today FROM p)")
+        ),
+    )
+    .bind::<BigInt, _>(class_id)
+    .bind::<BigInt, _>(teacher)
+    .bind::<Date, _>(today)
+    .load(conn)
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Term {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Date)]
+    pub starts_on: NaiveDate,
+    #[diesel(sql_type = Date)]
+    pub ends_on: NaiveDate,
+}
+
+pub fn list_terms(conn: &mut PgConnection, academic_year_id: i64) -> QueryResult<Vec<Term>> {
+    crate::db::cached(
+        &[("year", "bigint")],
+        "SELECT t.id, t.name, t.starts_on, t.ends_on FROM terms t
+          WHERE t.academic_year_id = (SELECT p.year FROM p) ORDER BY t.starts_on",
+    )
+    .bind::<BigInt, _>(academic_year_id)
+    .load(conn)
+}
+
+/// The term asked for, else the one containing `today`, else the latest started, else the first.
+pub fn pick_term(terms: &[Term], asked: Option<i64>, today: NaiveDate) -> Option<Term> {
+    if let Some(id) = asked {
+        return terms.iter().find(|t| t.id == id).cloned();
+    }
+    terms
+        .iter()
+        .find(|t| t.starts_on <= today && today <= t.ends_on)
+        .or_else(|| terms.iter().rev().find(|t| t.starts_on <= today))
+        .or_else(|| terms.first())
+        .cloned()
+}
+
+/// The date whose enrolment a term's gradebook shows: today, within the term.
+pub fn roster_date(term: &Term, today: NaiveDate) -> NaiveDate {
+    today.clamp(term.starts_on, term.ends_on)
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Assessment {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = BigInt)]
+    pub category_id: i64,
+    #[diesel(sql_type = Text)]
+    pub category: String,
+    #[diesel(sql_type = BigInt)]
+    pub term_id: i64,
+    #[diesel(sql_type = Date)]
+    pub date: NaiveDate,
+    #[diesel(sql_type = Double)]
+    pub max_score: f64,
+    #[diesel(sql_type = Bool)]
+    pub published: bool,
+    #[diesel(sql_type = Bool)]
+    pub archived: bool,
+    #[diesel(sql_type = Integer)]
+    pub version: i32,
+    /// Cells with something entered (not blank).
+    #[diesel(sql_type = BigInt)]
+    pub entered: i64,
+}
+
+impl Assessment {
+    pub fn max_label(&self) -> String {
+        crate::domain::grades::format_score(self.max_score)
+    }
+}
+
+/// A class-and-subject's assessments in a term (`archived`: include archived ones), by date;
+/// `only` picks one.
+pub fn list_assessments(
+    conn: &mut PgConnection,
+    book: &Book,
+    term_id: Option<i64>,
+    archived: bool,
+    only: Option<i64>,
+) -> QueryResult<Vec<Assessment>> {
+    crate::db::cached(
+        &[("class_id", "bigint"), ("subject_id", "bigint"), ("term", "bigint"), ("archived", "boolean"), ("only", "bigint")],
+        "SELECT a.id, a.title, a.category_id, ac.name AS category, a.term_id, a.date, a.max_score::float8 AS max_score,
+                a.published, a.archived, a.version,
+                (SELECT count(*) FROM scores s WHERE s.assessment_id = a.id AND s.status <> 'blank') AS entered
+           FROM assessments a JOIN assessment_categories ac ON ac.id = a.category_id
+          WHERE a.class_id = (SELECT p.class_id FROM p) AND a.subject_id = (SELECT p.subject_id FROM p)
+            AND ((SELECT p.term FROM p) IS NULL OR a.term_id = (SELECT p.term FROM p))
+            AND ((SELECT p.archived FROM p) OR NOT a.archived)
+            AND ((SELECT p.only FROM p) IS NULL OR a.id = (SELECT p.only FROM p))
+          ORDER BY a.date, a.id",
+    )
+    .bind::<BigInt, _>(book.class_id)
+    .bind::<BigInt, _>(book.subject_id)
+    .bind::<Nullable<BigInt>, _>(term_id)
+    .bind::<Bool, _>(archived)
+    .bind::<Nullable<BigInt>, _>(only)
+    .load(conn)
+}
+
+/// A stored cell.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ScoreRow {
+    #[diesel(sql_type = BigInt)]
+    pub assessment_id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub student_id: i64,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub score: Option<f64>,
+    #[diesel(sql_type = Integer)]
+    pub version: i32,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub updated_by: Option<String>,
+    #[diesel(sql_type = Timestamptz)]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ScoreRow {
+    /// What the cell shows: the score, `EX`, `MI` or nothing.
+    pub fn cell(&self) -> String {
+        match self.status.as_str() {
+            "score" => self
+                .score
+                .map(crate::domain::grades::format_score)
+                .unwrap_or_default(),
+            "excused" => "EX".into(),
+            "missing" => "MI".into(),
+            _ => String::new(),
+        }
+    }
+
+    pub fn entry(&self) -> Option<Entry> {
+        match self.status.as_str() {
+            "score" => self.score.map(Entry::Score),
+            "excused" => Some(Entry::Excused),
+            "missing" => Some(Entry::Missing),
+            _ => None,
+        }
+    }
+}
+
+/// Every stored cell of the given assessments (`only_student`: one student's).
+pub fn list_scores(
+    conn: &mut PgConnection,
+    assessment_ids: &[i64],
+    only_student: Option<i64>,
+) -> QueryResult<Vec<ScoreRow>> {
+    crate::db::cached(
+        &[("ids", "bigint[]"), ("only", "bigint")],
+        "SELECT s.assessment_id, s.student_id, s.status, s.score::float8 AS score, s.version,
+                u.display_name AS updated_by, s.updated_at
+           FROM scores s LEFT JOIN users u ON u.id = s.updated_by
+          WHERE s.assessment_id = ANY((SELECT p.ids FROM p)::bigint[])
+            AND ((SELECT p.only FROM p) IS NULL OR s.student_id = (SELECT p.only FROM p))",
+    )
+    .bind::<Array<BigInt>, _>(assessment_ids.to_vec())
+    .bind::<Nullable<BigInt>, _>(only_student)
+    .load(conn)
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Category {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    /// The class-and-subject's weight, if set.
+    #[diesel(sql_type = Nullable<Double>)]
+    pub weight: Option<f64>,
+}
+
+/// The school's assessment categories with this class-and-subject's weights.
+pub fn categories(conn: &mut PgConnection, book: &Book) -> QueryResult<Vec<Category>> {
+    crate::db::cached(
+        &[("school", "bigint"), ("class_id", "bigint"), ("subject_id", "bigint")],
+        "SELECT ac.id, ac.name, cw.weight::float8 AS weight
+           FROM assessment_categories ac
+           LEFT JOIN category_weights cw ON cw.category_id = ac.id AND cw.class_id = (SELECT p.class_id FROM p)
+                                        AND cw.subject_id = (SELECT p.subject_id FROM p)
+          WHERE ac.school_id = (SELECT p.school FROM p)
+          ORDER BY ac.position, ac.name",
+    )
+    .bind::<BigInt, _>(book.school_id)
+    .bind::<BigInt, _>(book.class_id)
+    .bind::<BigInt, _>(book.subject_id)
+    .load(conn)
+}
+
+pub fn weights_of(categories: &[Category]) -> BTreeMap<String, f64> {
+    categories
+        .iter()
+        .filter_map(|c| c.weight.map(|w| (c.name.clone(), w)))
+        .collect()
+}
+
+#[derive(QueryableByName)]
+struct Band {
+    #[diesel(sql_type = Text)]
+    letter: String,
+    #[diesel(sql_type = Double)]
+    min_percent: f64,
+}
+
+/// The school's letter bands (the default scale when it has none).
+pub fn grade_scale(conn: &mut PgConnection, school_id: i64) -> QueryResult<GradeScale> {
+    let bands: Vec<Band> = crate::db::cached(
+        &[("school", "bigint")],
+        "SELECT letter, min_percent::float8 AS min_percent FROM grade_bands
+          WHERE school_id = (SELECT p.school FROM p) ORDER BY min_percent DESC",
+    )
+    .bind::<BigInt, _>(school_id)
+    .load(conn)?;
+    if bands.is_empty() {
+        return Ok(GradeScale::default());
+    }
+    Ok(GradeScale {
+        bands: bands
+            .into_iter()
+            .map(|b| (b.letter, b.min_percent))
+            .collect(),
+    })
+}
+
+/// The marks of one student for the average, from stored cells of `assessments`.
+pub fn marks_of(assessments: &[Assessment], scores: &[ScoreRow], student_id: i64) -> Vec<Mark> {
+    assessments
+        .iter()
+        .filter_map(|a| {
+            let s = scores
+                .iter()
+                .find(|s| s.assessment_id == a.id && s.student_id == student_id)?;
+            Some(Mark {
+                assessment_id: a.id,
+                title: a.title.clone(),
+                category: a.category.clone(),
+                max_score: a.max_score,
+                entry: s.entry()?,
+            })
+        })
+        .collect()
+}
+
+/// A cell as submitted: `status` is score, excused, missing or blank.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreInput {
+    pub assessment_id: i64,
+    pub student_id: i64,
+    pub status: &'static str,
+    pub score: Option<f64>,
+    /// The version the page showed (0: nothing stored yet).
+    pub version: i32,
+}
+
+impl ScoreInput {
+    pub fn new(assessment_id: i64, student_id: i64, entry: Option<Entry>, version: i32) -> Self {
+        let (status, score) = match entry {
+            None => ("blank", None),
+            Some(Entry::Score(s)) => ("score", Some(s)),
+            Some(Entry::Excused) => ("excused", None),
+            Some(Entry::Missing) => ("missing", None),
+        };
+        Self {
+            assessment_id,
+            student_id,
+            status,
+            score,
+            version,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum SaveOutcome {
+    Saved {
+        written: usize,
+    },
+    /// Nothing saved: these cells (assessment, student) changed since the page loaded.
+    Conflicts(Vec<(i64, i64)>),
+}
+
+#[derive(QueryableByName)]
+struct SaveResult {
+    #[diesel(sql_type = Array<BigInt>)]
+    conflict_assessments: Vec<i64>,
+    #[diesel(sql_type = Array<BigInt>)]
+    conflict_students: Vec<i64>,
+    #[diesel(sql_type = BigInt)]
+    written: i64,
+}
+
+/// Saves cells of one gradebook: all of them, or none when any was changed by someone else
+/// since the page loaded. A cell equal to the stored one is a no-op whatever version it carries.
+/// One statement: locks the stored cells in a fixed order, upserts the changed ones with a
+/// version guard and appends their history. The caller has checked that every assessment belongs
+/// to `book` and every student is on its roster.
+pub fn save_scores(
+    conn: &mut PgConnection,
+    book: &Book,
+    cells: &[ScoreInput],
+    actor: i64,
+    at: DateTime<Utc>,
+) -> QueryResult<SaveOutcome> {
+    for _ in 0..3 {
+        match save_scores_once(conn, book, cells, actor, at) {
+            Err(diesel::result::Error::RollbackTransaction) => continue,
+            other => return other,
+        }
+    }
+    save_scores_once(conn, book, cells, actor, at)
+}
+
+fn save_scores_once(
+    conn: &mut PgConnection,
+    book: &Book,
+    cells: &[ScoreInput],
+    actor: i64,
+    at: DateTime<Utc>,
+) -> QueryResult<SaveOutcome> {
+    let mut cells = cells.to_vec();
+    cells.sort_by_key(|c| (c.assessment_id, c.student_id));
+    cells.dedup_by_key(|c| (c.assessment_id, c.student_id));
+    let result: QueryResult<SaveResult> = crate::db::cached(
+        &[
+            ("assessments", "bigint[]"), ("students", "bigint[]"), ("statuses", "text[]"), ("scores", "float8[]"),
+            ("versions", "int[]"), ("school", "bigint"), ("class_id", "bigint"), ("subject_id", "bigint"),
+            ("actor", "bigint"), ("at", "timestamptz"),
+        ],
+        "WITH input AS (
+                 SELECT i.assessment_id, i.student_id, i.status, i.score::numeric(7,2) AS score, i.seen_version
+                   FROM unnest((SELECT p.assessments FROM p), (SELECT p.students FROM p), (SELECT p.statuses FROM p),
+                               (SELECT p.scores FROM p), (SELECT p.versions FROM p))
+                        AS i(assessment_id, student_id, status, score, seen_version)
+                   JOIN assessments a ON a.id = i.assessment_id AND a.class_id = (SELECT p.class_id FROM p)
+                                     AND a.subject_id = (SELECT p.subject_id FROM p)),
+             cur AS (
+                 SELECT s.assessment_id, s.student_id, s.status, s.score, s.version
+                   FROM scores s
+                  WHERE s.assessment_id = ANY((SELECT p.assessments FROM p)::bigint[])
+                    AND s.student_id = ANY((SELECT p.students FROM p)::bigint[])
+                  ORDER BY s.assessment_id, s.student_id FOR UPDATE),
+             classified AS (
+                 SELECT i.*, c.status AS from_status, c.score AS from_score, c.version AS cur_version,
+                        (CASE WHEN c.student_id IS NULL THEN i.status = 'blank'
+                              ELSE c.status = i.status AND c.score IS NOT DISTINCT FROM i.score END) AS same
+                   FROM input i LEFT JOIN cur c USING (assessment_id, student_id)),
+             bad AS (SELECT assessment_id, student_id FROM classified WHERE NOT same AND COALESCE(cur_version, 0) <> seen_version),
+             towrite AS (SELECT * FROM classified WHERE NOT same AND NOT EXISTS (SELECT 1 FROM bad)),
+             up AS (
+                 INSERT INTO scores (school_id, assessment_id, student_id, status, score, version, updated_by, updated_at)
+                 SELECT (SELECT p.school FROM p), t.assessment_id, t.student_id, t.status, t.score, COALESCE(t.cur_version, 0) + 1,
+                        (SELECT p.actor FROM p), (SELECT p.at FROM p)
+                   FROM towrite t ORDER BY t.assessment_id, t.student_id
+                 ON CONFLICT (assessment_id, student_id) DO UPDATE
+                    SET status = EXCLUDED.status, score = EXCLUDED.score, version = scores.version + 1,
+                        updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
+                  WHERE scores.version = EXCLUDED.version - 1
+                 RETURNING id, assessment_id, student_id, status, score, version),
+             history AS (
+                 INSERT INTO score_changes (score_id, school_id, changed_by, changed_at, from_status, from_score, to_status, to_score, version)
+                 SELECT up.id, (SELECT p.school FROM p), (SELECT p.actor FROM p), (SELECT p.at FROM p),
+                        t.from_status, t.from_score, up.status, up.score, up.version
+                   FROM up JOIN towrite t USING (assessment_id, student_id))
+             SELECT COALESCE((SELECT array_agg(assessment_id ORDER BY assessment_id, student_id) FROM bad), '{}') AS conflict_assessments,
+                    COALESCE((SELECT array_agg(student_id ORDER BY assessment_id, student_id) FROM bad), '{}') AS conflict_students,
+                    (SELECT count(*) FROM up) AS written,
+                    CASE WHEN (SELECT count(*) FROM up) < (SELECT count(*) FROM towrite)
+                         THEN rollbook_raise_conflict() ELSE 0 END AS guard",
+    )
+    .bind::<Array<BigInt>, _>(cells.iter().map(|c| c.assessment_id).collect::<Vec<_>>())
+    .bind::<Array<BigInt>, _>(cells.iter().map(|c| c.student_id).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(cells.iter().map(|c| c.status.to_string()).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Double>>, _>(cells.iter().map(|c| c.score).collect::<Vec<_>>())
+    .bind::<Array<Integer>, _>(cells.iter().map(|c| c.version).collect::<Vec<_>>())
+    .bind::<BigInt, _>(book.school_id)
+    .bind::<BigInt, _>(book.class_id)
+    .bind::<BigInt, _>(book.subject_id)
+    .bind::<BigInt, _>(actor)
+    .bind::<Timestamptz, _>(at)
+    .get_result(conn);
+    let result = match result {
+        Ok(r) => r,
+        Err(diesel::result::Error::DatabaseError(_, info))
+            if info.message().contains("rollbook: conflicting mark") =>
+        {
+            return Err(diesel::result::Error::RollbackTransaction);
+        }
+        Err(e) => return Err(e),
+    };
+    if result.conflict_assessments.is_empty() {
+        return Ok(SaveOutcome::Saved {
+            written: result.written as usize,
+        });
+    }
+    Ok(SaveOutcome::Conflicts(
+        result
+            .conflict_assessments
+            .into_iter()
+            .zip(result.conflict_students)
+            .collect(),
+    ))
+}
+
+/// The school's defaults for a new school: assessment categories, letter bands and behaviour
+/// categories (attendance codes live with attendance).
+pub fn insert_school_defaults(conn: &mut PgConnection, school_id: i64) -> QueryResult<()> {
+    crate::db::cached(
+        &[("school", "bigint")],
+        "INSERT INTO assessment_categories (school_id, name, position)
+         SELECT (SELECT p.school FROM p), c.name, c.position
+           FROM (VALUES ('Quiz', 1), ('Test', 2), ('Exam', 3), ('Assignment', 4)) AS c(name, position)",
+    )
+    .bind::<BigInt, _>(school_id)
+    .execute(conn)?;
+    crate::db::cached(
+        &[("school", "bigint")],
+        "INSERT INTO grade_bands (school_id, letter, min_percent)
+         SELECT (SELECT p.school FROM p), b.letter, b.min_percent
+           FROM (VALUES ('A', 90), ('B', 80), ('C', 70), ('D', 60), ('F', 0)) AS b(letter, min_percent)",
+    )
+    .bind::<BigInt, _>(school_id)
+    .execute(conn)?;
+    crate::db::cached(
+        &[("school", "bigint")],
+        "INSERT INTO behaviour_categories (school_id, name, kind, position)
+         SELECT (SELECT p.school FROM p), c.name, c.kind, c.position
+           FROM (VALUES ('Helpful to others', 'positive', 1), ('Excellent effort', 'positive', 2),
+                        ('Disruption', 'negative', 3), ('Homework not done', 'negative', 4),
+                        ('Unkind behaviour', 'negative', 5)) AS c(name, kind, position)",
+    )
+    .bind::<BigInt, _>(school_id)
+    .execute(conn)?;
+    Ok(())
+}
