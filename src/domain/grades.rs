@@ -152,6 +152,37 @@ pub struct CategoryPart {
     pub share: f64,
 }
 
+impl CategoryPart {
+    pub fn mean_label(&self) -> String {
+        format_percent(self.mean)
+    }
+    pub fn weight_label(&self) -> String {
+        self.weight.map_or("—".into(), format_score)
+    }
+    pub fn share_label(&self) -> String {
+        match self.mean {
+            Some(_) => format!("{:.1} %", self.share * 100.0),
+            None => "left out (no counted work)".into(),
+        }
+    }
+}
+
+impl Mark {
+    pub fn entry_label(&self) -> String {
+        match self.entry {
+            Entry::Score(s) => format!("{} / {}", format_score(s), format_score(self.max_score)),
+            Entry::Excused => "EX".into(),
+            Entry::Missing => "MI".into(),
+        }
+    }
+}
+
+impl Explanation {
+    pub fn average_label(&self) -> String {
+        format_percent(self.average)
+    }
+}
+
 /// An average and how it was made.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Explanation {

@@ -749,29 +749,6 @@ pub struct ExplainPage {
     pub policy_note: String,
 }
 
-impl ExplainPage {
-    fn pct(&self, v: &Option<f64>) -> String {
-        grades::format_percent(*v)
-    }
-    fn share(&self, v: &f64) -> String {
-        format!("{:.1} %", v * 100.0)
-    }
-    fn weight(&self, v: &Option<f64>) -> String {
-        v.map_or("—".into(), grades::format_score)
-    }
-    fn entry(&self, m: &grades::Mark) -> String {
-        match m.entry {
-            grades::Entry::Score(s) => format!(
-                "{} / {}",
-                grades::format_score(s),
-                grades::format_score(m.max_score)
-            ),
-            grades::Entry::Excused => "EX".into(),
-            grades::Entry::Missing => "MI".into(),
-        }
-    }
-}
-
 pub fn policy_note(missing_zero: bool) -> String {
     if missing_zero {
         "This school counts missing work (MI) as 0 %. Excused work (EX) is always left out.".into()

@@ -3,8 +3,10 @@
 //! they teach; everything else is a 404.
 
 pub mod assessments;
+pub mod behaviour;
 pub mod book;
 pub mod queries;
+pub mod reports;
 
 use actix_web::web;
 

@@ -551,3 +551,322 @@ pub fn insert_school_defaults(conn: &mut PgConnection, school_id: i64) -> QueryR
     .execute(conn)?;
     Ok(())
 }
+
+/// A mark of a student with its assessment, for parents' pages and reports.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct StudentMark {
+    #[diesel(sql_type = BigInt)]
+    pub student_id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub assessment_id: i64,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Text)]
+    pub category: String,
+    #[diesel(sql_type = BigInt)]
+    pub class_id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub subject_id: i64,
+    #[diesel(sql_type = Text)]
+    pub subject_name: String,
+    #[diesel(sql_type = Date)]
+    pub date: NaiveDate,
+    #[diesel(sql_type = Double)]
+    pub max_score: f64,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub score: Option<f64>,
+    /// Mean percentage of the assessment's scored marks (the class average).
+    #[diesel(sql_type = Nullable<Double>)]
+    pub class_mean: Option<f64>,
+}
+
+impl StudentMark {
+    pub fn entry(&self) -> Option<Entry> {
+        match self.status.as_str() {
+            "score" => self.score.map(Entry::Score),
+            "excused" => Some(Entry::Excused),
+            "missing" => Some(Entry::Missing),
+            _ => None,
+        }
+    }
+
+    pub fn percent(&self) -> Option<f64> {
+        self.score
+            .filter(|_| self.status == "score")
+            .map(|s| s / self.max_score * 100.0)
+    }
+
+    pub fn mark(&self) -> Option<Mark> {
+        Some(Mark {
+            assessment_id: self.assessment_id,
+            title: self.title.clone(),
+            category: self.category.clone(),
+            max_score: self.max_score,
+            entry: self.entry()?,
+        })
+    }
+
+    pub fn shown(&self) -> String {
+        match self.status.as_str() {
+            "score" => format!(
+                "{} / {}",
+                self.score.map(crate::domain::grades::format_score).unwrap_or_default(),
+                crate::domain::grades::format_score(self.max_score)
+            ),
+            "excused" => "Excused".into(),
+            "missing" => "Missing".into(),
+            _ => "Not entered".into(),
+        }
+    }
+}
+
+/// Every entered mark of `students` in a term, oldest first; `published_only` for parents (the
+/// class mean then also counts published work only, which it is by construction: one assessment).
+/// Archived assessments never count.
+pub fn student_marks(
+    conn: &mut PgConnection,
+    students: &[i64],
+    term_id: i64,
+    published_only: bool,
+) -> QueryResult<Vec<StudentMark>> {
+    crate::db::cached(
+        &[("students", "bigint[]"), ("term", "bigint"), ("published_only", "boolean")],
+        "SELECT s.student_id, a.id AS assessment_id, a.title, ac.name AS category, a.class_id, a.subject_id,
+                sub.name AS subject_name, a.date, a.max_score::float8 AS max_score, s.status, s.score::float8 AS score,
+                (SELECT avg(o.score / a.max_score * 100)::float8 FROM scores o
+                  WHERE o.assessment_id = a.id AND o.status = 'score') AS class_mean
+           FROM scores s
+           JOIN assessments a ON a.id = s.assessment_id
+           JOIN assessment_categories ac ON ac.id = a.category_id
+           JOIN subjects sub ON sub.id = a.subject_id
+          WHERE s.student_id = ANY((SELECT p.students FROM p)::bigint[]) AND s.status <> 'blank'
+            AND a.term_id = (SELECT p.term FROM p) AND NOT a.archived
+            AND (a.published OR NOT (SELECT p.published_only FROM p))
+          ORDER BY sub.name, a.date, a.id",
+    )
+    .bind::<Array<BigInt>, _>(students.to_vec())
+    .bind::<BigInt, _>(term_id)
+    .bind::<Bool, _>(published_only)
+    .load(conn)
+}
+
+/// Category weights of the given class-and-subject pairs.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct PairWeight {
+    #[diesel(sql_type = BigInt)]
+    pub class_id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub subject_id: i64,
+    #[diesel(sql_type = Text)]
+    pub category: String,
+    #[diesel(sql_type = Double)]
+    pub weight: f64,
+}
+
+pub fn weights_for(conn: &mut PgConnection, class_ids: &[i64]) -> QueryResult<Vec<PairWeight>> {
+    crate::db::cached(
+        &[("classes", "bigint[]")],
+        "SELECT cw.class_id, cw.subject_id, ac.name AS category, cw.weight::float8 AS weight
+           FROM category_weights cw JOIN assessment_categories ac ON ac.id = cw.category_id
+          WHERE cw.class_id = ANY((SELECT p.classes FROM p)::bigint[])",
+    )
+    .bind::<Array<BigInt>, _>(class_ids.to_vec())
+    .load(conn)
+}
+
+/// A student's average in one subject and how it was made.
+#[derive(Debug, Clone)]
+pub struct SubjectResult {
+    pub subject_id: i64,
+    pub subject_name: String,
+    pub explanation: crate::domain::grades::Explanation,
+    pub letter: String,
+    pub marks: Vec<StudentMark>,
+}
+
+impl SubjectResult {
+    pub fn average_label(&self) -> String {
+        crate::domain::grades::format_percent(self.explanation.average)
+    }
+}
+
+/// Groups one student's marks by subject and computes each average with the weights of the class
+/// the work was set in (the class of the subject's latest assessment).
+pub fn subject_results(
+    marks: &[StudentMark],
+    student_id: i64,
+    weights: &[PairWeight],
+    policy: Policy,
+    scale: &GradeScale,
+) -> Vec<SubjectResult> {
+    let mut by_subject: BTreeMap<(String, i64), Vec<StudentMark>> = BTreeMap::new();
+    for m in marks.iter().filter(|m| m.student_id == student_id) {
+        by_subject
+            .entry((m.subject_name.clone(), m.subject_id))
+            .or_default()
+            .push(m.clone());
+    }
+    by_subject
+        .into_iter()
+        .map(|((name, subject_id), marks)| {
+            let class_id = marks.last().map_or(0, |m| m.class_id);
+            let w: BTreeMap<String, f64> = weights
+                .iter()
+                .filter(|w| w.class_id == class_id && w.subject_id == subject_id)
+                .map(|w| (w.category.clone(), w.weight))
+                .collect();
+            let counted: Vec<Mark> = marks.iter().filter_map(StudentMark::mark).collect();
+            let explanation = crate::domain::grades::explain_average(&counted, &w, policy);
+            SubjectResult {
+                subject_id,
+                subject_name: name,
+                letter: scale.letter_of(explanation.average),
+                explanation,
+                marks,
+            }
+        })
+        .collect()
+}
+
+/// A school's gradebook rules and the term containing (or last before) today.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SchoolRules {
+    #[diesel(sql_type = BigInt)]
+    pub school_id: i64,
+    #[diesel(sql_type = Bool)]
+    pub missing_counts_as_zero: bool,
+    #[diesel(sql_type = Bool)]
+    pub parents_see_class_average: bool,
+    #[diesel(sql_type = Bool)]
+    pub parents_see_behaviour: bool,
+    #[diesel(sql_type = Date)]
+    pub today: NaiveDate,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub term_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub term_name: Option<String>,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub term_starts_on: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub term_ends_on: Option<NaiveDate>,
+}
+
+impl SchoolRules {
+    pub fn policy(&self) -> Policy {
+        Policy {
+            missing_counts_as_zero: self.missing_counts_as_zero,
+        }
+    }
+}
+
+/// The rules of a student's school, with its current term.
+pub fn rules_for_student(
+    conn: &mut PgConnection,
+    student_id: i64,
+    now: DateTime<Utc>,
+) -> QueryResult<SchoolRules> {
+    crate::db::cached(
+        &[("student", "bigint"), ("now", "timestamptz")],
+        "WITH s AS (
+             SELECT sc.id AS school_id, sc.missing_counts_as_zero, sc.parents_see_class_average, sc.parents_see_behaviour,
+                    ((SELECT p.now FROM p) AT TIME ZONE sc.timezone)::date AS today
+               FROM students st JOIN schools sc ON sc.id = st.school_id WHERE st.id = (SELECT p.student FROM p))
+         SELECT s.*, t.id AS term_id, t.name AS term_name, t.starts_on AS term_starts_on, t.ends_on AS term_ends_on
+           FROM s LEFT JOIN LATERAL (
+                SELECT t.* FROM terms t WHERE t.school_id = s.school_id AND t.starts_on <= s.today
+                 ORDER BY t.starts_on DESC LIMIT 1) t ON TRUE",
+    )
+    .bind::<BigInt, _>(student_id)
+    .bind::<Timestamptz, _>(now)
+    .get_result(conn)
+}
+
+/// A behaviour record.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct BehaviourRecord {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub student_id: i64,
+    #[diesel(sql_type = Text)]
+    pub student_name: String,
+    #[diesel(sql_type = Text)]
+    pub category: String,
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = Date)]
+    pub date: NaiveDate,
+    #[diesel(sql_type = Text)]
+    pub note: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub recorded_by: Option<String>,
+}
+
+/// Behaviour records of `students` (or of one class) from `since`, newest first.
+pub fn behaviour_of(
+    conn: &mut PgConnection,
+    students: Option<&[i64]>,
+    class_id: Option<i64>,
+    since: NaiveDate,
+) -> QueryResult<Vec<BehaviourRecord>> {
+    crate::db::cached(
+        &[("students", "bigint[]"), ("class_id", "bigint"), ("since", "date")],
+        "SELECT b.id, b.student_id, st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS student_name,
+                bc.name AS category, b.kind, b.date, b.note, u.display_name AS recorded_by
+           FROM behaviour_records b
+           JOIN students st ON st.id = b.student_id
+           JOIN behaviour_categories bc ON bc.id = b.category_id
+           LEFT JOIN users u ON u.id = b.recorded_by
+          WHERE ((SELECT p.students FROM p) IS NULL OR b.student_id = ANY((SELECT p.students FROM p)::bigint[]))
+            AND ((SELECT p.class_id FROM p) IS NULL OR b.class_id = (SELECT p.class_id FROM p))
+            AND b.date >= (SELECT p.since FROM p)
+          ORDER BY b.date DESC, b.id DESC",
+    )
+    .bind::<Nullable<Array<BigInt>>, _>(students.map(<[i64]>::to_vec))
+    .bind::<Nullable<BigInt>, _>(class_id)
+    .bind::<Date, _>(since)
+    .load(conn)
+}
+
+/// A participation record.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ParticipationRecord {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub student_id: i64,
+    #[diesel(sql_type = Text)]
+    pub student_name: String,
+    #[diesel(sql_type = Text)]
+    pub event: String,
+    #[diesel(sql_type = Date)]
+    pub date: NaiveDate,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Text)]
+    pub remarks: String,
+}
+
+pub fn participation_of(
+    conn: &mut PgConnection,
+    students: Option<&[i64]>,
+    class_id: Option<i64>,
+    since: NaiveDate,
+) -> QueryResult<Vec<ParticipationRecord>> {
+    crate::db::cached(
+        &[("students", "bigint[]"), ("class_id", "bigint"), ("since", "date")],
+        "SELECT pa.id, pa.student_id, st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS student_name,
+                pa.event, pa.date, pa.status, pa.remarks
+           FROM participation pa JOIN students st ON st.id = pa.student_id
+          WHERE ((SELECT p.students FROM p) IS NULL OR pa.student_id = ANY((SELECT p.students FROM p)::bigint[]))
+            AND ((SELECT p.class_id FROM p) IS NULL OR pa.class_id = (SELECT p.class_id FROM p))
+            AND pa.date >= (SELECT p.since FROM p)
+          ORDER BY pa.date DESC, pa.id DESC",
+    )
+    .bind::<Nullable<Array<BigInt>>, _>(students.map(<[i64]>::to_vec))
+    .bind::<Nullable<BigInt>, _>(class_id)
+    .bind::<Date, _>(since)
+    .load(conn)
+}

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::domain::attendance::{format_rate, Tally};
 
 use crate::db;
+use crate::gradebook::queries as gq;
 use crate::error::AppError;
 use crate::parents::queries::{self, Child};
 use crate::web::layout::{flash, render, render_status, see_other, Layout};
@@ -53,6 +54,7 @@ struct ChildPage {
     prev_month: String,
     next_month: Option<String>,
     reason_error: Option<(i64, String)>,
+    work: PublishedWork,
 }
 
 /// One day of the month calendar.
@@ -103,7 +105,7 @@ async fn child_page(
     let (parent_id, now) = (parent.id, state.clock.now());
     let requested =
         month.and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok());
-    let (child, calendar, month, marks, month_tally, year_tally, absences) =
+    let (child, calendar, month, marks, month_tally, year_tally, absences, work) =
         db::run(&state.pool, move |conn| {
             let calendar = queries::child_calendar(conn, student_id, now)?;
             // Authorisation first: another family's child is NotFound.
@@ -117,6 +119,7 @@ async fn child_page(
             let year_start = calendar.year_start.unwrap_or(calendar.today);
             let year_tally = queries::tally_between(conn, student_id, year_start, calendar.today)?;
             let absences = queries::absences_since(conn, student_id, year_start)?;
+            let work = published_work(conn, student_id, now)?;
             Ok((
                 child,
                 calendar,
@@ -125,6 +128,7 @@ async fn child_page(
                 month_tally,
                 year_tally,
                 absences,
+                work,
             ))
         })
         .await?;
@@ -170,9 +174,113 @@ async fn child_page(
             weeks,
             absences,
             reason_error,
+            work,
         },
         status,
     )
+}
+
+/// A child's published results this term, and behaviour where the school shares it.
+struct PublishedWork {
+    rules: gq::SchoolRules,
+    results: Vec<gq::SubjectResult>,
+    behaviour: Option<Vec<gq::BehaviourRecord>>,
+    participation: Vec<gq::ParticipationRecord>,
+}
+
+/// Parents see published work only: every average here is computed from published
+/// assessments alone (DESIGN.md §4). Call only after the child's authorisation check.
+fn published_work(
+    conn: &mut diesel::PgConnection,
+    student_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<PublishedWork, AppError> {
+    let rules = gq::rules_for_student(conn, student_id, now)?;
+    let (mut results, mut behaviour, mut participation) = (Vec::new(), None, Vec::new());
+    if let (Some(term), Some(since)) = (rules.term_id, rules.term_starts_on) {
+        let marks = gq::student_marks(conn, &[student_id], term, true)?;
+        let mut classes: Vec<i64> = marks.iter().map(|m| m.class_id).collect();
+        classes.dedup();
+        let weights = gq::weights_for(conn, &classes)?;
+        let scale = gq::grade_scale(conn, rules.school_id)?;
+        results = gq::subject_results(&marks, student_id, &weights, rules.policy(), &scale);
+        if rules.parents_see_behaviour {
+            behaviour = Some(gq::behaviour_of(conn, Some(&[student_id]), None, since)?);
+            participation = gq::participation_of(conn, Some(&[student_id]), None, since)?;
+        }
+    }
+    Ok(PublishedWork {
+        rules,
+        results,
+        behaviour,
+        participation,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "parents/subject.html")]
+struct SubjectPage {
+    layout: Layout,
+    child: Child,
+    rules: gq::SchoolRules,
+    result: gq::SubjectResult,
+    chart: String,
+    policy_note: String,
+    explanation: crate::domain::grades::Explanation,
+    scale: crate::domain::grades::GradeScale,
+}
+
+impl SubjectPage {
+    fn pct<T: std::borrow::Borrow<Option<f64>>>(&self, v: T) -> String {
+        crate::domain::grades::format_percent(*v.borrow())
+    }
+    fn letter<T: std::borrow::Borrow<Option<f64>>>(&self, v: T) -> String {
+        v.borrow().map(|p| self.scale.letter(p)).unwrap_or_default()
+    }
+}
+
+/// One subject of a child: published assessments, the trend over the term and how the average
+/// is made.
+pub async fn show_child_subject(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    parent: CurrentUser,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (student_id, subject_id) = path.into_inner();
+    let (parent_id, now) = (parent.id, state.clock.now());
+    let (child, work, scale) = db::run(&state.pool, move |conn| {
+        let child = queries::find_child(conn, parent_id, student_id, now.date_naive())?;
+        let work = published_work(conn, student_id, now)?;
+        let scale = gq::grade_scale(conn, work.rules.school_id)?;
+        Ok((child, work, scale))
+    })
+    .await?;
+    let result = work
+        .results
+        .into_iter()
+        .find(|r| r.subject_id == subject_id)
+        .ok_or(AppError::NotFound)?;
+    let points: Vec<(String, Option<f64>)> = result
+        .marks
+        .iter()
+        .map(|m| (format!("{} ({})", m.title, m.date.format("%-d %b")), m.percent()))
+        .collect();
+    let chart = crate::web::chart::percent_line(
+        &format!("{} results this term, in percent, oldest first", result.subject_name),
+        &points,
+    );
+    let title = format!("{} · {}", child.first_name(), result.subject_name);
+    render(&SubjectPage {
+        layout: Layout::new(&req, &state, title),
+        explanation: result.explanation.clone(),
+        policy_note: crate::gradebook::book::policy_note(work.rules.missing_counts_as_zero),
+        child,
+        rules: work.rules,
+        result,
+        chart,
+        scale,
+    })
 }
 
 #[derive(Debug, Deserialize)]

@@ -14,6 +14,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(handlers::show_child),
         )
         .route(
+            "/children/{student_id}/subjects/{subject_id}",
+            web::get().to(handlers::show_child_subject),
+        )
+        .route(
             "/children/{student_id}/absences/{attendance_id}/reason",
             web::post().to(handlers::send_reason),
         );

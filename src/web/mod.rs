@@ -6,6 +6,7 @@ pub mod csrf;
 pub mod headers;
 pub mod health;
 pub mod htmx;
+pub mod chart;
 pub mod layout;
 pub mod request_id;
 pub mod session_store;

@@ -1,0 +1,347 @@
+//! Term report cards: per student, each subject's average and grade (all work: this is the
+//! school's own figure), the term's attendance rate, a behaviour summary and the teacher's
+//! comment. One page per student when printed, for a whole class at once or one student.
+
+use std::collections::HashMap;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, Nullable, Text, Timestamptz};
+use serde::Deserialize;
+
+use crate::attendance::queries::{self as aq, RosterStudent, TaughtClass};
+use crate::db;
+use crate::domain::attendance::{format_rate, Tally};
+use crate::domain::grades::{self, GradeScale, Policy};
+use crate::error::AppError;
+use crate::gradebook::book::display_name;
+use crate::gradebook::queries::{self as q, SubjectResult, Term};
+use crate::web::layout::{flash, render_status, see_other, Layout};
+use crate::web::CurrentUser;
+use crate::AppState;
+
+#[derive(QueryableByName)]
+struct ClassFacts {
+    #[diesel(sql_type = BigInt)]
+    school_id: i64,
+    #[diesel(sql_type = Text)]
+    school_name: String,
+    #[diesel(sql_type = BigInt)]
+    academic_year_id: i64,
+    #[diesel(sql_type = Bool)]
+    missing_counts_as_zero: bool,
+}
+
+#[derive(QueryableByName)]
+struct TallyRow {
+    #[diesel(sql_type = BigInt)]
+    student_id: i64,
+    #[diesel(sql_type = BigInt)]
+    present: i64,
+    #[diesel(sql_type = BigInt)]
+    late: i64,
+    #[diesel(sql_type = BigInt)]
+    absent: i64,
+    #[diesel(sql_type = BigInt)]
+    excused: i64,
+}
+
+#[derive(QueryableByName)]
+struct BehaviourCount {
+    #[diesel(sql_type = BigInt)]
+    student_id: i64,
+    #[diesel(sql_type = BigInt)]
+    positive: i64,
+    #[diesel(sql_type = BigInt)]
+    negative: i64,
+}
+
+#[derive(QueryableByName, Clone)]
+struct Comment {
+    #[diesel(sql_type = BigInt)]
+    student_id: i64,
+    #[diesel(sql_type = Text)]
+    comment: String,
+    #[diesel(sql_type = Integer)]
+    version: i32,
+    #[diesel(sql_type = Nullable<Text>)]
+    updated_by: Option<String>,
+}
+
+/// One student's report.
+pub struct Report {
+    student: RosterStudent,
+    results: Vec<SubjectResult>,
+    overall: Option<f64>,
+    overall_letter: String,
+    attendance: String,
+    tally: Tally,
+    positive: i64,
+    negative: i64,
+    comment: String,
+    comment_version: i32,
+    comment_by: Option<String>,
+}
+
+impl Report {
+    fn name(&self) -> String {
+        display_name(&self.student)
+    }
+    fn overall_label(&self) -> String {
+        grades::format_percent(self.overall)
+    }
+}
+
+struct Loaded {
+    class: TaughtClass,
+    school_name: String,
+    school_id: i64,
+    terms: Vec<Term>,
+    term: Term,
+    reports: Vec<Report>,
+}
+
+/// Builds the reports of a class the teacher teaches (all students, or `only`).
+async fn load(
+    state: &AppState,
+    user: &CurrentUser,
+    class_id: i64,
+    term: Option<i64>,
+    only: Option<i64>,
+) -> Result<Loaded, AppError> {
+    let (teacher, today) = (user.id, state.clock.now().date_naive());
+    db::run(&state.pool, move |conn| {
+        let class = aq::find_taught_class(conn, teacher, class_id, today)?;
+        let facts: ClassFacts = diesel::sql_query(
+            "SELECT c.school_id, s.name AS school_name, c.academic_year_id, s.missing_counts_as_zero
+               FROM classes c JOIN schools s ON s.id = c.school_id WHERE c.id = $1",
+        )
+        .bind::<BigInt, _>(class_id)
+        .get_result(conn)?;
+        let terms = q::list_terms(conn, facts.academic_year_id)?;
+        let term = q::pick_term(&terms, term, today).ok_or(AppError::NotFound)?;
+        let mut students = aq::list_class_students(conn, class_id, q::roster_date(&term, today))?;
+        if let Some(o) = only {
+            students.retain(|s| s.id == o);
+            if students.is_empty() {
+                return Err(AppError::NotFound);
+            }
+        }
+        let ids: Vec<i64> = students.iter().map(|s| s.id).collect();
+        let marks = q::student_marks(conn, &ids, term.id, false)?;
+        let mut classes: Vec<i64> = marks.iter().map(|m| m.class_id).collect();
+        classes.sort_unstable();
+        classes.dedup();
+        let weights = q::weights_for(conn, &classes)?;
+        let scale: GradeScale = q::grade_scale(conn, facts.school_id)?;
+        let to = today.min(term.ends_on);
+        let tallies: Vec<TallyRow> = diesel::sql_query(
+            "SELECT a.student_id,
+                    count(*) FILTER (WHERE ac.category = 'present') AS present,
+                    count(*) FILTER (WHERE ac.category = 'late') AS late,
+                    count(*) FILTER (WHERE ac.category = 'absent') AS absent,
+                    count(*) FILTER (WHERE ac.category = 'excused') AS excused
+               FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
+              WHERE a.student_id = ANY($1) AND a.date BETWEEN $2 AND $3
+              GROUP BY a.student_id",
+        )
+        .bind::<Array<BigInt>, _>(&ids)
+        .bind::<Date, _>(term.starts_on)
+        .bind::<Date, _>(to)
+        .load(conn)?;
+        let behaviour: Vec<BehaviourCount> = diesel::sql_query(
+            "SELECT student_id, count(*) FILTER (WHERE kind = 'positive') AS positive,
+                    count(*) FILTER (WHERE kind = 'negative') AS negative
+               FROM behaviour_records WHERE student_id = ANY($1) AND date BETWEEN $2 AND $3
+              GROUP BY student_id",
+        )
+        .bind::<Array<BigInt>, _>(&ids)
+        .bind::<Date, _>(term.starts_on)
+        .bind::<Date, _>(term.ends_on)
+        .load(conn)?;
+        let comments: Vec<Comment> = diesel::sql_query(
+            "SELECT rc.student_id, rc.comment, rc.version, u.display_name AS updated_by
+               FROM report_comments rc LEFT JOIN users u ON u.id = rc.updated_by
+              WHERE rc.student_id = ANY($1) AND rc.term_id = $2",
+        )
+        .bind::<Array<BigInt>, _>(&ids)
+        .bind::<BigInt, _>(term.id)
+        .load(conn)?;
+        let policy = Policy { missing_counts_as_zero: facts.missing_counts_as_zero };
+        let tallies: HashMap<i64, TallyRow> = tallies.into_iter().map(|t| (t.student_id, t)).collect();
+        let behaviour: HashMap<i64, BehaviourCount> = behaviour.into_iter().map(|b| (b.student_id, b)).collect();
+        let comments: HashMap<i64, Comment> = comments.into_iter().map(|c| (c.student_id, c)).collect();
+        let reports = students
+            .into_iter()
+            .map(|student| {
+                let results = q::subject_results(&marks, student.id, &weights, policy, &scale);
+                let overall = grades::overall(&results.iter().map(|r| r.explanation.average).collect::<Vec<_>>());
+                let tally = tallies.get(&student.id).map_or(Tally::default(), |t| Tally {
+                    present: t.present,
+                    late: t.late,
+                    absent: t.absent,
+                    excused: t.excused,
+                });
+                let b = behaviour.get(&student.id);
+                let c = comments.get(&student.id).cloned();
+                Report {
+                    results,
+                    overall,
+                    overall_letter: scale.letter_of(overall),
+                    attendance: format_rate(tally.rate()),
+                    tally,
+                    positive: b.map_or(0, |b| b.positive),
+                    negative: b.map_or(0, |b| b.negative),
+                    comment: c.as_ref().map(|c| c.comment.clone()).unwrap_or_default(),
+                    comment_version: c.as_ref().map_or(0, |c| c.version),
+                    comment_by: c.and_then(|c| c.updated_by),
+                    student,
+                }
+            })
+            .collect();
+        Ok(Loaded { class, school_name: facts.school_name, school_id: facts.school_id, terms, term, reports })
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "gradebook/reports.html")]
+struct ReportsPage {
+    layout: Layout,
+    d: Loaded,
+    single: bool,
+    error: Option<(i64, String)>,
+    conflict: Option<(i64, String)>,
+}
+
+#[derive(Deserialize)]
+pub struct TermQuery {
+    term: Option<i64>,
+}
+
+fn page(
+    req: &HttpRequest,
+    state: &AppState,
+    d: Loaded,
+    single: bool,
+    error: Option<(i64, String)>,
+    conflict: Option<(i64, String)>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let title = format!("Reports · {} · {}", d.class.name, d.term.name);
+    render_status(&ReportsPage { layout: Layout::new(req, state, title), d, single, error, conflict }, status)
+}
+
+pub async fn class_reports(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64,)>,
+    query: web::Query<TermQuery>,
+) -> Result<HttpResponse, AppError> {
+    let d = load(&state, &user, path.into_inner().0, query.term, None).await?;
+    page(&req, &state, d, false, None, None, StatusCode::OK)
+}
+
+pub async fn student_report(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+    query: web::Query<TermQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (class_id, student_id) = path.into_inner();
+    let d = load(&state, &user, class_id, query.term, Some(student_id)).await?;
+    page(&req, &state, d, true, None, None, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct CommentForm {
+    term_id: i64,
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    version: i32,
+}
+
+/// Saves the teacher's comment on a student's term report; a save over someone else's newer
+/// comment is refused with theirs.
+pub async fn save_comment(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<CommentForm>,
+) -> Result<HttpResponse, AppError> {
+    let (class_id, student_id) = path.into_inner();
+    let form = form.into_inner();
+    let d = load(&state, &user, class_id, Some(form.term_id), Some(student_id)).await?;
+    let comment = form.comment.trim().to_string();
+    if comment.chars().count() > 2000 {
+        return page(&req, &state, d, true, Some((student_id, "A comment has at most 2000 characters.".into())), None, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let actor = crate::admin::handlers::actor(&req, &state, &user);
+    let (school_id, term_id, seen) = (d.school_id, d.term.id, form.version);
+    let before = d.reports.first().map(|r| r.comment.clone()).unwrap_or_default();
+    let text = comment.clone();
+    let saved = db::run(&state.pool, move |conn| {
+        Ok(conn.transaction(|conn| {
+            let n = diesel::sql_query(
+                "INSERT INTO report_comments (school_id, student_id, term_id, comment, version, updated_by, updated_at)
+                 SELECT $1, $2, $3, $4, 1, $5, $6 WHERE $7 = 0
+                 ON CONFLICT (student_id, term_id) DO UPDATE
+                    SET comment = EXCLUDED.comment, version = report_comments.version + 1,
+                        updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
+                  WHERE report_comments.version = $7 OR report_comments.comment = EXCLUDED.comment",
+            )
+            .bind::<BigInt, _>(school_id)
+            .bind::<BigInt, _>(student_id)
+            .bind::<BigInt, _>(term_id)
+            .bind::<Text, _>(&text)
+            .bind::<BigInt, _>(actor.user_id)
+            .bind::<Timestamptz, _>(actor.at)
+            .bind::<Integer, _>(seen)
+            .execute(conn)?;
+            let n = if n == 0 && seen > 0 {
+                // An update of an existing comment at the version seen.
+                diesel::sql_query(
+                    "UPDATE report_comments SET comment = $1, version = version + 1, updated_by = $2, updated_at = $3
+                      WHERE student_id = $4 AND term_id = $5 AND version = $6",
+                )
+                .bind::<Text, _>(&text)
+                .bind::<BigInt, _>(actor.user_id)
+                .bind::<Timestamptz, _>(actor.at)
+                .bind::<BigInt, _>(student_id)
+                .bind::<BigInt, _>(term_id)
+                .bind::<Integer, _>(seen)
+                .execute(conn)?
+            } else {
+                n
+            };
+            if n == 1 {
+                crate::admin::structure::audit_change(
+                    conn, &actor, "update", "report_comment", student_id, school_id,
+                    Some(serde_json::json!({ "term_id": term_id, "comment": before })),
+                    Some(serde_json::json!({ "term_id": term_id, "comment": text })),
+                )?;
+            }
+            Ok::<_, diesel::result::Error>(n == 1)
+        })?)
+    })
+    .await?;
+    if !saved {
+        let d = load(&state, &user, class_id, Some(term_id), Some(student_id)).await?;
+        let theirs = d.reports.first().map(|r| (r.comment.clone(), r.comment_by.clone().unwrap_or_else(|| "someone".into()))).unwrap_or_default();
+        let message = format!(
+            "Not saved: {} changed this comment after you opened the page. It now reads: “{}”. Your text was: “{}”. Edit below and save again to replace it.",
+            theirs.1, theirs.0, comment
+        );
+        return page(&req, &state, d, true, None, Some((student_id, message)), StatusCode::CONFLICT);
+    }
+    flash(&session, "Comment saved.");
+    Ok(see_other(&format!("/teacher/classes/{class_id}/reports/{student_id}?term={term_id}")))
+}
