@@ -31,5 +31,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(structure::routes)
         .configure(imports::routes)
         .configure(crate::attendance::register_routes)
-        .configure(crate::attendance::office::routes);
+        .configure(crate::attendance::office::routes)
+        .configure(crate::gradebook::settings::routes);
 }

@@ -93,13 +93,30 @@ impl Page {
         display_name(s)
     }
     fn status_label(&self, status: &str) -> &'static str {
-        STATUSES.iter().find(|(k, _)| *k == status).map_or("", |(_, l)| l)
+        STATUSES
+            .iter()
+            .find(|(k, _)| *k == status)
+            .map_or("", |(_, l)| l)
     }
 }
 
-fn page(req: &HttpRequest, state: &AppState, d: Loaded, form: FormState, status: StatusCode) -> Result<HttpResponse, AppError> {
+fn page(
+    req: &HttpRequest,
+    state: &AppState,
+    d: Loaded,
+    form: FormState,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let title = format!("Behaviour · {}", d.class.name);
-    render_status(&Page { layout: Layout::new(req, state, title), d, state: form, statuses: STATUSES }, status)
+    render_status(
+        &Page {
+            layout: Layout::new(req, state, title),
+            d,
+            state: form,
+            statuses: STATUSES,
+        },
+        status,
+    )
 }
 
 pub async fn show(
@@ -114,7 +131,13 @@ pub async fn show(
 
 /// Common checks: the student is in the class, the date is real, not in the future and within a
 /// year, the text is within bounds.
-fn common(fs: &mut FormState, d: &Loaded, text_field: &str, text_label: &str, max: usize) -> (i64, NaiveDate, String) {
+fn common(
+    fs: &mut FormState,
+    d: &Loaded,
+    text_field: &str,
+    text_label: &str,
+    max: usize,
+) -> (i64, NaiveDate, String) {
     let ids: Vec<i64> = d.students.iter().map(|s| s.id).collect();
     let student = fs.choice("student_id", &ids, "Choose a student of this class.");
     let date = fs.date("date");
@@ -127,9 +150,18 @@ fn common(fs: &mut FormState, d: &Loaded, text_field: &str, text_label: &str, ma
     }
     let text = fs.get(text_field).to_string();
     if text.chars().count() > max {
-        fs.fail(text_field, format!("The {text_label} has at most {max} characters."));
-    } else if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
-        fs.fail(text_field, format!("The {text_label} cannot contain control characters."));
+        fs.fail(
+            text_field,
+            format!("The {text_label} has at most {max} characters."),
+        );
+    } else if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r')
+    {
+        fs.fail(
+            text_field,
+            format!("The {text_label} cannot contain control characters."),
+        );
     }
     (student, date, text)
 }
@@ -151,7 +183,12 @@ pub async fn record_behaviour(
     if !fs.ok() {
         return page(&req, &state, d, fs, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let kind = d.categories.iter().find(|c| c.id == category).map(|c| c.kind.clone()).unwrap_or_default();
+    let kind = d
+        .categories
+        .iter()
+        .find(|c| c.id == category)
+        .map(|c| c.kind.clone())
+        .unwrap_or_default();
     let actor = crate::admin::handlers::actor(&req, &state, &user);
     let school_id = d.school_id;
     db::run(&state.pool, move |conn| {

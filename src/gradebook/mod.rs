@@ -7,6 +7,7 @@ pub mod behaviour;
 pub mod book;
 pub mod queries;
 pub mod reports;
+pub mod settings;
 
 use actix_web::web;
 
@@ -58,5 +59,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             &format!("{BOOK}/students/{{student_id}}"),
             web::get().to(book::explain),
+        )
+        .route(
+            "/classes/{class_id}/behaviour",
+            web::get().to(behaviour::show),
+        )
+        .route(
+            "/classes/{class_id}/behaviour",
+            web::post().to(behaviour::record_behaviour),
+        )
+        .route(
+            "/classes/{class_id}/participation",
+            web::post().to(behaviour::record_participation),
+        )
+        .route(
+            "/classes/{class_id}/reports",
+            web::get().to(reports::class_reports),
+        )
+        .route(
+            "/classes/{class_id}/reports/{student_id}",
+            web::get().to(reports::student_report),
+        )
+        .route(
+            "/classes/{class_id}/reports/{student_id}/comment",
+            web::post().to(reports::save_comment),
         );
 }

@@ -612,7 +612,9 @@ impl StudentMark {
         match self.status.as_str() {
             "score" => format!(
                 "{} / {}",
-                self.score.map(crate::domain::grades::format_score).unwrap_or_default(),
+                self.score
+                    .map(crate::domain::grades::format_score)
+                    .unwrap_or_default(),
                 crate::domain::grades::format_score(self.max_score)
             ),
             "excused" => "Excused".into(),

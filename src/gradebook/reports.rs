@@ -170,21 +170,33 @@ async fn load(
         .bind::<Array<BigInt>, _>(&ids)
         .bind::<BigInt, _>(term.id)
         .load(conn)?;
-        let policy = Policy { missing_counts_as_zero: facts.missing_counts_as_zero };
-        let tallies: HashMap<i64, TallyRow> = tallies.into_iter().map(|t| (t.student_id, t)).collect();
-        let behaviour: HashMap<i64, BehaviourCount> = behaviour.into_iter().map(|b| (b.student_id, b)).collect();
-        let comments: HashMap<i64, Comment> = comments.into_iter().map(|c| (c.student_id, c)).collect();
+        let policy = Policy {
+            missing_counts_as_zero: facts.missing_counts_as_zero,
+        };
+        let tallies: HashMap<i64, TallyRow> =
+            tallies.into_iter().map(|t| (t.student_id, t)).collect();
+        let behaviour: HashMap<i64, BehaviourCount> =
+            behaviour.into_iter().map(|b| (b.student_id, b)).collect();
+        let comments: HashMap<i64, Comment> =
+            comments.into_iter().map(|c| (c.student_id, c)).collect();
         let reports = students
             .into_iter()
             .map(|student| {
                 let results = q::subject_results(&marks, student.id, &weights, policy, &scale);
-                let overall = grades::overall(&results.iter().map(|r| r.explanation.average).collect::<Vec<_>>());
-                let tally = tallies.get(&student.id).map_or(Tally::default(), |t| Tally {
-                    present: t.present,
-                    late: t.late,
-                    absent: t.absent,
-                    excused: t.excused,
-                });
+                let overall = grades::overall(
+                    &results
+                        .iter()
+                        .map(|r| r.explanation.average)
+                        .collect::<Vec<_>>(),
+                );
+                let tally = tallies
+                    .get(&student.id)
+                    .map_or(Tally::default(), |t| Tally {
+                        present: t.present,
+                        late: t.late,
+                        absent: t.absent,
+                        excused: t.excused,
+                    });
                 let b = behaviour.get(&student.id);
                 let c = comments.get(&student.id).cloned();
                 Report {
@@ -202,7 +214,14 @@ async fn load(
                 }
             })
             .collect();
-        Ok(Loaded { class, school_name: facts.school_name, school_id: facts.school_id, terms, term, reports })
+        Ok(Loaded {
+            class,
+            school_name: facts.school_name,
+            school_id: facts.school_id,
+            terms,
+            term,
+            reports,
+        })
     })
     .await
 }
@@ -232,7 +251,16 @@ fn page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let title = format!("Reports · {} · {}", d.class.name, d.term.name);
-    render_status(&ReportsPage { layout: Layout::new(req, state, title), d, single, error, conflict }, status)
+    render_status(
+        &ReportsPage {
+            layout: Layout::new(req, state, title),
+            d,
+            single,
+            error,
+            conflict,
+        },
+        status,
+    )
 }
 
 pub async fn class_reports(
@@ -279,14 +307,33 @@ pub async fn save_comment(
 ) -> Result<HttpResponse, AppError> {
     let (class_id, student_id) = path.into_inner();
     let form = form.into_inner();
-    let d = load(&state, &user, class_id, Some(form.term_id), Some(student_id)).await?;
+    let d = load(
+        &state,
+        &user,
+        class_id,
+        Some(form.term_id),
+        Some(student_id),
+    )
+    .await?;
     let comment = form.comment.trim().to_string();
     if comment.chars().count() > 2000 {
-        return page(&req, &state, d, true, Some((student_id, "A comment has at most 2000 characters.".into())), None, StatusCode::UNPROCESSABLE_ENTITY);
+        return page(
+            &req,
+            &state,
+            d,
+            true,
+            Some((student_id, "A comment has at most 2000 characters.".into())),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     }
     let actor = crate::admin::handlers::actor(&req, &state, &user);
     let (school_id, term_id, seen) = (d.school_id, d.term.id, form.version);
-    let before = d.reports.first().map(|r| r.comment.clone()).unwrap_or_default();
+    let before = d
+        .reports
+        .first()
+        .map(|r| r.comment.clone())
+        .unwrap_or_default();
     let text = comment.clone();
     let saved = db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
@@ -335,13 +382,32 @@ pub async fn save_comment(
     .await?;
     if !saved {
         let d = load(&state, &user, class_id, Some(term_id), Some(student_id)).await?;
-        let theirs = d.reports.first().map(|r| (r.comment.clone(), r.comment_by.clone().unwrap_or_else(|| "someone".into()))).unwrap_or_default();
+        let theirs = d
+            .reports
+            .first()
+            .map(|r| {
+                (
+                    r.comment.clone(),
+                    r.comment_by.clone().unwrap_or_else(|| "someone".into()),
+                )
+            })
+            .unwrap_or_default();
         let message = format!(
             "Not saved: {} changed this comment after you opened the page. It now reads: “{}”. Your text was: “{}”. Edit below and save again to replace it.",
             theirs.1, theirs.0, comment
         );
-        return page(&req, &state, d, true, None, Some((student_id, message)), StatusCode::CONFLICT);
+        return page(
+            &req,
+            &state,
+            d,
+            true,
+            None,
+            Some((student_id, message)),
+            StatusCode::CONFLICT,
+        );
     }
     flash(&session, "Comment saved.");
-    Ok(see_other(&format!("/teacher/classes/{class_id}/reports/{student_id}?term={term_id}")))
+    Ok(see_other(&format!(
+        "/teacher/classes/{class_id}/reports/{student_id}?term={term_id}"
+    )))
 }

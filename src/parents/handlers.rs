@@ -10,8 +10,8 @@ use serde::Deserialize;
 use crate::domain::attendance::{format_rate, Tally};
 
 use crate::db;
-use crate::gradebook::queries as gq;
 use crate::error::AppError;
+use crate::gradebook::queries as gq;
 use crate::parents::queries::{self, Child};
 use crate::web::layout::{flash, render, render_status, see_other, Layout};
 use crate::web::CurrentUser;
@@ -264,10 +264,18 @@ pub async fn show_child_subject(
     let points: Vec<(String, Option<f64>)> = result
         .marks
         .iter()
-        .map(|m| (format!("{} ({})", m.title, m.date.format("%-d %b")), m.percent()))
+        .map(|m| {
+            (
+                format!("{} ({})", m.title, m.date.format("%-d %b")),
+                m.percent(),
+            )
+        })
         .collect();
     let chart = crate::web::chart::percent_line(
-        &format!("{} results this term, in percent, oldest first", result.subject_name),
+        &format!(
+            "{} results this term, in percent, oldest first",
+            result.subject_name
+        ),
         &points,
     );
     let title = format!("{} · {}", child.first_name(), result.subject_name);

@@ -18,8 +18,18 @@ pub fn percent_line(title: &str, points: &[(String, Option<f64>)]) -> String {
     const BOTTOM: f64 = 20.0;
     const TOP: f64 = 8.0;
     let n = points.len().max(1);
-    let step = if n > 1 { (W - LEFT - 10.0) / (n - 1) as f64 } else { 0.0 };
-    let x = |i: usize| LEFT + if n > 1 { step * i as f64 } else { (W - LEFT) / 2.0 };
+    let step = if n > 1 {
+        (W - LEFT - 10.0) / (n - 1) as f64
+    } else {
+        0.0
+    };
+    let x = |i: usize| {
+        LEFT + if n > 1 {
+            step * i as f64
+        } else {
+            (W - LEFT) / 2.0
+        }
+    };
     let y = |v: f64| TOP + (100.0 - v.clamp(0.0, 100.0)) / 100.0 * (H - TOP - BOTTOM);
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" width=\"{W}\" height=\"{H}\" role=\"img\" aria-label=\"{}\">",
@@ -39,7 +49,12 @@ pub fn percent_line(title: &str, points: &[(String, Option<f64>)]) -> String {
     for (i, (_, v)) in points.iter().enumerate() {
         match v {
             Some(v) => {
-                path.push_str(&format!("{}{:.1},{:.1} ", if pen_down { "L" } else { "M" }, x(i), y(*v)));
+                path.push_str(&format!(
+                    "{}{:.1},{:.1} ",
+                    if pen_down { "L" } else { "M" },
+                    x(i),
+                    y(*v)
+                ));
                 pen_down = true;
             }
             None => pen_down = false,
@@ -73,13 +88,23 @@ mod tests {
     fn a_line_with_a_gap_and_escaped_labels() {
         let svg = percent_line(
             "Trend <b>",
-            &[("A&B".into(), Some(100.0)), ("gap".into(), None), ("C".into(), Some(0.0))],
+            &[
+                ("A&B".into(), Some(100.0)),
+                ("gap".into(), None),
+                ("C".into(), Some(0.0)),
+            ],
         );
         assert!(svg.contains("aria-label=\"Trend &lt;b&gt;\""));
         assert!(svg.contains("A&amp;B: 100.0%"));
         assert_eq!(svg.matches("<circle").count(), 2);
         // The gap lifts the pen: two moves, no line.
-        let d = svg.split("<path d=\"").nth(1).unwrap().split('"').next().unwrap();
+        let d = svg
+            .split("<path d=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
         assert_eq!(d.matches('M').count(), 2);
         assert!(!d.contains('L'));
         // 100 % is at the top margin, 0 % at the bottom.

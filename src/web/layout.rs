@@ -39,6 +39,7 @@ fn nav_for(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/admin/users", "People"),
             ("/admin/students", "Students"),
             ("/admin/attendance", "Attendance"),
+            ("/admin/settings", "Settings"),
             ("/admin/audit", "Audit trail"),
         ],
         Role::Teacher => &[("/teacher", "My classes")],

@@ -2,11 +2,11 @@
 //! the page layout and security headers. Knows no feature.
 
 pub mod auth;
+pub mod chart;
 pub mod csrf;
 pub mod headers;
 pub mod health;
 pub mod htmx;
-pub mod chart;
 pub mod layout;
 pub mod request_id;
 pub mod session_store;

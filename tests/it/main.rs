@@ -13,6 +13,7 @@ mod attendance_views;
 mod cli;
 mod front_door;
 mod gradebook;
+mod gradebook_views;
 mod helpers;
 mod password_reset;
 mod portals;
