@@ -5,6 +5,7 @@
 #[path = "../it/helpers.rs"]
 mod helpers;
 
+mod gradebook;
 mod harness;
 mod register;
 mod sign_in;
