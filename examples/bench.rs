@@ -143,6 +143,165 @@ fn seed(url: &str) {
     );
 }
 
+/// A term and about 20 assessments per class and subject with a mark for every student (about a
+/// million scores), school defaults for categories and grades. Set-based; runs once.
+fn seed_gradebook(url: &str) {
+    let mut conn = PgConnection::establish(url).expect("bench database");
+    let assessments: i64 = diesel::sql_query("SELECT count(*) AS n FROM assessments")
+        .get_result::<Count>(&mut conn)
+        .unwrap()
+        .n;
+    if assessments > 0 {
+        println!("bench gradebooks already seeded ({assessments} assessments)");
+        return;
+    }
+    let started = Instant::now();
+    let statements = [
+        "INSERT INTO terms (school_id, academic_year_id, name, starts_on, ends_on)
+         SELECT y.school_id, y.id, 'Bench term', y.starts_on, y.ends_on FROM academic_years y
+          WHERE NOT EXISTS (SELECT 1 FROM terms t WHERE t.academic_year_id = y.id)",
+        "INSERT INTO assessment_categories (school_id, name, position)
+         SELECT s.id, c.name, c.position FROM schools s
+          CROSS JOIN (VALUES ('Quiz', 1), ('Test', 2), ('Exam', 3), ('Assignment', 4)) AS c(name, position)
+         ON CONFLICT DO NOTHING",
+        "INSERT INTO grade_bands (school_id, letter, min_percent)
+         SELECT s.id, b.letter, b.min FROM schools s
+          CROSS JOIN (VALUES ('A', 90), ('B', 80), ('C', 70), ('D', 60), ('F', 0)) AS b(letter, min)
+         ON CONFLICT DO NOTHING",
+        "INSERT INTO behaviour_categories (school_id, name, kind, position)
+         SELECT s.id, c.name, c.kind, c.position FROM schools s
+          CROSS JOIN (VALUES ('Helpful', 'positive', 1), ('Disruption', 'negative', 2)) AS c(name, kind, position)
+         ON CONFLICT DO NOTHING",
+        "INSERT INTO assessments (school_id, class_id, subject_id, term_id, category_id, title, date, max_score, published, created_by, created_at, updated_at)
+         SELECT ta.school_id, ta.class_id, ta.subject_id, t.id, ac.id, 'Bench ' || g,
+                t.starts_on + ((current_date - 1 - t.starts_on) * g / 21), (ARRAY[10, 20, 50, 100])[1 + g % 4], g <= 15,
+                ta.teacher_id, now(), now()
+           FROM teacher_assignments ta
+           JOIN classes c ON c.id = ta.class_id
+           JOIN terms t ON t.academic_year_id = c.academic_year_id
+           CROSS JOIN generate_series(1, 20) g
+           JOIN assessment_categories ac ON ac.school_id = ta.school_id
+                AND ac.name = (ARRAY['Quiz', 'Test', 'Exam', 'Assignment'])[1 + g % 4]",
+        "INSERT INTO category_weights (school_id, class_id, subject_id, category_id, weight)
+         SELECT ta.school_id, ta.class_id, ta.subject_id, ac.id, w.weight
+           FROM teacher_assignments ta JOIN assessment_categories ac ON ac.school_id = ta.school_id
+           JOIN (VALUES ('Quiz', 20), ('Test', 40), ('Exam', 25), ('Assignment', 15)) AS w(name, weight) ON w.name = ac.name",
+        "INSERT INTO scores (school_id, assessment_id, student_id, status, score, version, updated_by, updated_at)
+         SELECT a.school_id, a.id, e.student_id,
+                CASE WHEN abs(hashtext(e.student_id::text || a.id::text)) % 50 = 0 THEN 'excused' ELSE 'score' END,
+                CASE WHEN abs(hashtext(e.student_id::text || a.id::text)) % 50 = 0 THEN NULL
+                     ELSE round(a.max_score * (40 + abs(hashtext(a.id::text || e.student_id::text)) % 61) / 100.0, 0) END,
+                1, a.created_by, a.created_at
+           FROM assessments a JOIN enrolments e ON e.class_id = a.class_id",
+        "INSERT INTO behaviour_records (school_id, student_id, class_id, category_id, kind, date, note, recorded_by, created_at)
+         SELECT e.school_id, e.student_id, e.class_id, bc.id, bc.kind, current_date - (e.student_id % 28)::int, 'Bench', NULL, now()
+           FROM enrolments e JOIN behaviour_categories bc ON bc.school_id = e.school_id AND bc.kind = 'negative'
+          WHERE e.student_id % 7 = 0",
+        "ANALYZE",
+    ];
+    conn.transaction(|conn| {
+        for s in &statements {
+            diesel::sql_query(*s).execute(conn)?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })
+    .expect("seeding gradebooks");
+    let scores: i64 = diesel::sql_query("SELECT count(*) AS n FROM scores")
+        .get_result::<Count>(&mut conn)
+        .unwrap()
+        .n;
+    println!(
+        "seeded {scores} scores in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// One gradebook column as a saving client knows it: the cells' names, versions and values.
+struct Column {
+    path: String,
+    assessment: i64,
+    cells: Vec<(i64, i32, String)>,
+    /// The value the next save writes into every cell (alternating, so every save writes).
+    next: u32,
+}
+
+impl Column {
+    fn from_page(path: &str, assessment: i64, body: &str) -> Self {
+        let mut cells = Vec::new();
+        let prefix = format!("name=\"c_{assessment}_");
+        for (at, _) in body.match_indices(&prefix) {
+            let rest = &body[at + prefix.len()..];
+            let student: i64 = rest
+                .split('"')
+                .next()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let attr = |name: &str| -> String {
+                let marker = format!("name=\"{name}_{assessment}_{student}\" value=\"");
+                body.find(&marker)
+                    .map(|i| {
+                        body[i + marker.len()..]
+                            .split('"')
+                            .next()
+                            .unwrap_or("")
+                            .to_string()
+                    })
+                    .unwrap_or_default()
+            };
+            let value = {
+                let marker = "value=\"";
+                rest.find(marker)
+                    .map(|i| {
+                        rest[i + marker.len()..]
+                            .split('"')
+                            .next()
+                            .unwrap_or("")
+                            .to_string()
+                    })
+                    .unwrap_or_default()
+            };
+            cells.push((student, attr("v").parse().unwrap_or(0), value));
+        }
+        Self {
+            path: path.to_string(),
+            assessment,
+            cells,
+            next: 7,
+        }
+    }
+
+    /// Every cell of the column set to the next value, at the current versions.
+    fn form(&self, token: &str, only: Option<usize>) -> (String, Vec<(String, String)>) {
+        let a = self.assessment;
+        let mut form = vec![("csrf_token".to_string(), token.to_string())];
+        for (i, (s, v, value)) in self.cells.iter().enumerate() {
+            if only.is_some_and(|o| o != i) {
+                continue;
+            }
+            form.push((format!("c_{a}_{s}"), self.next.to_string()));
+            form.push((format!("o_{a}_{s}"), value.clone()));
+            form.push((format!("v_{a}_{s}"), v.to_string()));
+        }
+        (self.path.clone(), form)
+    }
+
+    fn saved(&mut self, only: Option<usize>) {
+        for (i, (_, v, value)) in self.cells.iter_mut().enumerate() {
+            if only.is_none_or(|o| o == i) {
+                *v += 1;
+                *value = self.next.to_string();
+            }
+        }
+        self.next = if self.next == 7 { 8 } else { 7 };
+    }
+}
+
 /// One register as a saving client knows it: student ids, current versions and the P/A codes.
 struct Register {
     path: String,
@@ -422,6 +581,7 @@ fn main() {
     }
     let url = url_for_db(&admin, db);
     seed(&url);
+    seed_gradebook(&url);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -465,6 +625,36 @@ fn main() {
         .unwrap()
         .into_iter()
         .map(|r| (r.id, r.email))
+        .collect()
+    };
+    // Gradebooks: (book path, teacher email, column assessment, single-mark assessment), the first
+    // ten being the 30-student register classes.
+    let gradebooks: Vec<(String, String, i64, i64)> = {
+        #[derive(QueryableByName)]
+        struct B {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            path: String,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            email: String,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            column: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            single: i64,
+        }
+        let mut conn = PgConnection::establish(&url).unwrap();
+        let register_ids: Vec<i64> = registers.iter().map(|(id, _)| *id).collect();
+        diesel::sql_query(
+            "SELECT '/teacher/classes/' || ta.class_id || '/subjects/' || ta.subject_id || '/gradebook' AS path, u.email,
+                    (SELECT a.id FROM assessments a WHERE a.class_id = ta.class_id AND a.subject_id = ta.subject_id AND a.title = 'Bench 20') AS column,
+                    (SELECT a.id FROM assessments a WHERE a.class_id = ta.class_id AND a.subject_id = ta.subject_id AND a.title = 'Bench 19') AS single
+               FROM teacher_assignments ta JOIN users u ON u.id = ta.teacher_id
+              ORDER BY NOT (ta.class_id = ANY($1)), ta.class_id LIMIT 50",
+        )
+        .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(register_ids)
+        .load::<B>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|b| (b.path, b.email, b.column, b.single))
         .collect()
     };
     let rows = actix_web::rt::System::new().block_on(async move {
@@ -559,6 +749,87 @@ fn main() {
         })
         .await;
         rows.push(s.row("POST register save (30 marks)", 10));
+
+        // Gradebook page, 50 teachers each on their own class's gradebook (20 assessments).
+        let mut readers = Vec::new();
+        for (slot, (_, email, _, _)) in gradebooks.iter().enumerate() {
+            let mut c = Client::new(&base);
+            c.sign_in(email).await;
+            c.slot = slot;
+            readers.push(c);
+        }
+        let bp: Vec<String> = gradebooks.iter().map(|b| b.0.clone()).collect();
+        let mut s = load(readers, seconds, move |mut c: Client, _| {
+            let path = bp[c.slot].clone();
+            async move {
+                let (st, _) = c.get(&path).await;
+                (c, st)
+            }
+        })
+        .await;
+        rows.push(s.row("GET gradebook page (class × 20 assessments)", 50));
+
+        // A single mark saved through htmx: each client owns one cell and changes it every time.
+        let mut cellers = Vec::new();
+        let mut cells: Vec<Column> = Vec::new();
+        for (slot, (path, email, _, single)) in gradebooks.iter().take(10).enumerate() {
+            let mut c = Client::new(&base);
+            c.sign_in(email).await;
+            c.slot = slot;
+            let page = format!("{path}/assessments/{single}");
+            let (_, body) = c.get(&page).await;
+            c.token = Client::token_from(&body);
+            cells.push(Column::from_page(&page, *single, &body));
+            cellers.push(c);
+        }
+        let cells = std::rc::Rc::new(std::cell::RefCell::new(cells));
+        let c2 = cells.clone();
+        let mut s = load(cellers, seconds, move |mut c: Client, _| {
+            let cells = c2.clone();
+            async move {
+                let (path, form) = cells.borrow()[c.slot].form(&c.token, Some(0));
+                let student = cells.borrow()[c.slot].cells[0].0;
+                let a = cells.borrow()[c.slot].assessment;
+                let _ = a;
+                let cell = format!("{path}/students/{student}");
+                let status = c.post(&cell, &form).await;
+                if status == 200 {
+                    cells.borrow_mut()[c.slot].saved(Some(0));
+                }
+                (c, status)
+            }
+        })
+        .await;
+        rows.push(s.row("POST one mark (htmx cell)", 10));
+
+        // A column of 30 marks in one no-JavaScript form; every save changes all 30.
+        let mut savers = Vec::new();
+        let mut columns: Vec<Column> = Vec::new();
+        for (slot, (path, email, column, _)) in gradebooks.iter().take(10).enumerate() {
+            let mut c = Client::new(&base);
+            c.sign_in(email).await;
+            c.slot = slot;
+            let page = format!("{path}/assessments/{column}");
+            let (_, body) = c.get(&page).await;
+            c.token = Client::token_from(&body);
+            columns.push(Column::from_page(&page, *column, &body));
+            savers.push(c);
+        }
+        let columns = std::rc::Rc::new(std::cell::RefCell::new(columns));
+        let c3 = columns.clone();
+        let mut s = load(savers, seconds, move |mut c: Client, _| {
+            let columns = c3.clone();
+            async move {
+                let (path, form) = columns.borrow()[c.slot].form(&c.token, None);
+                let status = c.post(&path, &form).await;
+                if status == 303 {
+                    columns.borrow_mut()[c.slot].saved(None);
+                }
+                (c, status)
+            }
+        })
+        .await;
+        rows.push(s.row("POST column of 30 marks (one form)", 10));
 
         // Parents and the office, 50 clients.
         let mut parents = Vec::new();

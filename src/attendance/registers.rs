@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -15,7 +14,7 @@ use crate::attendance::register::{
 };
 use crate::db;
 use crate::error::AppError;
-use crate::web::layout::{flash, render_status, see_other, Layout};
+use crate::web::layout::{render_status, see_other_saved, Layout};
 use crate::web::{CurrentUser, Role};
 use crate::AppState;
 
@@ -278,7 +277,6 @@ pub async fn save_register(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
-    session: Session,
     path: web::Path<(i64, String)>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
@@ -328,15 +326,7 @@ pub async fn save_register(
     match outcome {
         SaveOutcome::Saved { written } => {
             state.mailer.wake.notify_one();
-            flash(
-                &session,
-                match written {
-                    0 => "Nothing to save: the register already says this.".to_string(),
-                    1 => "Register saved: 1 mark.".to_string(),
-                    n => format!("Register saved: {n} marks."),
-                },
-            );
-            Ok(see_other(&base_url(&user, class_id, date)))
+            Ok(see_other_saved(&base_url(&user, class_id, date), written))
         }
         SaveOutcome::Conflicts(conflicts) => {
             // Nothing was saved. Show the stored marks where someone else changed them, and keep

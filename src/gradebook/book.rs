@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -20,7 +19,7 @@ use crate::error::AppError;
 use crate::gradebook::queries::{
     self as q, Assessment, Book, Category, SaveOutcome, ScoreInput, ScoreRow, Term,
 };
-use crate::web::layout::{flash, render_status, see_other, Layout};
+use crate::web::layout::{render_status, see_other_saved, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;
 
@@ -34,6 +33,8 @@ pub struct Loaded {
     pub scores: Vec<ScoreRow>,
     pub categories: Vec<Category>,
     pub scale: GradeScale,
+    /// Position in `scores` of each (assessment, student) cell.
+    pub index: HashMap<(i64, i64), usize>,
 }
 
 impl Loaded {
@@ -42,11 +43,38 @@ impl Loaded {
     }
 
     pub fn explain(&self, student_id: i64) -> Explanation {
-        grades::explain_average(
-            &q::marks_of(&self.assessments, &self.scores, student_id),
-            &self.weights(),
-            self.book.policy(),
-        )
+        self.explain_with(student_id, &self.weights())
+    }
+
+    fn explain_with(&self, student_id: i64, weights: &BTreeMap<String, f64>) -> Explanation {
+        let marks: Vec<grades::Mark> = self
+            .assessments
+            .iter()
+            .filter_map(|a| {
+                let entry = self.stored(a.id, student_id)?.entry()?;
+                Some(grades::Mark {
+                    assessment_id: a.id,
+                    title: a.title.clone(),
+                    category: a.category.clone(),
+                    max_score: a.max_score,
+                    entry,
+                })
+            })
+            .collect();
+        grades::explain_average(&marks, weights, self.book.policy())
+    }
+
+    /// Every student's average, computing the weights once.
+    pub fn averages(&self) -> HashMap<i64, Option<f64>> {
+        let weights = self.weights();
+        self.students
+            .iter()
+            .map(|s| (s.id, self.explain_with(s.id, &weights).average))
+            .collect()
+    }
+
+    pub fn stored(&self, a: i64, s: i64) -> Option<&ScoreRow> {
+        self.index.get(&(a, s)).map(|i| &self.scores[*i])
     }
 }
 
@@ -101,6 +129,11 @@ pub async fn load(
         let scores = q::list_scores(conn, &ids, scope.student)?;
         let categories = q::categories(conn, &book)?;
         let scale = q::grade_scale(conn, book.school_id)?;
+        let index = scores
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.assessment_id, r.student_id), i))
+            .collect();
         Ok(Loaded {
             book,
             terms,
@@ -110,6 +143,7 @@ pub async fn load(
             scores,
             categories,
             scale,
+            index,
         })
     })
     .await
@@ -143,34 +177,42 @@ struct BookPage {
     error_count: usize,
 }
 
+/// One cell as the page shows it.
+pub struct CellView {
+    pub a: i64,
+    pub s: i64,
+    pub value: String,
+    pub original: String,
+    pub version: i32,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+    pub url: String,
+}
+
+impl CellView {
+    fn of(d: &Loaded, typed: &Typed, base_url: &str, a: i64, s: i64) -> Self {
+        let stored = d.stored(a, s);
+        let original = stored.map(ScoreRow::cell).unwrap_or_default();
+        Self {
+            a,
+            s,
+            value: typed
+                .values
+                .get(&(a, s))
+                .cloned()
+                .unwrap_or_else(|| original.clone()),
+            original,
+            version: stored.map_or(0, |r| r.version),
+            error: typed.errors.get(&(a, s)).cloned(),
+            notice: None,
+            url: format!("{base_url}/assessments/{a}/students/{s}"),
+        }
+    }
+}
+
 impl BookPage {
-    fn cell_url(&self, a: &i64, s: &i64) -> String {
-        format!("{}/assessments/{a}/students/{s}", self.base_url)
-    }
-    fn no_notice(&self) -> Option<String> {
-        None
-    }
-    fn stored(&self, a: i64, s: i64) -> Option<&ScoreRow> {
-        self.d
-            .scores
-            .iter()
-            .find(|r| r.assessment_id == a && r.student_id == s)
-    }
-    fn original(&self, a: &i64, s: &i64) -> String {
-        self.stored(*a, *s).map(ScoreRow::cell).unwrap_or_default()
-    }
-    fn value(&self, a: &i64, s: &i64) -> String {
-        self.typed
-            .values
-            .get(&(*a, *s))
-            .cloned()
-            .unwrap_or_else(|| self.original(a, s))
-    }
-    fn version(&self, a: &i64, s: &i64) -> i32 {
-        self.stored(*a, *s).map_or(0, |r| r.version)
-    }
-    fn error(&self, a: &i64, s: &i64) -> Option<String> {
-        self.typed.errors.get(&(*a, *s)).cloned()
+    fn cell(&self, a: &i64, s: &i64) -> CellView {
+        CellView::of(&self.d, &self.typed, &self.base_url, *a, *s)
     }
     fn average(&self, s: &i64) -> String {
         grades::format_percent(self.averages.get(s).copied().flatten())
@@ -202,11 +244,7 @@ fn book_page(
     conflicts: Vec<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let averages = d
-        .students
-        .iter()
-        .map(|s| (s.id, d.explain(s.id).average))
-        .collect();
+    let averages = d.averages();
     let column_means = d
         .assessments
         .iter()
@@ -358,7 +396,6 @@ async fn save_form(
     req: &HttpRequest,
     state: &AppState,
     user: &CurrentUser,
-    session: &Session,
     d: Loaded,
     fields: Vec<(String, String)>,
     target: FormTarget,
@@ -385,17 +422,7 @@ async fn save_form(
     })
     .await?;
     match outcome {
-        SaveOutcome::Saved { written } => {
-            flash(
-                session,
-                match written {
-                    0 => "Nothing to save: the gradebook already says this.".to_string(),
-                    1 => "Saved 1 mark.".to_string(),
-                    n => format!("Saved {n} marks."),
-                },
-            );
-            Ok(see_other(&redirect))
-        }
+        SaveOutcome::Saved { written } => Ok(see_other_saved(&redirect, written)),
         SaveOutcome::Conflicts(conflicting) => {
             // Nothing saved. Show their values where they changed, keep this teacher's other typing.
             let fresh = load(state, user, d.book.class_id, d.book.subject_id, scope).await?;
@@ -414,7 +441,6 @@ pub async fn save_book(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
-    session: Session,
     path: web::Path<(i64, i64)>,
     query: web::Query<TermQuery>,
     form: web::Form<Vec<(String, String)>>,
@@ -430,7 +456,6 @@ pub async fn save_book(
         &req,
         &state,
         &user,
-        &session,
         d,
         form.into_inner(),
         FormTarget {
@@ -445,14 +470,7 @@ pub async fn save_book(
 #[derive(Template)]
 #[template(path = "gradebook/cell.html")]
 struct CellFragment {
-    a: Assessment,
-    s: RosterStudent,
-    value: String,
-    original: String,
-    version: i32,
-    error: Option<String>,
-    notice: Option<String>,
-    url: String,
+    c: CellView,
     /// The student's new average, swapped in out of band after a save.
     average: Option<(String, String)>,
     avg_url: String,
@@ -481,24 +499,18 @@ pub async fn save_cell(
                     notice: Option<String>,
                     status: StatusCode,
                     with_avg: bool| {
-        let stored = d
-            .scores
-            .iter()
-            .find(|r| r.assessment_id == a.id && r.student_id == s.id);
-        let original = stored.map(ScoreRow::cell).unwrap_or_default();
         let average = with_avg.then(|| {
             let avg = full_average(d, s.id);
             (grades::format_percent(avg), d.scale.letter_of(avg))
         });
+        let mut c = CellView::of(d, &Typed::default(), &base, a.id, s.id);
+        if let Some(v) = value {
+            c.value = v;
+        }
+        c.error = error;
+        c.notice = notice;
         let html = CellFragment {
-            a: a.clone(),
-            s: s.clone(),
-            value: value.unwrap_or_else(|| original.clone()),
-            original,
-            version: stored.map_or(0, |r| r.version),
-            error,
-            notice,
-            url: format!("{base}/assessments/{}/students/{}", a.id, s.id),
+            c,
             average,
             avg_url: format!("{base}/students/{}?term={}", s.id, d.term.id),
         }
@@ -597,33 +609,11 @@ struct ColumnPage {
 }
 
 impl ColumnPage {
-    fn cell_url(&self, a: &i64, s: &i64) -> String {
-        format!("{}/assessments/{a}/students/{s}", self.base_url)
-    }
-    fn no_notice(&self) -> Option<String> {
-        None
+    fn cell(&self, s: &i64) -> CellView {
+        CellView::of(&self.d, &self.typed, &self.base_url, self.a.id, *s)
     }
     fn stored(&self, s: i64) -> Option<&ScoreRow> {
-        self.d
-            .scores
-            .iter()
-            .find(|r| r.assessment_id == self.a.id && r.student_id == s)
-    }
-    fn original(&self, s: &i64) -> String {
-        self.stored(*s).map(ScoreRow::cell).unwrap_or_default()
-    }
-    fn value(&self, s: &i64) -> String {
-        self.typed
-            .values
-            .get(&(self.a.id, *s))
-            .cloned()
-            .unwrap_or_else(|| self.original(s))
-    }
-    fn version(&self, s: &i64) -> i32 {
-        self.stored(*s).map_or(0, |r| r.version)
-    }
-    fn error(&self, s: &i64) -> Option<String> {
-        self.typed.errors.get(&(self.a.id, *s)).cloned()
+        self.d.stored(self.a.id, s)
     }
     fn name(&self, s: &RosterStudent) -> String {
         display_name(s)
@@ -704,7 +694,6 @@ pub async fn save_assessment(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
-    session: Session,
     path: web::Path<(i64, i64, i64)>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
@@ -725,7 +714,6 @@ pub async fn save_assessment(
         &req,
         &state,
         &user,
-        &session,
         d,
         form.into_inner(),
         FormTarget {

@@ -82,7 +82,8 @@ impl Layout {
         // Removing a key marks the session changed (a database write), so only when there is one.
         let flash = (user.is_some() && session.contains_key(FLASH_KEY))
             .then(|| session.remove_as::<String>(FLASH_KEY).and_then(Result::ok))
-            .flatten();
+            .flatten()
+            .or_else(|| saved_notice(req.query_string()));
         Self {
             title: title.into(),
             user,
@@ -114,6 +115,32 @@ impl Layout {
             pending_cookie: None,
         }
     }
+}
+
+/// The query parameter a save's redirect carries instead of a flash message: a flash is a write
+/// to the session (a second durable commit per save), a parameter costs nothing.
+const SAVED_PARAM: &str = "saved";
+
+/// "Saved N marks." for a page reached through [`see_other_saved`].
+fn saved_notice(query: &str) -> Option<String> {
+    let n: usize = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == SAVED_PARAM)?
+        .1
+        .parse()
+        .ok()?;
+    Some(match n {
+        0 => "Nothing to save: everything already said this.".to_string(),
+        1 => "Saved 1 mark.".to_string(),
+        n => format!("Saved {n} marks."),
+    })
+}
+
+/// 303 to `location` telling it how many marks were saved (shown as the page's message).
+pub fn see_other_saved(location: &str, written: usize) -> HttpResponse {
+    let sep = if location.contains('?') { '&' } else { '?' };
+    see_other(&format!("{location}{sep}{SAVED_PARAM}={written}"))
 }
 
 /// Leaves a one-time message for the next page this user sees.
@@ -154,4 +181,23 @@ pub fn render_error_page(page: &ErrorPage) -> String {
     page.render().unwrap_or_else(|_| {
         "<!doctype html><title>Error</title><p>Something went wrong.</p>".to_string()
     })
+}
+
+#[cfg(test)]
+mod saved_tests {
+    use super::saved_notice;
+
+    #[test]
+    fn the_saved_parameter_becomes_a_message_and_nothing_else_does() {
+        assert_eq!(saved_notice("saved=30").as_deref(), Some("Saved 30 marks."));
+        assert_eq!(
+            saved_notice("term=4&saved=1").as_deref(),
+            Some("Saved 1 mark.")
+        );
+        assert!(saved_notice("saved=0")
+            .unwrap()
+            .starts_with("Nothing to save"));
+        assert_eq!(saved_notice("saved=<script>"), None);
+        assert_eq!(saved_notice("term=4"), None);
+    }
 }

@@ -3,7 +3,7 @@
 // caret is at the edge), and a column pasted from a spreadsheet fills the cells below.
 (function () {
   function grid() { return document.getElementById("gradebook"); }
-  function cellInput(td) { return td && td.querySelector('input[type=text]'); }
+  function cellInput(td) { return td && td.querySelector("input:not([type=hidden])"); }
   function at(row, index) { return row && row.children[index]; }
 
   function move(input, dRow, dCol) {
@@ -60,8 +60,8 @@
 
   // A cell's own save sends only that cell (the grid form holds every cell).
   document.addEventListener("htmx:configRequest", function (event) {
-    var td = event.detail.elt;
-    if (!td || !td.classList || !td.classList.contains("cell")) return;
+    var td = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("td.cell");
+    if (!td) return;
     var keep = {};
     td.querySelectorAll("input").forEach(function (i) { keep[i.name] = true; });
     var params = event.detail.formData || event.detail.parameters;

@@ -94,6 +94,43 @@ fn migrate_then_seed_demo_twice_creates_the_district_once() {
         marks > 1000 || chrono::Utc::now().date_naive().month() == 8,
         "weeks of register history: {marks}"
     );
+    // A term of gradebooks: published and unpublished work, marks, struggling students, and
+    // behaviour (one student per class with three negative records this month).
+    if !term_just_started {
+        #[derive(diesel::QueryableByName, Debug)]
+        struct Book {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            published: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            unpublished: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            scores: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            struggling: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            troubled: i64,
+        }
+        let book: Book = diesel::sql_query(
+            "SELECT (SELECT count(*) FROM assessments WHERE published) AS published,
+                    (SELECT count(*) FROM assessments WHERE NOT published) AS unpublished,
+                    (SELECT count(*) FROM scores) AS scores,
+                    (SELECT count(*) FROM (SELECT s.student_id FROM scores s JOIN assessments a ON a.id = s.assessment_id
+                                            WHERE s.status = 'score' GROUP BY s.student_id
+                                           HAVING avg(s.score / a.max_score) < 0.6) x) AS struggling,
+                    (SELECT count(*) FROM (SELECT student_id FROM behaviour_records
+                                            WHERE kind = 'negative' AND date > current_date - 30
+                                            GROUP BY student_id HAVING count(*) >= 3) y) AS troubled",
+        )
+        .get_result(&mut conn)
+        .unwrap();
+        assert!(book.published > 0 && book.unpublished > 0, "{book:?}");
+        assert!(book.scores > 1000, "{book:?}");
+        assert!(
+            book.struggling >= 2,
+            "a few students clearly struggling: {book:?}"
+        );
+        assert!(book.troubled >= 1, "{book:?}");
+    }
     let count = |conn: &mut PgConnection| -> i64 { users::table.count().get_result(conn).unwrap() };
     let after_first = count(&mut conn);
     let second = db.rollbook(&["seed-demo"]).output().unwrap();
