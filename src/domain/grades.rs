@@ -321,10 +321,18 @@ impl GradeScale {
 
     /// The letter for a percentage: the band with the highest minimum it reaches.
     pub fn letter(&self, percent: f64) -> String {
-        self.ordered()
-            .into_iter()
-            .find(|(_, min)| percent >= *min)
-            .map_or_else(|| "—".into(), |(l, _)| l)
+        self.band_of(percent)
+            .map_or_else(|| "—".into(), str::to_string)
+    }
+
+    /// The band with the highest minimum that `percent` reaches (no allocation: pages call this
+    /// for every cell and statistic).
+    fn band_of(&self, percent: f64) -> Option<&str> {
+        self.bands
+            .iter()
+            .filter(|(_, min)| percent >= *min)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(l, _)| l.as_str())
     }
 
     pub fn letter_of(&self, percent: Option<f64>) -> String {
@@ -360,13 +368,14 @@ pub fn stats(values: &[f64], scale: &GradeScale) -> Stats {
     });
     let std_dev =
         mean_v.map(|m| (sorted.iter().map(|v| (v - m).powi(2)).sum::<f64>() / n as f64).sqrt());
+    let letters: Vec<Option<&str>> = sorted.iter().map(|v| scale.band_of(*v)).collect();
     let bands = scale
         .ordered()
         .into_iter()
         .map(|(letter, _)| {
-            let count = sorted
+            let count = letters
                 .iter()
-                .filter(|v| scale.letter(**v) == letter)
+                .filter(|l| **l == Some(letter.as_str()))
                 .count();
             (letter, count)
         })

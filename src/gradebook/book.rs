@@ -255,7 +255,8 @@ fn book_page(
                 .filter(|s| s.assessment_id == a.id && s.status == "score")
                 .filter_map(|s| s.score.map(|v| v / a.max_score * 100.0))
                 .collect();
-            (a.id, grades::stats(&ps, &d.scale).mean)
+            let mean = (!ps.is_empty()).then(|| ps.iter().sum::<f64>() / ps.len() as f64);
+            (a.id, mean)
         })
         .collect();
     let title = format!("{} · {} gradebook", d.book.class_name, d.book.subject_name);
@@ -425,7 +426,14 @@ async fn save_form(
         SaveOutcome::Saved { written } => Ok(see_other_saved(&redirect, written)),
         SaveOutcome::Conflicts(conflicting) => {
             // Nothing saved. Show their values where they changed, keep this teacher's other typing.
-            let fresh = load(state, user, d.book.class_id, d.book.subject_id, scope).await?;
+            let mut fresh = load(state, user, d.book.class_id, d.book.subject_id, scope).await?;
+            let (scores, cells) = (std::mem::take(&mut fresh.scores), conflicting.clone());
+            fresh.scores = db::run(&state.pool, move |conn| {
+                let mut scores = scores;
+                q::who_entered(conn, &mut scores, &cells)?;
+                Ok(scores)
+            })
+            .await?;
             let mut typed = typed;
             for cell in &conflicting {
                 typed.values.remove(cell);

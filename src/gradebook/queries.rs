@@ -259,23 +259,71 @@ impl ScoreRow {
     }
 }
 
-/// Every stored cell of the given assessments (`only_student`: one student's).
+/// Every stored cell of the given assessments, or one student's (`only_student`, with who
+/// entered each). The whole grid leaves the names out: a join per cell would cost more than the
+/// rest of the page; [`who_entered`] finds them for the few cells that need them.
 pub fn list_scores(
     conn: &mut PgConnection,
     assessment_ids: &[i64],
     only_student: Option<i64>,
 ) -> QueryResult<Vec<ScoreRow>> {
-    crate::db::cached(
-        &[("ids", "bigint[]"), ("only", "bigint")],
-        "SELECT s.assessment_id, s.student_id, s.status, s.score::float8 AS score, s.version,
-                u.display_name AS updated_by, s.updated_at
-           FROM scores s LEFT JOIN users u ON u.id = s.updated_by
-          WHERE s.assessment_id = ANY((SELECT p.ids FROM p)::bigint[])
-            AND ((SELECT p.only FROM p) IS NULL OR s.student_id = (SELECT p.only FROM p))",
+    match only_student {
+        None => crate::db::cached(
+            &[("ids", "bigint[]")],
+            "SELECT s.assessment_id, s.student_id, s.status, s.score::float8 AS score, s.version,
+                    NULL::text AS updated_by, s.updated_at
+               FROM scores s
+              WHERE s.assessment_id = ANY((SELECT p.ids FROM p)::bigint[])",
+        )
+        .bind::<Array<BigInt>, _>(assessment_ids.to_vec())
+        .load(conn),
+        Some(student) => crate::db::cached(
+            &[("ids", "bigint[]"), ("student", "bigint")],
+            "SELECT s.assessment_id, s.student_id, s.status, s.score::float8 AS score, s.version,
+                    u.display_name AS updated_by, s.updated_at
+               FROM scores s LEFT JOIN users u ON u.id = s.updated_by
+              WHERE s.assessment_id = ANY((SELECT p.ids FROM p)::bigint[]) AND s.student_id = (SELECT p.student FROM p)",
+        )
+        .bind::<Array<BigInt>, _>(assessment_ids.to_vec())
+        .bind::<BigInt, _>(student)
+        .load(conn),
+    }
+}
+
+#[derive(QueryableByName)]
+struct Who {
+    #[diesel(sql_type = BigInt)]
+    assessment_id: i64,
+    #[diesel(sql_type = BigInt)]
+    student_id: i64,
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// Fills in who entered the given cells (for conflict messages).
+pub fn who_entered(
+    conn: &mut PgConnection,
+    scores: &mut [ScoreRow],
+    cells: &[(i64, i64)],
+) -> QueryResult<()> {
+    let rows: Vec<Who> = crate::db::cached(
+        &[("assessments", "bigint[]"), ("students", "bigint[]")],
+        "SELECT s.assessment_id, s.student_id, u.display_name AS name
+           FROM unnest((SELECT p.assessments FROM p), (SELECT p.students FROM p)) AS c(assessment_id, student_id)
+           JOIN scores s USING (assessment_id, student_id) JOIN users u ON u.id = s.updated_by",
     )
-    .bind::<Array<BigInt>, _>(assessment_ids.to_vec())
-    .bind::<Nullable<BigInt>, _>(only_student)
-    .load(conn)
+    .bind::<Array<BigInt>, _>(cells.iter().map(|c| c.0).collect::<Vec<_>>())
+    .bind::<Array<BigInt>, _>(cells.iter().map(|c| c.1).collect::<Vec<_>>())
+    .load(conn)?;
+    for row in rows {
+        if let Some(s) = scores
+            .iter_mut()
+            .find(|s| s.assessment_id == row.assessment_id && s.student_id == row.student_id)
+        {
+            s.updated_by = Some(row.name);
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, QueryableByName)]
@@ -806,28 +854,57 @@ pub struct BehaviourRecord {
     pub recorded_by: Option<String>,
 }
 
-/// Behaviour records of `students` (or of one class) from `since`, newest first.
+/// Whose records: some students (a parent's child, a report) or one class (its teachers' page).
+/// Two statements, not one with `IS NULL OR`, so each keeps its index in a cached plan.
+#[derive(Debug, Clone, Copy)]
+pub enum RecordsOf<'a> {
+    Students(&'a [i64]),
+    Class(i64),
+}
+
+impl RecordsOf<'_> {
+    fn filter(&self, table: &str) -> String {
+        match self {
+            Self::Students(_) => {
+                format!("{table}.student_id = ANY((SELECT p.who FROM p)::bigint[])")
+            }
+            Self::Class(_) => format!("{table}.class_id = (SELECT p.class_id FROM p)"),
+        }
+    }
+
+    fn params(&self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::Students(_) => &[("who", "bigint[]"), ("since", "date")],
+            Self::Class(_) => &[("class_id", "bigint"), ("since", "date")],
+        }
+    }
+
+    fn query(&self, sql: String) -> crate::db::Cached {
+        let q = crate::db::cached(self.params(), sql);
+        match self {
+            Self::Students(ids) => q.bind::<Array<BigInt>, _>(ids.to_vec()),
+            Self::Class(id) => q.bind::<BigInt, _>(*id),
+        }
+    }
+}
+
+/// Behaviour records from `since`, newest first.
 pub fn behaviour_of(
     conn: &mut PgConnection,
-    students: Option<&[i64]>,
-    class_id: Option<i64>,
+    of: RecordsOf,
     since: NaiveDate,
 ) -> QueryResult<Vec<BehaviourRecord>> {
-    crate::db::cached(
-        &[("students", "bigint[]"), ("class_id", "bigint"), ("since", "date")],
+    of.query(format!(
         "SELECT b.id, b.student_id, st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS student_name,
                 bc.name AS category, b.kind, b.date, b.note, u.display_name AS recorded_by
            FROM behaviour_records b
            JOIN students st ON st.id = b.student_id
            JOIN behaviour_categories bc ON bc.id = b.category_id
            LEFT JOIN users u ON u.id = b.recorded_by
-          WHERE ((SELECT p.students FROM p) IS NULL OR b.student_id = ANY((SELECT p.students FROM p)::bigint[]))
-            AND ((SELECT p.class_id FROM p) IS NULL OR b.class_id = (SELECT p.class_id FROM p))
-            AND b.date >= (SELECT p.since FROM p)
+          WHERE {} AND b.date >= (SELECT p.since FROM p)
           ORDER BY b.date DESC, b.id DESC",
-    )
-    .bind::<Nullable<Array<BigInt>>, _>(students.map(<[i64]>::to_vec))
-    .bind::<Nullable<BigInt>, _>(class_id)
+        of.filter("b")
+    ))
     .bind::<Date, _>(since)
     .load(conn)
 }
@@ -853,22 +930,17 @@ pub struct ParticipationRecord {
 
 pub fn participation_of(
     conn: &mut PgConnection,
-    students: Option<&[i64]>,
-    class_id: Option<i64>,
+    of: RecordsOf,
     since: NaiveDate,
 ) -> QueryResult<Vec<ParticipationRecord>> {
-    crate::db::cached(
-        &[("students", "bigint[]"), ("class_id", "bigint"), ("since", "date")],
+    of.query(format!(
         "SELECT pa.id, pa.student_id, st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS student_name,
                 pa.event, pa.date, pa.status, pa.remarks
            FROM participation pa JOIN students st ON st.id = pa.student_id
-          WHERE ((SELECT p.students FROM p) IS NULL OR pa.student_id = ANY((SELECT p.students FROM p)::bigint[]))
-            AND ((SELECT p.class_id FROM p) IS NULL OR pa.class_id = (SELECT p.class_id FROM p))
-            AND pa.date >= (SELECT p.since FROM p)
+          WHERE {} AND pa.date >= (SELECT p.since FROM p)
           ORDER BY pa.date DESC, pa.id DESC",
-    )
-    .bind::<Nullable<Array<BigInt>>, _>(students.map(<[i64]>::to_vec))
-    .bind::<Nullable<BigInt>, _>(class_id)
+        of.filter("pa")
+    ))
     .bind::<Date, _>(since)
     .load(conn)
 }

@@ -205,8 +205,13 @@ fn published_work(
         let scale = gq::grade_scale(conn, rules.school_id)?;
         results = gq::subject_results(&marks, student_id, &weights, rules.policy(), &scale);
         if rules.parents_see_behaviour {
-            behaviour = Some(gq::behaviour_of(conn, Some(&[student_id]), None, since)?);
-            participation = gq::participation_of(conn, Some(&[student_id]), None, since)?;
+            behaviour = Some(gq::behaviour_of(
+                conn,
+                gq::RecordsOf::Students(&[student_id]),
+                since,
+            )?);
+            participation =
+                gq::participation_of(conn, gq::RecordsOf::Students(&[student_id]), since)?;
         }
     }
     Ok(PublishedWork {
