@@ -125,6 +125,13 @@ fn serve(
                             .configure(crate::gradebook::routes),
                     )
                     .service(
+                        web::scope("/dashboard")
+                            .wrap(from_fn(|req, next| {
+                                require_roles(&[Role::Admin, Role::Principal], req, next)
+                            }))
+                            .configure(crate::dashboard::routes),
+                    )
+                    .service(
                         web::scope("/parent")
                             .wrap(from_fn(|req, next| {
                                 require_roles(&[Role::Parent], req, next)
@@ -161,6 +168,7 @@ fn static_dir() -> std::path::PathBuf {
 pub fn spawn_background_work(state: &AppState) {
     crate::mail::spawn_worker(state);
     spawn_session_cleanup(state);
+    crate::dashboard::spawn_refresh(state);
 }
 
 /// Deletes dead sessions every five minutes while the server runs.

@@ -49,6 +49,8 @@ pub struct Settings {
     pub mail_from: String,
     pub demo_password: String,
     pub log_format: LogFormat,
+    /// How often the insight summaries (dashboards, at-risk lists) are rebuilt, in seconds.
+    pub insight_secs: u64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -114,6 +116,14 @@ impl Settings {
                 .collect::<Result<Vec<_>, _>>()?,
             None => Vec::new(),
         };
+        let insight_secs = match var("ROLLBOOK_INSIGHT_SECS") {
+            Some(raw) => raw
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (10..=86_400).contains(n))
+                .ok_or("ROLLBOOK_INSIGHT_SECS must be a number of seconds from 10 to 86400")?,
+            None => 300,
+        };
         let log_format = match var("ROLLBOOK_LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
@@ -138,6 +148,7 @@ impl Settings {
             demo_password: var("ROLLBOOK_DEMO_PASSWORD")
                 .unwrap_or_else(|| DEFAULT_DEMO_PASSWORD.into()),
             log_format,
+            insight_secs,
         })
     }
 
@@ -159,6 +170,7 @@ impl Settings {
             mail_from: "Rollbook <no-reply@rollbook.test>".into(),
             demo_password: DEFAULT_DEMO_PASSWORD.into(),
             log_format: LogFormat::Pretty,
+            insight_secs: 300,
         }
     }
 

@@ -8,6 +8,7 @@ pub mod attendance;
 pub mod audit;
 pub mod clock;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod domain;
 pub mod error;

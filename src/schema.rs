@@ -243,6 +243,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    insight_refreshes (id) {
+        id -> Int8,
+        refreshed_at -> Timestamptz,
+        took_ms -> Int4,
+    }
+}
+
+diesel::table! {
     login_events (id) {
         id -> Int8,
         at -> Timestamptz,
@@ -334,6 +342,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    school_week_insight (school_id, week) {
+        school_id -> Int8,
+        week -> Date,
+        attended -> Int4,
+        counted -> Int4,
+        score_sum -> Float8,
+        score_count -> Int4,
+    }
+}
+
+diesel::table! {
     schools (id) {
         id -> Int8,
         district_id -> Int8,
@@ -345,6 +364,12 @@ diesel::table! {
         missing_counts_as_zero -> Bool,
         parents_see_class_average -> Bool,
         parents_see_behaviour -> Bool,
+        risk_attendance_below -> Numeric,
+        risk_average_below -> Numeric,
+        risk_negative_records -> Int2,
+        risk_absence_streak -> Int2,
+        high_average_from -> Numeric,
+        high_attendance_from -> Numeric,
     }
 }
 
@@ -389,6 +414,31 @@ diesel::table! {
         last_seen_at -> Timestamptz,
         ip -> Nullable<Text>,
         user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    student_insight (student_id) {
+        student_id -> Int8,
+        school_id -> Int8,
+        term_id -> Int8,
+        present -> Int4,
+        late -> Int4,
+        absent -> Int4,
+        excused -> Int4,
+        attendance_rate -> Nullable<Float8>,
+        overall_average -> Nullable<Float8>,
+        negative_30d -> Int4,
+        absence_streak -> Int4,
+    }
+}
+
+diesel::table! {
+    student_subject_insight (student_id, subject_id) {
+        student_id -> Int8,
+        subject_id -> Int8,
+        school_id -> Int8,
+        average -> Nullable<Float8>,
     }
 }
 
@@ -521,6 +571,7 @@ diesel::joinable!(report_comments -> schools (school_id));
 diesel::joinable!(report_comments -> students (student_id));
 diesel::joinable!(report_comments -> terms (term_id));
 diesel::joinable!(report_comments -> users (updated_by));
+diesel::joinable!(school_week_insight -> schools (school_id));
 diesel::joinable!(schools -> districts (district_id));
 diesel::joinable!(score_changes -> schools (school_id));
 diesel::joinable!(score_changes -> scores (score_id));
@@ -530,6 +581,12 @@ diesel::joinable!(scores -> schools (school_id));
 diesel::joinable!(scores -> students (student_id));
 diesel::joinable!(scores -> users (updated_by));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(student_insight -> schools (school_id));
+diesel::joinable!(student_insight -> students (student_id));
+diesel::joinable!(student_insight -> terms (term_id));
+diesel::joinable!(student_subject_insight -> schools (school_id));
+diesel::joinable!(student_subject_insight -> students (student_id));
+diesel::joinable!(student_subject_insight -> subjects (subject_id));
 diesel::joinable!(students -> schools (school_id));
 diesel::joinable!(subjects -> schools (school_id));
 diesel::joinable!(teacher_assignments -> classes (class_id));
@@ -560,6 +617,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     grade_bands,
     guardians,
     imports,
+    insight_refreshes,
     login_events,
     non_school_days,
     outbox_emails,
@@ -567,10 +625,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     participation,
     password_tokens,
     report_comments,
+    school_week_insight,
     schools,
     score_changes,
     scores,
     sessions,
+    student_insight,
+    student_subject_insight,
     students,
     subjects,
     teacher_assignments,

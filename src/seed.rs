@@ -578,7 +578,7 @@ fn weekdays(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
 /// half-term holiday: most students present most days, a few often late, some chronically
 /// absent, a little random absence and excused absence, and `streak_student` absent for the last
 /// four school days. Set-based: one INSERT per school.
-fn register_history(
+pub fn register_history(
     conn: &mut PgConnection,
     school: i64,
     today: NaiveDate,
@@ -651,7 +651,11 @@ fn register_history(
 /// yet published, the last not yet marked), marks from each student's steady ability with some
 /// excused and missing work, a few students clearly struggling, category weights for
 /// mathematics, and behaviour records (one student with repeated negative ones). Set-based.
-fn gradebook_history(conn: &mut PgConnection, school: i64, today: NaiveDate) -> QueryResult<()> {
+pub fn gradebook_history(
+    conn: &mut PgConnection,
+    school: i64,
+    today: NaiveDate,
+) -> QueryResult<()> {
     use diesel::sql_types::{BigInt, Date};
     diesel::sql_query(
         "WITH term AS (

@@ -24,6 +24,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/settings/{school_id}/rules", web::post().to(save_rules))
         .route("/settings/{school_id}/grades", web::post().to(save_grades))
         .route(
+            "/settings/{school_id}/thresholds",
+            web::post().to(save_thresholds),
+        )
+        .route(
             "/settings/{school_id}/assessment-categories",
             web::post().to(add_assessment_category),
         )
@@ -52,6 +56,19 @@ pub struct SchoolSettings {
     pub assessment_categories: String,
     #[diesel(sql_type = Text)]
     pub behaviour_categories: String,
+    /// The early-warning thresholds, as shown in their fields.
+    #[diesel(sql_type = Text)]
+    pub risk_attendance_below: String,
+    #[diesel(sql_type = Text)]
+    pub risk_average_below: String,
+    #[diesel(sql_type = Text)]
+    pub risk_negative_records: String,
+    #[diesel(sql_type = Text)]
+    pub risk_absence_streak: String,
+    #[diesel(sql_type = Text)]
+    pub high_average_from: String,
+    #[diesel(sql_type = Text)]
+    pub high_attendance_from: String,
 }
 
 impl SchoolSettings {
@@ -93,6 +110,20 @@ impl Page {
             *current
         }
     }
+    fn threshold(&self, s: &SchoolSettings, name: &str) -> String {
+        let current = match name {
+            "risk_attendance_below" => &s.risk_attendance_below,
+            "risk_average_below" => &s.risk_average_below,
+            "risk_negative_records" => &s.risk_negative_records,
+            "risk_absence_streak" => &s.risk_absence_streak,
+            "high_average_from" => &s.high_average_from,
+            _ => &s.high_attendance_from,
+        };
+        self.state.value(&format!("risk-{}", s.id), name, current)
+    }
+    fn thresholds(&self) -> [(&'static str, &'static str, bool, f64, f64); 6] {
+        THRESHOLDS
+    }
     fn key(&self, kind: &str, id: &i64) -> String {
         format!("{kind}-{id}")
     }
@@ -130,7 +161,12 @@ async fn page(
                     COALESCE((SELECT string_agg(ac.name, E'\\x1f' ORDER BY ac.position, ac.name)
                                 FROM assessment_categories ac WHERE ac.school_id = s.id), '') AS assessment_categories,
                     COALESCE((SELECT string_agg(bc.name || ' (' || bc.kind || ')', E'\\x1f' ORDER BY bc.kind DESC, bc.position, bc.name)
-                                FROM behaviour_categories bc WHERE bc.school_id = s.id), '') AS behaviour_categories
+                                FROM behaviour_categories bc WHERE bc.school_id = s.id), '') AS behaviour_categories,
+                    trim_scale(s.risk_attendance_below)::text AS risk_attendance_below,
+                    trim_scale(s.risk_average_below)::text AS risk_average_below,
+                    s.risk_negative_records::text AS risk_negative_records, s.risk_absence_streak::text AS risk_absence_streak,
+                    trim_scale(s.high_average_from)::text AS high_average_from,
+                    trim_scale(s.high_attendance_from)::text AS high_attendance_from
                FROM schools s WHERE $1::bigint IS NULL OR s.id = $1 ORDER BY s.name",
         )
         .bind::<diesel::sql_types::Nullable<BigInt>, _>(scope)
@@ -400,4 +436,127 @@ pub async fn add_behaviour_category(
         true,
     )
     .await
+}
+
+/// The early-warning fields: (name, label, percentage or whole number, lowest, highest).
+pub const THRESHOLDS: [(&str, &str, bool, f64, f64); 6] = [
+    (
+        "risk_attendance_below",
+        "At risk when term attendance is below (%)",
+        true,
+        0.0,
+        100.0,
+    ),
+    (
+        "risk_average_below",
+        "At risk when the term average is below (%)",
+        true,
+        0.0,
+        100.0,
+    ),
+    (
+        "risk_negative_records",
+        "At risk with this many negative behaviour records in 30 days",
+        false,
+        1.0,
+        100.0,
+    ),
+    (
+        "risk_absence_streak",
+        "At risk when absent this many school days in a row",
+        false,
+        1.0,
+        60.0,
+    ),
+    (
+        "high_average_from",
+        "High performer from an average of (%)",
+        true,
+        0.0,
+        100.0,
+    ),
+    (
+        "high_attendance_from",
+        "… and attendance of (%)",
+        true,
+        0.0,
+        100.0,
+    ),
+];
+
+pub async fn save_thresholds(
+    req: HttpRequest,
+    app: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i64,)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let school_id = path.into_inner().0;
+    school_in_scope(&user, school_id)?;
+    let mut fs = FormState::new(format!("risk-{school_id}"), &form);
+    let mut values = Vec::new();
+    for (name, _, percent, low, high) in THRESHOLDS {
+        let raw = fs.get(name).to_string();
+        let parsed = if percent {
+            match crate::domain::grades::parse_entry(&raw, high) {
+                Ok(Some(crate::domain::grades::Entry::Score(v))) if v >= low => Some(v),
+                _ => None,
+            }
+        } else {
+            raw.parse::<u32>()
+                .ok()
+                .map(f64::from)
+                .filter(|v| (low..=high).contains(v))
+        };
+        match parsed {
+            Some(v) => values.push(v),
+            None => {
+                fs.fail(
+                    name,
+                    if percent {
+                        "Enter a percentage from 0 to 100 (at most two decimals).".to_string()
+                    } else {
+                        format!("Enter a whole number from {low} to {high}.")
+                    },
+                );
+                values.push(0.0);
+            }
+        }
+    }
+    if !fs.ok() {
+        return page(&req, &app, &user, fs, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let actor = actor(&req, &app, &user);
+    let after = json!(THRESHOLDS
+        .iter()
+        .zip(&values)
+        .map(|(t, v)| (t.0.to_string(), *v))
+        .collect::<std::collections::BTreeMap<_, _>>());
+    db::run(&app.pool, move |conn| {
+        Ok(conn.transaction(|conn| {
+            lock_school(conn, school_id)?;
+            diesel::sql_query(
+                "UPDATE schools SET risk_attendance_below = $2::numeric(5,2), risk_average_below = $3::numeric(5,2),
+                        risk_negative_records = $4::smallint, risk_absence_streak = $5::smallint,
+                        high_average_from = $6::numeric(5,2), high_attendance_from = $7::numeric(5,2)
+                  WHERE id = $1",
+            )
+            .bind::<BigInt, _>(school_id)
+            .bind::<Double, _>(values[0])
+            .bind::<Double, _>(values[1])
+            .bind::<Double, _>(values[2])
+            .bind::<Double, _>(values[3])
+            .bind::<Double, _>(values[4])
+            .bind::<Double, _>(values[5])
+            .execute(conn)?;
+            audit_change(conn, &actor, "update", "school_thresholds", school_id, school_id, None, Some(after))
+        })?)
+    })
+    .await?;
+    flash(
+        &session,
+        "Early-warning thresholds saved. Lists use them at once.",
+    );
+    Ok(see_other("/admin/settings"))
 }

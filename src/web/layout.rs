@@ -35,6 +35,7 @@ pub struct Layout {
 fn nav_for(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
         Role::Admin | Role::Principal => &[
+            ("/dashboard", "Dashboard"),
             ("/admin", "Overview"),
             ("/admin/users", "People"),
             ("/admin/students", "Students"),
@@ -42,7 +43,10 @@ fn nav_for(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/admin/settings", "Settings"),
             ("/admin/audit", "Audit trail"),
         ],
-        Role::Teacher => &[("/teacher", "My classes")],
+        Role::Teacher => &[
+            ("/teacher", "My classes"),
+            ("/teacher/dashboard", "My dashboard"),
+        ],
         Role::Parent => &[("/parent", "My children")],
     }
 }

@@ -5,6 +5,7 @@
 #[path = "../it/helpers.rs"]
 mod helpers;
 
+mod dashboard;
 mod gradebook;
 mod harness;
 mod register;

@@ -11,6 +11,7 @@ mod admin_users;
 mod attendance;
 mod attendance_views;
 mod cli;
+mod dashboard;
 mod front_door;
 mod gradebook;
 mod gradebook_views;

@@ -1,0 +1,38 @@
+//! Insight: the school and district dashboards, the early-warning list, student profiles and the
+//! teacher's dashboard, answered from summaries that a background task refreshes.
+
+pub mod handlers;
+pub mod queries;
+pub mod refresh;
+
+use actix_web::web;
+
+use crate::AppState;
+
+/// Routes under `/dashboard` (the scope guard admits principals and admins).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("", web::get().to(handlers::dashboard))
+        .route("/at-risk", web::get().to(handlers::at_risk))
+        .route("/at-risk.csv", web::get().to(handlers::at_risk_csv))
+        .route("/high-performers", web::get().to(handlers::high_performers))
+        .route("/students/{student_id}", web::get().to(handlers::student));
+}
+
+/// Rebuilds the summaries now and then every `insight_secs` while the server runs.
+pub fn spawn_refresh(state: &AppState) {
+    let state = state.clone();
+    actix_web::rt::spawn(async move {
+        let every = std::time::Duration::from_secs(state.settings.insight_secs);
+        let mut tick = actix_web::rt::time::interval(every);
+        loop {
+            tick.tick().await;
+            let now = state.clock.now();
+            let result =
+                crate::db::run(&state.pool, move |conn| Ok(refresh::refresh(conn, now)?)).await;
+            match result {
+                Ok(ms) => tracing::info!(took_ms = ms, "insight summaries refreshed"),
+                Err(e) => tracing::warn!(error = ?e, "insight refresh failed"),
+            }
+        }
+    });
+}

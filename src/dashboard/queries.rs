@@ -1,0 +1,480 @@
+//! Dashboard figures: live counts for today from indexed queries, everything term-to-date from
+//! the insight summaries. Every query is scoped to a school (principal) or the district (admin).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Bool, Date, Double, Integer, Nullable, Text, Timestamptz};
+
+/// One school's headline figures.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SchoolCard {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Date)]
+    pub today: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    pub students: i64,
+    #[diesel(sql_type = BigInt)]
+    pub teachers: i64,
+    #[diesel(sql_type = BigInt)]
+    pub classes: i64,
+    #[diesel(sql_type = Bool)]
+    pub school_day: bool,
+    #[diesel(sql_type = BigInt)]
+    pub attended_today: i64,
+    #[diesel(sql_type = BigInt)]
+    pub counted_today: i64,
+    #[diesel(sql_type = BigInt)]
+    pub registers_expected: i64,
+    #[diesel(sql_type = BigInt)]
+    pub registers_taken: i64,
+    /// Sum and count of students' overall averages (term to date), for district totals.
+    #[diesel(sql_type = Double)]
+    pub average_sum: f64,
+    #[diesel(sql_type = BigInt)]
+    pub average_count: i64,
+    #[diesel(sql_type = BigInt)]
+    pub high_performers: i64,
+    #[diesel(sql_type = BigInt)]
+    pub at_risk: i64,
+}
+
+impl SchoolCard {
+    pub fn rate_today(&self) -> Option<f64> {
+        (self.counted_today > 0)
+            .then(|| self.attended_today as f64 / self.counted_today as f64 * 100.0)
+    }
+    pub fn average(&self) -> Option<f64> {
+        (self.average_count > 0).then(|| self.average_sum / self.average_count as f64)
+    }
+    pub fn registers_missing(&self) -> i64 {
+        if self.school_day {
+            (self.registers_expected - self.registers_taken).max(0)
+        } else {
+            0
+        }
+    }
+}
+
+/// The condition "this summary row is at risk" under its school's thresholds (`s` the school,
+/// `i` the row); thresholds compare unrounded values.
+pub const AT_RISK: &str = "(i.attendance_rate < s.risk_attendance_below::float8
+      OR i.overall_average < s.risk_average_below::float8
+      OR i.negative_30d >= s.risk_negative_records
+      OR i.absence_streak >= s.risk_absence_streak)";
+
+pub const HIGH_PERFORMER: &str = "(i.overall_average >= s.high_average_from::float8 AND i.attendance_rate >= s.high_attendance_from::float8)";
+
+pub fn school_cards(
+    conn: &mut PgConnection,
+    school: Option<i64>,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<SchoolCard>> {
+    crate::db::cached(
+        &[("school", "bigint"), ("now", "timestamptz")],
+        format!(
+            "SELECT s.id, s.name, d.today,
+                (SELECT count(*) FROM students st WHERE st.school_id = s.id AND st.status = 'active') AS students,
+                (SELECT count(*) FROM users u WHERE u.school_id = s.id AND u.role = 'teacher' AND u.active) AS teachers,
+                (SELECT count(*) FROM classes c JOIN academic_years y ON y.id = c.academic_year_id
+                  WHERE c.school_id = s.id AND d.today BETWEEN y.starts_on AND y.ends_on) AS classes,
+                NOT (EXTRACT(ISODOW FROM d.today)::smallint = ANY (s.weekend_days)
+                     OR EXISTS (SELECT 1 FROM non_school_days n WHERE n.school_id = s.id AND d.today BETWEEN n.starts_on AND n.ends_on)) AS school_day,
+                COALESCE(t.attended, 0) AS attended_today, COALESCE(t.counted, 0) AS counted_today,
+                (SELECT count(DISTINCT e.class_id) FROM enrolments e JOIN students st ON st.id = e.student_id AND st.status = 'active'
+                  WHERE e.school_id = s.id AND e.starts_on <= d.today AND (e.ends_on IS NULL OR e.ends_on >= d.today)) AS registers_expected,
+                COALESCE(t.classes, 0) AS registers_taken,
+                COALESCE(i.average_sum, 0) AS average_sum, COALESCE(i.average_count, 0) AS average_count,
+                COALESCE(i.high, 0) AS high_performers, COALESCE(i.risk, 0) AS at_risk
+           FROM schools s
+           CROSS JOIN LATERAL (SELECT ((SELECT p.now FROM p) AT TIME ZONE s.timezone)::date AS today) d
+           LEFT JOIN LATERAL (
+                SELECT count(*) FILTER (WHERE ac.category IN ('present', 'late')) AS attended,
+                       count(*) FILTER (WHERE ac.category IN ('present', 'late', 'absent')) AS counted,
+                       count(DISTINCT a.class_id) AS classes
+                  FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
+                 WHERE a.school_id = s.id AND a.date = d.today) t ON TRUE
+           LEFT JOIN LATERAL (
+                SELECT sum(i.overall_average) AS average_sum, count(i.overall_average) AS average_count,
+                       count(*) FILTER (WHERE {HIGH_PERFORMER}) AS high,
+                       count(*) FILTER (WHERE {AT_RISK}) AS risk
+                  FROM student_insight i WHERE i.school_id = s.id) i ON TRUE
+          WHERE (SELECT p.school FROM p) IS NULL OR s.id = (SELECT p.school FROM p)
+          ORDER BY s.name"
+        ),
+    )
+    .bind::<Nullable<BigInt>, _>(school)
+    .bind::<Timestamptz, _>(now)
+    .load(conn)
+}
+
+/// A subject's students' averages: their mean and how many fall in each grade band.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SubjectBand {
+    #[diesel(sql_type = Text)]
+    pub subject: String,
+    #[diesel(sql_type = Text)]
+    pub letter: String,
+    #[diesel(sql_type = Double)]
+    pub band_min: f64,
+    #[diesel(sql_type = BigInt)]
+    pub students: i64,
+    #[diesel(sql_type = Double)]
+    pub subject_average: f64,
+    #[diesel(sql_type = BigInt)]
+    pub subject_students: i64,
+}
+
+/// Performance by subject (grouped by subject name across the scope), from the summaries.
+pub fn subject_bands(
+    conn: &mut PgConnection,
+    school: Option<i64>,
+) -> QueryResult<Vec<SubjectBand>> {
+    crate::db::cached(
+        &[("school", "bigint")],
+        "WITH graded AS (
+             SELECT sub.name AS subject, si.average, g.letter, g.min_percent
+               FROM student_subject_insight si JOIN subjects sub ON sub.id = si.subject_id
+               JOIN LATERAL (SELECT gb.letter, gb.min_percent FROM grade_bands gb
+                              WHERE gb.school_id = si.school_id AND si.average >= gb.min_percent
+                              ORDER BY gb.min_percent DESC LIMIT 1) g ON TRUE
+              WHERE si.average IS NOT NULL
+                AND ((SELECT p.school FROM p) IS NULL OR si.school_id = (SELECT p.school FROM p))),
+         per_subject AS (SELECT subject, avg(average) AS subject_average, count(*) AS subject_students FROM graded GROUP BY subject)
+         SELECT g.subject, g.letter, max(g.min_percent)::float8 AS band_min, count(*) AS students,
+                ps.subject_average, ps.subject_students
+           FROM graded g JOIN per_subject ps USING (subject)
+          GROUP BY g.subject, g.letter, ps.subject_average, ps.subject_students
+          ORDER BY g.subject, band_min DESC",
+    )
+    .bind::<Nullable<BigInt>, _>(school)
+    .load(conn)
+}
+
+/// One week of the trend.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Week {
+    #[diesel(sql_type = Date)]
+    pub week: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    pub attended: i64,
+    #[diesel(sql_type = BigInt)]
+    pub counted: i64,
+    #[diesel(sql_type = Double)]
+    pub score_sum: f64,
+    #[diesel(sql_type = BigInt)]
+    pub score_count: i64,
+}
+
+impl Week {
+    pub fn rate(&self) -> Option<f64> {
+        (self.counted > 0).then(|| self.attended as f64 / self.counted as f64 * 100.0)
+    }
+    pub fn score(&self) -> Option<f64> {
+        (self.score_count > 0).then(|| self.score_sum / self.score_count as f64)
+    }
+}
+
+/// Weeks (Mondays) from `since`, summed over the scope.
+pub fn weeks(
+    conn: &mut PgConnection,
+    school: Option<i64>,
+    since: NaiveDate,
+) -> QueryResult<Vec<Week>> {
+    crate::db::cached(
+        &[("school", "bigint"), ("since", "date")],
+        "SELECT week, sum(attended)::bigint AS attended, sum(counted)::bigint AS counted,
+                sum(score_sum)::float8 AS score_sum, sum(score_count)::bigint AS score_count
+           FROM school_week_insight
+          WHERE week >= date_trunc('week', (SELECT p.since FROM p))::date
+            AND ((SELECT p.school FROM p) IS NULL OR school_id = (SELECT p.school FROM p))
+          GROUP BY week ORDER BY week",
+    )
+    .bind::<Nullable<BigInt>, _>(school)
+    .bind::<Date, _>(since)
+    .load(conn)
+}
+
+/// A student on the at-risk (or high performers) list, with every reason.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Flagged {
+    #[diesel(sql_type = BigInt)]
+    pub student_id: i64,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub student_number: String,
+    #[diesel(sql_type = Text)]
+    pub school_name: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub class_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub class_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub grade_level: Option<String>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub attendance_rate: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub overall_average: Option<f64>,
+    #[diesel(sql_type = Integer)]
+    pub negative_30d: i32,
+    #[diesel(sql_type = Integer)]
+    pub absence_streak: i32,
+    #[diesel(sql_type = Bool)]
+    pub low_attendance: bool,
+    #[diesel(sql_type = Bool)]
+    pub low_average: bool,
+    #[diesel(sql_type = Bool)]
+    pub behaviour: bool,
+    #[diesel(sql_type = Bool)]
+    pub streak: bool,
+    #[diesel(sql_type = Double)]
+    pub attendance_threshold: f64,
+    #[diesel(sql_type = Double)]
+    pub average_threshold: f64,
+}
+
+impl Flagged {
+    /// Every reason, in words.
+    pub fn reasons(&self) -> Vec<String> {
+        let pct = |v: Option<f64>| crate::domain::grades::format_percent(v);
+        let mut out = Vec::new();
+        if self.low_attendance {
+            out.push(format!(
+                "attendance {} this term (below {})",
+                pct(self.attendance_rate),
+                pct(Some(self.attendance_threshold))
+            ));
+        }
+        if self.low_average {
+            out.push(format!(
+                "average {} this term (below {})",
+                pct(self.overall_average),
+                pct(Some(self.average_threshold))
+            ));
+        }
+        if self.behaviour {
+            out.push(format!(
+                "{} negative behaviour records in 30 days",
+                self.negative_30d
+            ));
+        }
+        if self.streak {
+            out.push(format!(
+                "absent the last {} school days",
+                self.absence_streak
+            ));
+        }
+        out
+    }
+}
+
+/// Filters and order of the at-risk list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub class_id: Option<i64>,
+    pub grade_level: Option<String>,
+    /// name, attendance, average, behaviour, streak
+    pub sort: String,
+}
+
+/// Which list: the students at risk, or the high performers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum List {
+    AtRisk,
+    HighPerformers,
+}
+
+pub fn flagged(
+    conn: &mut PgConnection,
+    school: Option<i64>,
+    filter: &ListFilter,
+    list: List,
+    today: NaiveDate,
+) -> QueryResult<Vec<Flagged>> {
+    let order = match filter.sort.as_str() {
+        "attendance" => "i.attendance_rate ASC NULLS LAST, name",
+        "average" => "i.overall_average ASC NULLS LAST, name",
+        "behaviour" => "i.negative_30d DESC, name",
+        "streak" => "i.absence_streak DESC, name",
+        _ => "name, st.id",
+    };
+    let condition = match list {
+        List::AtRisk => AT_RISK,
+        List::HighPerformers => HIGH_PERFORMER,
+    };
+    let sql = format!(
+        "SELECT st.id AS student_id, st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS name,
+                st.student_number, s.name AS school_name, cl.id AS class_id, cl.name AS class_name, cl.grade_level,
+                i.attendance_rate, i.overall_average, i.negative_30d, i.absence_streak,
+                COALESCE(i.attendance_rate < s.risk_attendance_below::float8, FALSE) AS low_attendance,
+                COALESCE(i.overall_average < s.risk_average_below::float8, FALSE) AS low_average,
+                i.negative_30d >= s.risk_negative_records AS behaviour,
+                i.absence_streak >= s.risk_absence_streak AS streak,
+                s.risk_attendance_below::float8 AS attendance_threshold, s.risk_average_below::float8 AS average_threshold
+           FROM student_insight i
+           JOIN students st ON st.id = i.student_id
+           JOIN schools s ON s.id = i.school_id
+           LEFT JOIN LATERAL (SELECT c.id, c.name, c.grade_level FROM enrolments e JOIN classes c ON c.id = e.class_id
+                               WHERE e.student_id = st.id AND e.starts_on <= (SELECT p.today FROM p)
+                                 AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.today FROM p))
+                               ORDER BY e.starts_on DESC, e.id DESC LIMIT 1) cl ON TRUE
+          WHERE {condition}
+            AND ((SELECT p.school FROM p) IS NULL OR i.school_id = (SELECT p.school FROM p))
+            AND ((SELECT p.class_id FROM p) IS NULL OR cl.id = (SELECT p.class_id FROM p))
+            AND ((SELECT p.grade FROM p) IS NULL OR cl.grade_level = (SELECT p.grade FROM p))
+          ORDER BY {order}
+          LIMIT 2000"
+    );
+    crate::db::cached(
+        &[
+            ("school", "bigint"),
+            ("class_id", "bigint"),
+            ("grade", "text"),
+            ("today", "date"),
+        ],
+        sql,
+    )
+    .bind::<Nullable<BigInt>, _>(school)
+    .bind::<Nullable<BigInt>, _>(filter.class_id)
+    .bind::<Nullable<Text>, _>(filter.grade_level.clone())
+    .bind::<Date, _>(today)
+    .load(conn)
+}
+
+/// Classes and grade levels in scope, for the filters.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ClassOption {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub grade_level: String,
+    #[diesel(sql_type = Text)]
+    pub school_name: String,
+}
+
+pub fn class_options(
+    conn: &mut PgConnection,
+    school: Option<i64>,
+    today: NaiveDate,
+) -> QueryResult<Vec<ClassOption>> {
+    crate::db::cached(
+        &[("school", "bigint"), ("today", "date")],
+        "SELECT c.id, c.name, c.grade_level, s.name AS school_name
+           FROM classes c JOIN schools s ON s.id = c.school_id JOIN academic_years y ON y.id = c.academic_year_id
+          WHERE (SELECT p.today FROM p) BETWEEN y.starts_on AND y.ends_on
+            AND ((SELECT p.school FROM p) IS NULL OR c.school_id = (SELECT p.school FROM p))
+          ORDER BY s.name, c.grade_level, c.name",
+    )
+    .bind::<Nullable<BigInt>, _>(school)
+    .bind::<Date, _>(today)
+    .load(conn)
+}
+
+/// A student's summary row with the school's thresholds, for the profile.
+pub fn student_flags(
+    conn: &mut PgConnection,
+    student_id: i64,
+    today: NaiveDate,
+) -> QueryResult<Option<Flagged>> {
+    let rows: Vec<Flagged> = crate::db::cached(
+        &[("student", "bigint"), ("today", "date")],
+        "SELECT st.id AS student_id, st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS name,
+                st.student_number, s.name AS school_name, NULL::bigint AS class_id, NULL::text AS class_name, NULL::text AS grade_level,
+                i.attendance_rate, i.overall_average, i.negative_30d, i.absence_streak,
+                COALESCE(i.attendance_rate < s.risk_attendance_below::float8, FALSE) AS low_attendance,
+                COALESCE(i.overall_average < s.risk_average_below::float8, FALSE) AS low_average,
+                i.negative_30d >= s.risk_negative_records AS behaviour,
+                i.absence_streak >= s.risk_absence_streak AS streak,
+                s.risk_attendance_below::float8 AS attendance_threshold, s.risk_average_below::float8 AS average_threshold
+           FROM student_insight i JOIN students st ON st.id = i.student_id JOIN schools s ON s.id = i.school_id
+          WHERE i.student_id = (SELECT p.student FROM p) AND (SELECT p.today FROM p) IS NOT NULL",
+    )
+    .bind::<BigInt, _>(student_id)
+    .bind::<Date, _>(today)
+    .load(conn)?;
+    Ok(rows.into_iter().next())
+}
+
+/// For a teacher's dashboard: assessments of their class-and-subject pairs dated up to today
+/// that are not fully marked.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Unmarked {
+    #[diesel(sql_type = BigInt)]
+    pub assessment_id: i64,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Date)]
+    pub date: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    pub class_id: i64,
+    #[diesel(sql_type = Text)]
+    pub class_name: String,
+    #[diesel(sql_type = BigInt)]
+    pub subject_id: i64,
+    #[diesel(sql_type = Text)]
+    pub subject_name: String,
+    #[diesel(sql_type = BigInt)]
+    pub entered: i64,
+    #[diesel(sql_type = BigInt)]
+    pub enrolled: i64,
+}
+
+pub fn unmarked(
+    conn: &mut PgConnection,
+    teacher: i64,
+    today: NaiveDate,
+) -> QueryResult<Vec<Unmarked>> {
+    crate::db::cached(
+        &[("teacher", "bigint"), ("today", "date")],
+        "SELECT a.id AS assessment_id, a.title, a.date, c.id AS class_id, c.name AS class_name, sub.id AS subject_id, sub.name AS subject_name,
+                (SELECT count(*) FROM scores s WHERE s.assessment_id = a.id AND s.status <> 'blank') AS entered,
+                (SELECT count(*) FROM enrolments e JOIN students st ON st.id = e.student_id AND st.status = 'active'
+                  WHERE e.class_id = c.id AND e.starts_on <= (SELECT p.today FROM p)
+                    AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.today FROM p))) AS enrolled
+           FROM teacher_assignments ta
+           JOIN assessments a ON a.class_id = ta.class_id AND a.subject_id = ta.subject_id AND NOT a.archived
+           JOIN classes c ON c.id = a.class_id JOIN subjects sub ON sub.id = a.subject_id
+          WHERE ta.teacher_id = (SELECT p.teacher FROM p) AND a.date <= (SELECT p.today FROM p)
+            AND a.date > (SELECT p.today FROM p) - 120
+          ORDER BY a.date, a.id",
+    )
+    .bind::<BigInt, _>(teacher)
+    .bind::<Date, _>(today)
+    .load::<Unmarked>(conn)
+    .map(|rows| rows.into_iter().filter(|u| u.entered < u.enrolled).collect())
+}
+
+/// Summary rows of the students in the given classes (a teacher's), with their flags.
+pub fn students_of_classes(
+    conn: &mut PgConnection,
+    classes: &[i64],
+    today: NaiveDate,
+) -> QueryResult<Vec<Flagged>> {
+    crate::db::cached(
+        &[("classes", "bigint[]"), ("today", "date")],
+        "SELECT st.id AS student_id, st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS name,
+                st.student_number, s.name AS school_name, c.id AS class_id, c.name AS class_name, c.grade_level,
+                i.attendance_rate, i.overall_average, i.negative_30d, i.absence_streak,
+                COALESCE(i.attendance_rate < s.risk_attendance_below::float8, FALSE) AS low_attendance,
+                COALESCE(i.overall_average < s.risk_average_below::float8, FALSE) AS low_average,
+                i.negative_30d >= s.risk_negative_records AS behaviour,
+                i.absence_streak >= s.risk_absence_streak AS streak,
+                s.risk_attendance_below::float8 AS attendance_threshold, s.risk_average_below::float8 AS average_threshold
+           FROM enrolments e
+           JOIN classes c ON c.id = e.class_id
+           JOIN students st ON st.id = e.student_id AND st.status = 'active'
+           JOIN student_insight i ON i.student_id = st.id
+           JOIN schools s ON s.id = i.school_id
+          WHERE e.class_id = ANY((SELECT p.classes FROM p)::bigint[]) AND e.starts_on <= (SELECT p.today FROM p)
+            AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.today FROM p))
+          ORDER BY c.name, st.family_name, st.given_name",
+    )
+    .bind::<Array<BigInt>, _>(classes.to_vec())
+    .bind::<Date, _>(today)
+    .load(conn)
+}

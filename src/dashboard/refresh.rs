@@ -1,0 +1,152 @@
+//! Refreshes the insight summaries in one transaction with set-based SQL: each active student's
+//! term-to-date attendance counts and rate, subject averages and overall average (the same
+//! definitions as `domain::grades`, in SQL; a test compares the two on the demo school), negative
+//! behaviour in the last 30 days and ongoing absence streak; and each school's weekly attendance
+//! and marks for the trend charts. The server refreshes on a schedule (`ROLLBOOK_INSIGHT_SECS`);
+//! every page that reads the summaries shows when they were made.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Timestamptz};
+
+/// The schools' school-local today and current term (the one containing today, else the latest
+/// started), as a CTE named `cur`.
+pub const CURRENT_TERM: &str = "cur AS (
+    SELECT s.id AS school_id, d.today, t.id AS term_id, t.starts_on
+      FROM schools s
+      CROSS JOIN LATERAL (SELECT ($1::timestamptz AT TIME ZONE s.timezone)::date AS today) d
+      JOIN LATERAL (SELECT t.id, t.starts_on FROM terms t WHERE t.school_id = s.id AND t.starts_on <= d.today
+                     ORDER BY t.starts_on DESC LIMIT 1) t ON TRUE)";
+
+/// Rebuilds every summary as of `now`; returns how long it took in milliseconds.
+pub fn refresh(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<i32> {
+    let started = std::time::Instant::now();
+    conn.transaction(|conn| {
+        // One refresh at a time (a slow one and the next tick never overlap).
+        diesel::sql_query("SELECT pg_advisory_xact_lock(72616375)").execute(conn)?;
+        diesel::sql_query("DELETE FROM student_subject_insight").execute(conn)?;
+        diesel::sql_query("DELETE FROM student_insight").execute(conn)?;
+        diesel::sql_query("DELETE FROM school_week_insight").execute(conn)?;
+        diesel::sql_query(format!(
+            "WITH {CURRENT_TERM},
+             sc AS (
+                 SELECT s.student_id, a.subject_id, a.class_id, a.date, a.id AS assessment_id, a.category_id, a.school_id,
+                        CASE WHEN s.status = 'score' THEN s.score::float8 / a.max_score::float8 * 100
+                             WHEN s.status = 'missing' AND sch.missing_counts_as_zero THEN 0.0 END AS pct
+                   FROM scores s
+                   JOIN assessments a ON a.id = s.assessment_id AND NOT a.archived
+                   JOIN cur ON cur.school_id = a.school_id AND cur.term_id = a.term_id
+                   JOIN schools sch ON sch.id = a.school_id
+                  WHERE s.status <> 'blank'),
+             -- The weights are those of the class of the student's latest work in the subject.
+             pick AS (
+                 SELECT DISTINCT ON (student_id, subject_id) student_id, subject_id, class_id, school_id
+                   FROM sc ORDER BY student_id, subject_id, date DESC, assessment_id DESC),
+             weighted AS (SELECT DISTINCT class_id, subject_id FROM category_weights),
+             plain AS (
+                 SELECT student_id, subject_id, avg(pct) AS average FROM sc WHERE pct IS NOT NULL GROUP BY 1, 2),
+             cat AS (
+                 SELECT student_id, subject_id, category_id, avg(pct) AS mean FROM sc WHERE pct IS NOT NULL GROUP BY 1, 2, 3),
+             by_weight AS (
+                 SELECT c.student_id, c.subject_id, sum(c.mean * w.weight::float8) / sum(w.weight::float8) AS average
+                   FROM cat c JOIN pick p USING (student_id, subject_id)
+                   JOIN category_weights w ON w.class_id = p.class_id AND w.subject_id = p.subject_id AND w.category_id = c.category_id
+                  GROUP BY 1, 2)
+             INSERT INTO student_subject_insight (student_id, subject_id, school_id, average)
+             SELECT p.student_id, p.subject_id, p.school_id,
+                    CASE WHEN w.class_id IS NOT NULL THEN bw.average ELSE pl.average END
+               FROM pick p
+               JOIN students st ON st.id = p.student_id AND st.status = 'active'
+               LEFT JOIN weighted w ON w.class_id = p.class_id AND w.subject_id = p.subject_id
+               LEFT JOIN by_weight bw ON bw.student_id = p.student_id AND bw.subject_id = p.subject_id
+               LEFT JOIN plain pl ON pl.student_id = p.student_id AND pl.subject_id = p.subject_id"
+        ))
+        .bind::<Timestamptz, _>(now)
+        .execute(conn)?;
+        diesel::sql_query(format!(
+            "WITH {CURRENT_TERM},
+             marks AS (
+                 SELECT a.student_id, a.date, ac.category
+                   FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
+                   JOIN cur ON cur.school_id = a.school_id
+                  WHERE a.date BETWEEN cur.starts_on AND cur.today),
+             counts AS (
+                 SELECT student_id,
+                        count(*) FILTER (WHERE category = 'present') AS present,
+                        count(*) FILTER (WHERE category = 'late') AS late,
+                        count(*) FILTER (WHERE category = 'absent') AS absent,
+                        count(*) FILTER (WHERE category = 'excused') AS excused
+                   FROM marks GROUP BY student_id),
+             -- The ongoing streak: the last school days with a register, all absent, counted back
+             -- from today (any register that was not absent ends it).
+             days AS (
+                 SELECT a.student_id, a.date, bool_and(ac.category = 'absent') AS absent
+                   FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
+                   JOIN cur ON cur.school_id = a.school_id
+                  WHERE a.date BETWEEN cur.today - 90 AND cur.today
+                  GROUP BY 1, 2),
+             streaks AS (
+                 SELECT student_id, count(*) AS streak FROM (
+                     SELECT student_id, sum(CASE WHEN absent THEN 0 ELSE 1 END) OVER (PARTITION BY student_id ORDER BY date DESC) AS breaks
+                       FROM days) d
+                  WHERE breaks = 0 GROUP BY student_id),
+             negative AS (
+                 SELECT b.student_id, count(*) AS n FROM behaviour_records b JOIN cur ON cur.school_id = b.school_id
+                  WHERE b.kind = 'negative' AND b.date > cur.today - 30 AND b.date <= cur.today GROUP BY 1),
+             overall AS (SELECT student_id, avg(average) AS average FROM student_subject_insight WHERE average IS NOT NULL GROUP BY 1)
+             INSERT INTO student_insight (student_id, school_id, term_id, present, late, absent, excused, attendance_rate,
+                                          overall_average, negative_30d, absence_streak)
+             SELECT st.id, st.school_id, cur.term_id, COALESCE(c.present, 0), COALESCE(c.late, 0), COALESCE(c.absent, 0), COALESCE(c.excused, 0),
+                    (c.present + c.late)::float8 / NULLIF(c.present + c.late + c.absent, 0) * 100,
+                    o.average, COALESCE(n.n, 0), COALESCE(sk.streak, 0)
+               FROM students st JOIN cur ON cur.school_id = st.school_id
+               LEFT JOIN counts c ON c.student_id = st.id
+               LEFT JOIN overall o ON o.student_id = st.id
+               LEFT JOIN negative n ON n.student_id = st.id
+               LEFT JOIN streaks sk ON sk.student_id = st.id
+              WHERE st.status = 'active'"
+        ))
+        .bind::<Timestamptz, _>(now)
+        .execute(conn)?;
+        diesel::sql_query(format!(
+            "WITH {CURRENT_TERM},
+             att AS (
+                 SELECT a.school_id, date_trunc('week', a.date)::date AS week,
+                        count(*) FILTER (WHERE ac.category IN ('present', 'late')) AS attended,
+                        count(*) FILTER (WHERE ac.category IN ('present', 'late', 'absent')) AS counted
+                   FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id JOIN cur ON cur.school_id = a.school_id
+                  WHERE a.date > cur.today - 371 AND a.date <= cur.today
+                  GROUP BY 1, 2),
+             marks AS (
+                 SELECT a.school_id, date_trunc('week', a.date)::date AS week,
+                        sum(s.score::float8 / a.max_score::float8 * 100) AS score_sum, count(*) AS score_count
+                   FROM scores s JOIN assessments a ON a.id = s.assessment_id AND NOT a.archived
+                   JOIN cur ON cur.school_id = a.school_id
+                  WHERE s.status = 'score' AND a.date > cur.today - 371 AND a.date <= cur.today
+                  GROUP BY 1, 2)
+             INSERT INTO school_week_insight (school_id, week, attended, counted, score_sum, score_count)
+             SELECT COALESCE(a.school_id, m.school_id), COALESCE(a.week, m.week), COALESCE(a.attended, 0), COALESCE(a.counted, 0),
+                    COALESCE(m.score_sum, 0), COALESCE(m.score_count, 0)
+               FROM att a FULL JOIN marks m ON m.school_id = a.school_id AND m.week = a.week"
+        ))
+        .bind::<Timestamptz, _>(now)
+        .execute(conn)?;
+        let took = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
+        diesel::sql_query("INSERT INTO insight_refreshes (refreshed_at, took_ms) VALUES ($1, $2)")
+            .bind::<Timestamptz, _>(now)
+            .bind::<Integer, _>(took)
+            .execute(conn)?;
+        diesel::sql_query("DELETE FROM insight_refreshes WHERE id < (SELECT max(id) - 100 FROM insight_refreshes)")
+            .execute(conn)?;
+        Ok(took)
+    })
+}
+
+/// When the summaries were last made, if ever.
+pub fn last_refresh(conn: &mut PgConnection) -> QueryResult<Option<DateTime<Utc>>> {
+    use diesel::dsl::sql;
+    diesel::select(sql::<diesel::sql_types::Nullable<Timestamptz>>(
+        "(SELECT max(refreshed_at) FROM insight_refreshes)",
+    ))
+    .get_result(conn)
+}

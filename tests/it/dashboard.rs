@@ -1,0 +1,583 @@
+//! Dashboards and early warning: the at-risk list, the high performers and the weekly trend of a
+//! seeded school computed independently here and compared with the pages; the SQL summaries'
+//! subject averages compared with the gradebook's own maths; authorisation; CSV = screen.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Double, Nullable, Text};
+
+use crate::helpers::*;
+
+fn school_id(app: &TestApp, name: &str) -> i64 {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+    diesel::sql_query("SELECT id FROM schools WHERE name = $1")
+        .bind::<Text, _>(name)
+        .get_result::<Id>(&mut app.conn())
+        .unwrap()
+        .id
+}
+
+/// The demo with its history (registers, a term of marks, behaviour), summaries refreshed.
+fn with_history(app: &TestApp) -> i64 {
+    let mut conn = app.conn();
+    let today = start_time().date_naive();
+    let north = school_id(app, "Northgate Community School");
+    let streaker: i64 = {
+        use rollbook::schema::students;
+        students::table
+            .filter(students::student_number.eq("NG-0006"))
+            .select(students::id)
+            .first(&mut conn)
+            .unwrap()
+    };
+    rollbook::seed::register_history(&mut conn, north, today, streaker).unwrap();
+    rollbook::seed::gradebook_history(&mut conn, north, today).unwrap();
+    rollbook::dashboard::refresh::refresh(&mut conn, start_time()).unwrap();
+    north
+}
+
+#[derive(QueryableByName)]
+struct Mark {
+    #[diesel(sql_type = BigInt)]
+    student_id: i64,
+    #[diesel(sql_type = Date)]
+    date: NaiveDate,
+    #[diesel(sql_type = Text)]
+    category: String,
+}
+
+#[derive(QueryableByName)]
+struct Score {
+    #[diesel(sql_type = BigInt)]
+    student_id: i64,
+    #[diesel(sql_type = BigInt)]
+    subject_id: i64,
+    #[diesel(sql_type = BigInt)]
+    class_id: i64,
+    #[diesel(sql_type = Date)]
+    date: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    assessment_id: i64,
+    #[diesel(sql_type = BigInt)]
+    category_id: i64,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Nullable<Double>)]
+    pct: Option<f64>,
+}
+
+#[derive(QueryableByName)]
+struct Weight {
+    #[diesel(sql_type = BigInt)]
+    class_id: i64,
+    #[diesel(sql_type = BigInt)]
+    subject_id: i64,
+    #[diesel(sql_type = BigInt)]
+    category_id: i64,
+    #[diesel(sql_type = Double)]
+    weight: f64,
+}
+
+/// Everything the definitions need, computed here the plain way for one school.
+struct Expected {
+    rate: HashMap<i64, Option<f64>>,
+    overall: HashMap<i64, Option<f64>>,
+    negative: HashMap<i64, i64>,
+    streak: HashMap<i64, i64>,
+    weekly: BTreeMap<NaiveDate, (i64, i64)>,
+}
+
+fn expected(app: &TestApp, school: i64) -> Expected {
+    let mut conn = app.conn();
+    let today = start_time().date_naive();
+    let term_start = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+    let marks: Vec<Mark> = diesel::sql_query(
+        "SELECT a.student_id, a.date, ac.category FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id WHERE a.school_id = $1",
+    )
+    .bind::<BigInt, _>(school)
+    .load(&mut conn)
+    .unwrap();
+    let students: Vec<i64> = {
+        use rollbook::schema::students;
+        students::table
+            .filter(students::school_id.eq(school))
+            .filter(students::status.eq("active"))
+            .select(students::id)
+            .load(&mut conn)
+            .unwrap()
+    };
+    let mut rate = HashMap::new();
+    let mut streak = HashMap::new();
+    for s in &students {
+        let mine: Vec<&Mark> = marks
+            .iter()
+            .filter(|m| m.student_id == *s && m.date >= term_start && m.date <= today)
+            .collect();
+        let attended = mine
+            .iter()
+            .filter(|m| m.category == "present" || m.category == "late")
+            .count();
+        let counted = mine.iter().filter(|m| m.category != "excused").count();
+        rate.insert(
+            *s,
+            (counted > 0).then(|| attended as f64 / counted as f64 * 100.0),
+        );
+        let mut days: BTreeMap<NaiveDate, bool> = BTreeMap::new();
+        for m in marks
+            .iter()
+            .filter(|m| m.student_id == *s && m.date <= today)
+        {
+            let all_absent = days.get(&m.date).copied().unwrap_or(true) && m.category == "absent";
+            days.insert(m.date, all_absent);
+        }
+        let run = days.values().rev().take_while(|absent| **absent).count() as i64;
+        streak.insert(*s, run);
+    }
+    let mut weekly: BTreeMap<NaiveDate, (i64, i64)> = BTreeMap::new();
+    for m in marks.iter().filter(|m| m.date <= today) {
+        let monday =
+            m.date - chrono::Duration::days(i64::from(m.date.weekday().num_days_from_monday()));
+        let e = weekly.entry(monday).or_default();
+        if m.category == "present" || m.category == "late" {
+            e.0 += 1;
+        }
+        if m.category != "excused" {
+            e.1 += 1;
+        }
+    }
+    // Marks: percentages per the school's rule, weights of the class of the latest work.
+    let missing_zero: bool = {
+        use rollbook::schema::schools;
+        schools::table
+            .find(school)
+            .select(schools::missing_counts_as_zero)
+            .first(&mut conn)
+            .unwrap()
+    };
+    let scores: Vec<Score> = diesel::sql_query(
+        "SELECT s.student_id, a.subject_id, a.class_id, a.date, a.id AS assessment_id, a.category_id, s.status,
+                CASE WHEN s.status = 'score' THEN s.score::float8 / a.max_score::float8 * 100 END AS pct
+           FROM scores s JOIN assessments a ON a.id = s.assessment_id
+          WHERE a.school_id = $1 AND NOT a.archived AND s.status <> 'blank'",
+    )
+    .bind::<BigInt, _>(school)
+    .load(&mut conn)
+    .unwrap();
+    let weights: Vec<Weight> = diesel::sql_query(
+        "SELECT class_id, subject_id, category_id, weight::float8 AS weight FROM category_weights WHERE school_id = $1",
+    )
+    .bind::<BigInt, _>(school)
+    .load(&mut conn)
+    .unwrap();
+    let mut overall = HashMap::new();
+    for s in &students {
+        let mut subject_avgs = Vec::new();
+        let subjects: BTreeSet<i64> = scores
+            .iter()
+            .filter(|x| x.student_id == *s)
+            .map(|x| x.subject_id)
+            .collect();
+        for subject in subjects {
+            let mut mine: Vec<&Score> = scores
+                .iter()
+                .filter(|x| x.student_id == *s && x.subject_id == subject)
+                .collect();
+            mine.sort_by_key(|x| (x.date, x.assessment_id));
+            let class = mine.last().unwrap().class_id;
+            let counted = |x: &&Score| -> Option<f64> {
+                match x.status.as_str() {
+                    "score" => x.pct,
+                    "missing" if missing_zero => Some(0.0),
+                    _ => None,
+                }
+            };
+            let w: Vec<&Weight> = weights
+                .iter()
+                .filter(|w| w.class_id == class && w.subject_id == subject)
+                .collect();
+            let avg = if w.is_empty() {
+                let all: Vec<f64> = mine.iter().filter_map(counted).collect();
+                (!all.is_empty()).then(|| all.iter().sum::<f64>() / all.len() as f64)
+            } else {
+                let (mut num, mut den) = (0.0, 0.0);
+                for weight in w {
+                    let in_cat: Vec<f64> = mine
+                        .iter()
+                        .filter(|x| x.category_id == weight.category_id)
+                        .filter_map(counted)
+                        .collect();
+                    if !in_cat.is_empty() {
+                        num += weight.weight * in_cat.iter().sum::<f64>() / in_cat.len() as f64;
+                        den += weight.weight;
+                    }
+                }
+                (den > 0.0).then(|| num / den)
+            };
+            if let Some(a) = avg {
+                subject_avgs.push(a);
+            }
+        }
+        overall.insert(
+            *s,
+            (!subject_avgs.is_empty())
+                .then(|| subject_avgs.iter().sum::<f64>() / subject_avgs.len() as f64),
+        );
+    }
+    let negative: HashMap<i64, i64> = {
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = BigInt)]
+            student_id: i64,
+            #[diesel(sql_type = Date)]
+            date: NaiveDate,
+        }
+        let rows: Vec<N> = diesel::sql_query("SELECT student_id, date FROM behaviour_records WHERE school_id = $1 AND kind = 'negative'")
+            .bind::<BigInt, _>(school)
+            .load(&mut conn)
+            .unwrap();
+        let mut out = HashMap::new();
+        for r in rows
+            .iter()
+            .filter(|r| r.date > today - chrono::Duration::days(30) && r.date <= today)
+        {
+            *out.entry(r.student_id).or_insert(0) += 1;
+        }
+        out
+    };
+    Expected {
+        rate,
+        overall,
+        negative,
+        streak,
+        weekly,
+    }
+}
+
+fn ids(page: &TestResponse) -> BTreeSet<i64> {
+    let html = page.html();
+    let rows = scraper::Selector::parse("#students tbody tr").unwrap();
+    html.select(&rows)
+        .map(|r| r.value().attr("data-student-id").unwrap().parse().unwrap())
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_at_risk_list_high_performers_and_trend_match_an_independent_computation() {
+    let app = TestApp::spawn().await;
+    let north = with_history(&app);
+    let e = expected(&app, north);
+    let at_risk: BTreeSet<i64> = e
+        .rate
+        .keys()
+        .copied()
+        .filter(|s| {
+            e.rate[s].is_some_and(|r| r < 90.0)
+                || e.overall[s].is_some_and(|a| a < 60.0)
+                || e.negative.get(s).copied().unwrap_or(0) >= 3
+                || e.streak[s] >= 3
+        })
+        .collect();
+    let high: BTreeSet<i64> = e
+        .rate
+        .keys()
+        .copied()
+        .filter(|s| e.overall[s].is_some_and(|a| a >= 85.0) && e.rate[s].is_some_and(|r| r >= 95.0))
+        .collect();
+    // The seeded school has students at risk for every reason.
+    assert!(e.rate.values().flatten().any(|r| *r < 90.0));
+    assert!(e.overall.values().flatten().any(|a| *a < 60.0));
+    assert!(e.negative.values().any(|n| *n >= 3));
+    assert!(e.streak.values().any(|n| *n >= 3));
+
+    let principal = app.signed_in(DEMO_PRINCIPAL).await;
+    let page = principal.get("/dashboard/at-risk").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(ids(&page), at_risk);
+    // Each row names its reasons.
+    let html = page.html();
+    let row = scraper::Selector::parse("#students tbody tr").unwrap();
+    let reasons = scraper::Selector::parse(".reasons li").unwrap();
+    for r in html.select(&row) {
+        let id: i64 = r.value().attr("data-student-id").unwrap().parse().unwrap();
+        let text: Vec<String> = r.select(&reasons).map(|l| l.text().collect()).collect();
+        assert_eq!(
+            text.iter().any(|t| t.starts_with("attendance")),
+            e.rate[&id].is_some_and(|x| x < 90.0),
+            "{id}: {text:?}"
+        );
+        assert_eq!(
+            text.iter().any(|t| t.starts_with("average")),
+            e.overall[&id].is_some_and(|x| x < 60.0),
+            "{id}: {text:?}"
+        );
+        assert_eq!(
+            text.iter().any(|t| t.contains("negative")),
+            e.negative.get(&id).copied().unwrap_or(0) >= 3
+        );
+        assert_eq!(
+            text.iter().any(|t| t.starts_with("absent the last")),
+            e.streak[&id] >= 3
+        );
+    }
+    assert_eq!(
+        ids(&principal.get("/dashboard/high-performers").await),
+        high
+    );
+
+    // The CSV holds the same students in the same order as the screen, for the same filters.
+    let c7a = app.class_id("7A");
+    let filtered = principal
+        .get(&format!(
+            "/dashboard/at-risk?class_id={c7a}&sort=attendance"
+        ))
+        .await;
+    let csv = principal
+        .get(&format!(
+            "/dashboard/at-risk.csv?class_id={c7a}&sort=attendance"
+        ))
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    let screen_names: Vec<String> = filtered.texts("#students tbody th a");
+    let mut reader = csv::Reader::from_reader(csv.body.as_bytes());
+    let csv_names: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[1].to_string())
+        .collect();
+    assert!(!screen_names.is_empty());
+    assert_eq!(screen_names, csv_names);
+    assert!(filtered
+        .texts("#students tbody td:nth-child(2)")
+        .iter()
+        .all(|c| c == "7A"));
+
+    // The weekly trend: every week's attendance rate as computed here.
+    let dash = principal.get("/dashboard?period=year").await;
+    assert_eq!(dash.status, 200);
+    let html = dash.html();
+    let rows = scraper::Selector::parse("#weeks tbody tr").unwrap();
+    let mut seen = 0;
+    for r in html.select(&rows) {
+        let cells: Vec<String> = r
+            .text()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect();
+        let week = NaiveDate::parse_from_str(&cells[0], "%-d %b %Y").unwrap();
+        let (att, cnt) = e.weekly.get(&week).copied().unwrap_or((0, 0));
+        let expect = if cnt > 0 {
+            format!("{:.1} %", att as f64 / cnt as f64 * 100.0)
+        } else {
+            "—".into()
+        };
+        assert_eq!(cells[1], expect, "week of {week}");
+        seen += 1;
+    }
+    assert!(seen >= 5, "weeks shown: {seen}");
+    assert_eq!(dash.count("#attendance-trend svg"), 1);
+    // The school's average is the mean of its students' overall averages.
+    let all: Vec<f64> = e.overall.values().flatten().copied().collect();
+    let mean = all.iter().sum::<f64>() / all.len() as f64;
+    assert_eq!(
+        dash.text(&format!("#schools tr[data-school-id='{north}'] .average")),
+        format!("{mean:.1} %")
+    );
+    assert_eq!(
+        dash.text(&format!("#schools tr[data-school-id='{north}'] .risk")),
+        at_risk.len().to_string()
+    );
+}
+
+#[actix_web::test]
+async fn the_summaries_agree_with_the_gradebook_maths_for_every_student_and_subject() {
+    let app = TestApp::spawn().await;
+    let north = with_history(&app);
+    let mut conn = app.conn();
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = BigInt)]
+        student_id: i64,
+        #[diesel(sql_type = BigInt)]
+        subject_id: i64,
+        #[diesel(sql_type = Nullable<Double>)]
+        average: Option<f64>,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT student_id, subject_id, average FROM student_subject_insight WHERE school_id = $1",
+    )
+    .bind::<BigInt, _>(north)
+    .load(&mut conn)
+    .unwrap();
+    assert!(rows.len() > 50);
+    let students: BTreeSet<i64> = rows.iter().map(|r| r.student_id).collect();
+    let rules = rollbook::gradebook::queries::rules_for_student(
+        &mut conn,
+        *students.iter().next().unwrap(),
+        start_time(),
+    )
+    .unwrap();
+    let ids: Vec<i64> = students.iter().copied().collect();
+    let marks =
+        rollbook::gradebook::queries::student_marks(&mut conn, &ids, rules.term_id.unwrap(), false)
+            .unwrap();
+    let classes: Vec<i64> = marks
+        .iter()
+        .map(|m| m.class_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let weights = rollbook::gradebook::queries::weights_for(&mut conn, &classes).unwrap();
+    let scale = rollbook::gradebook::queries::grade_scale(&mut conn, north).unwrap();
+    for s in &students {
+        let results = rollbook::gradebook::queries::subject_results(
+            &marks,
+            *s,
+            &weights,
+            rules.policy(),
+            &scale,
+        );
+        for r in results {
+            let row = rows
+                .iter()
+                .find(|x| x.student_id == *s && x.subject_id == r.subject_id)
+                .unwrap();
+            match (row.average, r.explanation.average) {
+                (Some(a), Some(b)) => assert!(
+                    (a - b).abs() < 1e-9,
+                    "student {s} subject {}: {a} vs {b}",
+                    r.subject_id
+                ),
+                (a, b) => assert_eq!(a, b),
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn dashboards_are_for_the_office_and_each_principal_sees_their_own_school() {
+    let app = TestApp::spawn().await;
+    let north = with_history(&app);
+    let south = school_id(&app, "Southbank Academy");
+    for who in [DEMO_TEACHER, DEMO_PARENT] {
+        let b = app.signed_in(who).await;
+        assert_eq!(b.get("/dashboard").await.status, 403, "{who}");
+        assert_eq!(b.get("/dashboard/at-risk.csv").await.status, 403, "{who}");
+    }
+    let principal = app.signed_in(DEMO_PRINCIPAL).await;
+    let dash = principal.get("/dashboard").await;
+    assert_eq!(dash.count("#schools tbody tr"), 1);
+    assert_eq!(
+        dash.count(&format!("#schools tr[data-school-id='{north}']")),
+        1
+    );
+    assert!(dash.text("#age").contains("as of"));
+    let southern: i64 = {
+        use rollbook::schema::students;
+        students::table
+            .filter(students::school_id.eq(south))
+            .select(students::id)
+            .first(&mut app.conn())
+            .unwrap()
+    };
+    assert_eq!(
+        principal
+            .get(&format!("/dashboard/students/{southern}"))
+            .await
+            .status,
+        404
+    );
+    let risky = ids(&principal.get("/dashboard/at-risk").await);
+    let one = *risky.iter().next().unwrap();
+    let profile = principal.get(&format!("/dashboard/students/{one}")).await;
+    assert_eq!(profile.status, 200);
+    assert!(profile.count("#risk li") >= 1);
+    assert!(profile.count("#subjects tbody tr") >= 1);
+    let admin = app.signed_in(DEMO_ADMIN).await;
+    let dash = admin.get("/dashboard").await;
+    assert_eq!(dash.count("#schools tbody tr"), 2, "schools side by side");
+    assert_eq!(dash.count("#schools tfoot tr"), 1, "and the district");
+    assert_eq!(
+        admin
+            .get(&format!("/dashboard/students/{southern}"))
+            .await
+            .status,
+        200
+    );
+}
+
+#[actix_web::test]
+async fn thresholds_are_the_schools_and_the_teacher_sees_their_own_classes() {
+    let app = TestApp::spawn().await;
+    let north = with_history(&app);
+    let teacher = app.signed_in(DEMO_TEACHER).await;
+    let page = teacher.get("/teacher/dashboard").await;
+    assert_eq!(page.status, 200);
+    // The last assessment of each of the teacher's gradebooks is not yet marked.
+    assert!(page.count("#unmarked li") >= 2, "{}", page.text("main"));
+    // Only students of the teacher's classes appear.
+    let taught: BTreeSet<i64> = {
+        #[derive(QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = BigInt)]
+            id: i64,
+        }
+        diesel::sql_query("SELECT e.student_id AS id FROM enrolments e JOIN classes c ON c.id = e.class_id WHERE c.name IN ('7A', '8A')")
+            .load::<Id>(&mut app.conn())
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    let html = page.html();
+    let li = scraper::Selector::parse("#absent-often li, #slipping li").unwrap();
+    let listed: Vec<i64> = html
+        .select(&li)
+        .map(|l| l.value().attr("data-student-id").unwrap().parse().unwrap())
+        .collect();
+    assert!(!listed.is_empty());
+    assert!(listed.iter().all(|s| taught.contains(s)));
+
+    let principal = app.signed_in(DEMO_PRINCIPAL).await;
+    let before = ids(&principal.get("/dashboard/at-risk").await).len();
+    let form = format!("/admin/settings/{north}/thresholds");
+    let r = principal
+        .submit(
+            "/admin/settings",
+            &form,
+            &[
+                ("risk_attendance_below", "101"),
+                ("risk_average_below", "x"),
+                ("risk_negative_records", "0"),
+                ("risk_absence_streak", "3"),
+                ("high_average_from", "85"),
+                ("high_attendance_from", "95"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.count(".thresholds-form .field-error"), 3);
+    let r = principal
+        .submit(
+            "/admin/settings",
+            &form,
+            &[
+                ("risk_attendance_below", "50"),
+                ("risk_average_below", "10"),
+                ("risk_negative_records", "100"),
+                ("risk_absence_streak", "60"),
+                ("high_average_from", "85"),
+                ("high_attendance_from", "95"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let after = ids(&principal.get("/dashboard/at-risk").await).len();
+    assert!(after < before, "{after} < {before}");
+}
