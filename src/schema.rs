@@ -342,6 +342,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    school_insight (school_id) {
+        school_id -> Int8,
+        students -> Int4,
+        teachers -> Int4,
+        classes -> Int4,
+        classes_with_students -> Int4,
+        average_sum -> Float8,
+        average_count -> Int4,
+        high_performers -> Int4,
+        at_risk -> Int4,
+    }
+}
+
+diesel::table! {
+    school_subject_insight (school_id, subject, letter) {
+        school_id -> Int8,
+        subject -> Text,
+        letter -> Text,
+        band_min -> Float8,
+        students -> Int4,
+        average_sum -> Float8,
+    }
+}
+
+diesel::table! {
     school_week_insight (school_id, week) {
         school_id -> Int8,
         week -> Date,
@@ -571,6 +596,8 @@ diesel::joinable!(report_comments -> schools (school_id));
 diesel::joinable!(report_comments -> students (student_id));
 diesel::joinable!(report_comments -> terms (term_id));
 diesel::joinable!(report_comments -> users (updated_by));
+diesel::joinable!(school_insight -> schools (school_id));
+diesel::joinable!(school_subject_insight -> schools (school_id));
 diesel::joinable!(school_week_insight -> schools (school_id));
 diesel::joinable!(schools -> districts (district_id));
 diesel::joinable!(score_changes -> schools (school_id));
@@ -625,6 +652,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     participation,
     password_tokens,
     report_comments,
+    school_insight,
+    school_subject_insight,
     school_week_insight,
     schools,
     score_changes,

@@ -3,6 +3,8 @@
 //! Hashing is CPU- and memory-heavy, so it runs on the blocking pool, never while holding a
 //! database connection, and at most one hash per core runs at once: when every slot is busy the
 //! caller is told to come back (HTTP 429) instead of queueing behind a storm of sign-ins.
+//! Hashes run on threads of their own at a low CPU priority (nice 10): they use every idle
+//! cycle, but a storm of sign-ins never slows the pages teachers are using.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -20,13 +22,69 @@ pub const BUSY_RETRY_AFTER: u64 = 1;
 pub struct Passwords {
     slots: Arc<Semaphore>,
     verifications: Arc<AtomicU64>,
+    jobs: std::sync::mpsc::SyncSender<Job>,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Starts `n` low-priority hashing threads fed from one queue (the semaphore keeps it short).
+fn hashing_threads(n: usize) -> std::sync::mpsc::SyncSender<Job> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(n);
+    let rx = Arc::new(std::sync::Mutex::new(rx));
+    for i in 0..n {
+        let rx = rx.clone();
+        let _ = std::thread::Builder::new()
+            .name(format!("argon2-{i}"))
+            .spawn(move || {
+                // Linux: this thread only (each thread is its own task); lowering priority needs
+                // no privilege. Failure leaves the default priority, which is still correct.
+                // SAFETY: setpriority has no memory-safety preconditions.
+                unsafe {
+                    libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+                }
+                loop {
+                    let job = match rx.lock() {
+                        Ok(guard) => guard.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                }
+            });
+    }
+    tx
+}
+
+impl Passwords {
+    /// Runs `work` on a hashing thread and waits for it without blocking the caller's thread.
+    async fn on_hashing_thread<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(work());
+        });
+        let jobs = self.jobs.clone();
+        // The semaphore admits no more jobs than threads, so the queue never fills for long.
+        actix_web::web::block(move || jobs.send(job))
+            .await
+            .map_err(|e| AppError::Unexpected(format!("hashing queue: {e}")))?
+            .map_err(|_| AppError::Unexpected("hashing threads stopped".into()))?;
+        rx.await
+            .map_err(|_| AppError::Unexpected("hashing task failed".into()))
+    }
 }
 
 impl Passwords {
     pub fn new(slots: usize) -> Self {
+        let slots = slots.max(1);
         Self {
-            slots: Arc::new(Semaphore::new(slots.max(1))),
+            slots: Arc::new(Semaphore::new(slots)),
             verifications: Arc::new(AtomicU64::new(0)),
+            jobs: hashing_threads(slots),
         }
     }
 
@@ -52,7 +110,7 @@ impl Passwords {
                     retry_after: BUSY_RETRY_AFTER,
                 })?;
         let counter = self.verifications.clone();
-        actix_web::web::block(move || {
+        self.on_hashing_thread(move || {
             let _permit = permit;
             counter.fetch_add(1, Ordering::SeqCst);
             let real = stored.is_some();
@@ -63,7 +121,6 @@ impl Passwords {
             real && ok
         })
         .await
-        .map_err(|e| AppError::Unexpected(format!("hashing task failed: {e}")))
     }
 
     /// Hashes a new password (already checked against the policy).
@@ -75,12 +132,11 @@ impl Passwords {
                 .map_err(|_| AppError::TooManyRequests {
                     retry_after: BUSY_RETRY_AFTER,
                 })?;
-        actix_web::web::block(move || {
+        self.on_hashing_thread(move || {
             let _permit = permit;
             hash_now(&password)
         })
-        .await
-        .map_err(|e| AppError::Unexpected(format!("hashing task failed: {e}")))?
+        .await?
     }
 }
 

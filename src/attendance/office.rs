@@ -145,20 +145,67 @@ impl StudentRate {
     }
 }
 
-/// Every active student in scope with their counts, unrounded rate and current absence streak
-/// over [from, to]; all computed in SQL.
+/// The term-to-date flagged students from the insight summaries (same definitions, same order).
+fn flagged_from_summary(
+    conn: &mut PgConnection,
+    scope: SchoolScope,
+    today: NaiveDate,
+) -> QueryResult<Vec<StudentRate>> {
+    crate::db::cached(
+        &[("school", "bigint"), ("today", "date")],
+        format!(
+            "SELECT st.id AS student_id, st.student_number,
+                    st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS name, cur.name AS class_name,
+                    i.present::bigint AS present, i.late::bigint AS late, i.absent::bigint AS absent, i.excused::bigint AS excused,
+                    i.attendance_rate / 100 AS rate, i.absence_streak::bigint AS streak
+               FROM student_insight i JOIN students st ON st.id = i.student_id
+               LEFT JOIN LATERAL (SELECT cl.name FROM enrolments e JOIN classes cl ON cl.id = e.class_id
+                                   WHERE e.student_id = st.id AND e.starts_on <= (SELECT p.today FROM p)
+                                     AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.today FROM p))
+                                   ORDER BY e.starts_on DESC LIMIT 1) cur ON TRUE
+              WHERE ((SELECT p.school FROM p) IS NULL OR i.school_id = (SELECT p.school FROM p))
+                AND (i.attendance_rate / 100 < {CHRONIC_BELOW} OR i.absence_streak >= {STREAK_DAYS})
+              ORDER BY st.family_name, st.given_name, st.id"
+        ),
+    )
+    .bind::<Nullable<BigInt>, _>(scope.filter())
+    .bind::<Date, _>(today)
+    .load(conn)
+}
+
+/// Which students' rates: everyone in scope (the export), or only the chronically absent and
+/// those on a streak (the page): the filter runs in SQL, so only those rows leave the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rates {
+    Everyone,
+    Flagged,
+}
+
+/// Every active student in scope (or only the flagged ones) with their counts, unrounded rate
+/// and current absence streak over [from, to]; all computed in SQL. A school's query reads only
+/// that school's marks (the `(school_id, date)` index).
 pub fn student_rates(
     conn: &mut PgConnection,
     scope: SchoolScope,
     from: NaiveDate,
     to: NaiveDate,
+    which: Rates,
 ) -> QueryResult<Vec<StudentRate>> {
-    diesel::sql_query(
+    let (school_marks, school_students) = match scope.filter() {
+        Some(_) => ("AND a.school_id = $1", "AND st.school_id = $1"),
+        None => ("AND $1::bigint IS NULL", ""),
+    };
+    let flagged = match which {
+        Rates::Everyone => String::new(),
+        Rates::Flagged => format!(
+            "AND ((c.present + c.late)::float8 / NULLIF(c.present + c.late + c.absent, 0) < {CHRONIC_BELOW} OR COALESCE(s.streak, 0) >= {STREAK_DAYS})"
+        ),
+    };
+    diesel::sql_query(format!(
         "WITH marks AS (
              SELECT a.student_id, a.date, ac.category
                FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
-               JOIN students st ON st.id = a.student_id
-              WHERE a.date BETWEEN $2 AND $3 AND ($1::bigint IS NULL OR st.school_id = $1)),
+              WHERE a.date BETWEEN $2 AND $3 {school_marks}),
          days AS (
              -- One category per student and day (the worst, if several classes took a register).
              SELECT student_id, date, bool_and(category = 'absent') AS absent
@@ -188,9 +235,9 @@ pub fn student_rates(
            LEFT JOIN LATERAL (SELECT cl.name FROM enrolments e JOIN classes cl ON cl.id = e.class_id
                                WHERE e.student_id = st.id AND e.starts_on <= $3 AND (e.ends_on IS NULL OR e.ends_on >= $3)
                                ORDER BY e.starts_on DESC LIMIT 1) cur ON TRUE
-          WHERE st.status = 'active' AND ($1::bigint IS NULL OR st.school_id = $1)
-          ORDER BY st.family_name, st.given_name, st.id",
-    )
+          WHERE st.status = 'active' {school_students} {flagged}
+          ORDER BY st.family_name, st.given_name, st.id"
+    ))
     .bind::<Nullable<BigInt>, _>(scope.filter())
     .bind::<Date, _>(from)
     .bind::<Date, _>(to)
@@ -266,6 +313,8 @@ struct Range {
     from: NaiveDate,
     to: NaiveDate,
     error: Option<String>,
+    /// The term to date, as nobody chose other dates.
+    default: bool,
 }
 
 async fn range(state: &AppState, scope: SchoolScope, q: &RangeQuery) -> Result<Range, AppError> {
@@ -294,9 +343,11 @@ async fn range(state: &AppState, scope: SchoolScope, q: &RangeQuery) -> Result<R
             from: to,
             to: from,
             error: Some("The range was back to front; it is shown the right way round.".into()),
+            default: false,
         });
     }
     Ok(Range {
+        default: d.term_start == Some(from) && to == d.today,
         date,
         from,
         to,
@@ -316,6 +367,8 @@ struct OfficePage {
     chronic: Vec<StudentRate>,
     streaks: Vec<StudentRate>,
     reasons: Vec<PendingReason>,
+    /// When the term-to-date lists come from the summaries: how old they are.
+    summary_note: Option<String>,
 }
 
 pub async fn overview(
@@ -328,11 +381,29 @@ pub async fn overview(
     let scope = SchoolScope::of(&user);
     let r = range(&state, scope, &query).await?;
     let (date, from, to) = (r.date, r.from, r.to);
-    let (board, rates, reasons) = db::run(&state.pool, move |conn| {
+    // The board refreshes itself every few seconds: that request needs the board alone.
+    let fragment = hx.wants_fragment();
+    let default_range = r.default;
+    let (board, rates, reasons, summary) = db::run(&state.pool, move |conn| {
+        if fragment {
+            return Ok((board(conn, scope, date)?, Vec::new(), Vec::new(), None));
+        }
+        // The term to date comes from the insight summaries once they exist (a whole term of a
+        // school's marks is too much to count on every visit); other ranges are counted live.
+        let summary = if default_range {
+            crate::dashboard::refresh::last_refresh(conn)?
+        } else {
+            None
+        };
+        let rates = match summary {
+            Some(_) => flagged_from_summary(conn, scope, to)?,
+            None => student_rates(conn, scope, from, to, Rates::Flagged)?,
+        };
         Ok((
             board(conn, scope, date)?,
-            student_rates(conn, scope, from, to)?,
+            rates,
             pending_reasons(conn, scope)?,
+            summary,
         ))
     })
     .await?;
@@ -355,6 +426,8 @@ pub async fn overview(
         chronic,
         streaks,
         reasons,
+        summary_note: summary
+            .map(|at| crate::dashboard::handlers::age_note(Some(at), state.clock.now())),
     };
     if hx.wants_fragment() {
         return Ok(HttpResponse::Ok()
@@ -380,7 +453,7 @@ pub async fn export(
     let r = range(&state, scope, &query).await?;
     let (from, to) = (r.from, r.to);
     let rates = db::run(&state.pool, move |conn| {
-        Ok(student_rates(conn, scope, from, to)?)
+        Ok(student_rates(conn, scope, from, to, Rates::Everyone)?)
     })
     .await?;
     let body = crate::admin::imports::exports::to_csv(

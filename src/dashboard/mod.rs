@@ -18,12 +18,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/students/{student_id}", web::get().to(handlers::student));
 }
 
-/// Rebuilds the summaries now and then every `insight_secs` while the server runs.
+/// Rebuilds the summaries when due (at once if there are none) and then every `insight_secs`.
 pub fn spawn_refresh(state: &AppState) {
     let state = state.clone();
     actix_web::rt::spawn(async move {
         let every = std::time::Duration::from_secs(state.settings.insight_secs);
-        let mut tick = actix_web::rt::time::interval(every);
+        // After a restart, summaries younger than the interval are kept until they are due.
+        let now = state.clock.now();
+        let last = crate::db::run(&state.pool, |conn| Ok(refresh::last_refresh(conn)?))
+            .await
+            .ok()
+            .flatten();
+        let wait = last
+            .map(|at| {
+                (at + chrono::Duration::from_std(every).unwrap_or_default() - now)
+                    .to_std()
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default()
+            .min(every);
+        let mut tick =
+            actix_web::rt::time::interval_at(actix_web::rt::time::Instant::now() + wait, every);
         loop {
             tick.tick().await;
             let now = state.clock.now();

@@ -67,6 +67,8 @@ pub const AT_RISK: &str = "(i.attendance_rate < s.risk_attendance_below::float8
 
 pub const HIGH_PERFORMER: &str = "(i.overall_average >= s.high_average_from::float8 AND i.attendance_rate >= s.high_attendance_from::float8)";
 
+/// Headline figures per school: counts and term figures from the summaries, today's attendance
+/// live (one indexed count per school).
 pub fn school_cards(
     conn: &mut PgConnection,
     school: Option<i64>,
@@ -74,36 +76,27 @@ pub fn school_cards(
 ) -> QueryResult<Vec<SchoolCard>> {
     crate::db::cached(
         &[("school", "bigint"), ("now", "timestamptz")],
-        format!(
-            "SELECT s.id, s.name, d.today,
-                (SELECT count(*) FROM students st WHERE st.school_id = s.id AND st.status = 'active') AS students,
-                (SELECT count(*) FROM users u WHERE u.school_id = s.id AND u.role = 'teacher' AND u.active) AS teachers,
-                (SELECT count(*) FROM classes c JOIN academic_years y ON y.id = c.academic_year_id
-                  WHERE c.school_id = s.id AND d.today BETWEEN y.starts_on AND y.ends_on) AS classes,
+        "SELECT s.id, s.name, d.today,
+                COALESCE(si.students, 0)::bigint AS students, COALESCE(si.teachers, 0)::bigint AS teachers,
+                COALESCE(si.classes, 0)::bigint AS classes,
                 NOT (EXTRACT(ISODOW FROM d.today)::smallint = ANY (s.weekend_days)
                      OR EXISTS (SELECT 1 FROM non_school_days n WHERE n.school_id = s.id AND d.today BETWEEN n.starts_on AND n.ends_on)) AS school_day,
                 COALESCE(t.attended, 0) AS attended_today, COALESCE(t.counted, 0) AS counted_today,
-                (SELECT count(DISTINCT e.class_id) FROM enrolments e JOIN students st ON st.id = e.student_id AND st.status = 'active'
-                  WHERE e.school_id = s.id AND e.starts_on <= d.today AND (e.ends_on IS NULL OR e.ends_on >= d.today)) AS registers_expected,
+                COALESCE(si.classes_with_students, 0)::bigint AS registers_expected,
                 COALESCE(t.classes, 0) AS registers_taken,
-                COALESCE(i.average_sum, 0) AS average_sum, COALESCE(i.average_count, 0) AS average_count,
-                COALESCE(i.high, 0) AS high_performers, COALESCE(i.risk, 0) AS at_risk
+                COALESCE(si.average_sum, 0) AS average_sum, COALESCE(si.average_count, 0)::bigint AS average_count,
+                COALESCE(si.high_performers, 0)::bigint AS high_performers, COALESCE(si.at_risk, 0)::bigint AS at_risk
            FROM schools s
            CROSS JOIN LATERAL (SELECT ((SELECT p.now FROM p) AT TIME ZONE s.timezone)::date AS today) d
+           LEFT JOIN school_insight si ON si.school_id = s.id
            LEFT JOIN LATERAL (
                 SELECT count(*) FILTER (WHERE ac.category IN ('present', 'late')) AS attended,
                        count(*) FILTER (WHERE ac.category IN ('present', 'late', 'absent')) AS counted,
                        count(DISTINCT a.class_id) AS classes
                   FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
                  WHERE a.school_id = s.id AND a.date = d.today) t ON TRUE
-           LEFT JOIN LATERAL (
-                SELECT sum(i.overall_average) AS average_sum, count(i.overall_average) AS average_count,
-                       count(*) FILTER (WHERE {HIGH_PERFORMER}) AS high,
-                       count(*) FILTER (WHERE {AT_RISK}) AS risk
-                  FROM student_insight i WHERE i.school_id = s.id) i ON TRUE
           WHERE (SELECT p.school FROM p) IS NULL OR s.id = (SELECT p.school FROM p)
-          ORDER BY s.name"
-        ),
+          ORDER BY s.name",
     )
     .bind::<Nullable<BigInt>, _>(school)
     .bind::<Timestamptz, _>(now)
@@ -134,20 +127,16 @@ pub fn subject_bands(
 ) -> QueryResult<Vec<SubjectBand>> {
     crate::db::cached(
         &[("school", "bigint")],
-        "WITH graded AS (
-             SELECT sub.name AS subject, si.average, g.letter, g.min_percent
-               FROM student_subject_insight si JOIN subjects sub ON sub.id = si.subject_id
-               JOIN LATERAL (SELECT gb.letter, gb.min_percent FROM grade_bands gb
-                              WHERE gb.school_id = si.school_id AND si.average >= gb.min_percent
-                              ORDER BY gb.min_percent DESC LIMIT 1) g ON TRUE
-              WHERE si.average IS NOT NULL
-                AND ((SELECT p.school FROM p) IS NULL OR si.school_id = (SELECT p.school FROM p))),
-         per_subject AS (SELECT subject, avg(average) AS subject_average, count(*) AS subject_students FROM graded GROUP BY subject)
-         SELECT g.subject, g.letter, max(g.min_percent)::float8 AS band_min, count(*) AS students,
+        "WITH rows AS (
+             SELECT subject, letter, band_min, students, average_sum FROM school_subject_insight
+              WHERE (SELECT p.school FROM p) IS NULL OR school_id = (SELECT p.school FROM p)),
+         per_subject AS (SELECT subject, sum(average_sum) / sum(students) AS subject_average, sum(students)::bigint AS subject_students
+                           FROM rows GROUP BY subject)
+         SELECT r.subject, r.letter, max(r.band_min) AS band_min, sum(r.students)::bigint AS students,
                 ps.subject_average, ps.subject_students
-           FROM graded g JOIN per_subject ps USING (subject)
-          GROUP BY g.subject, g.letter, ps.subject_average, ps.subject_students
-          ORDER BY g.subject, band_min DESC",
+           FROM rows r JOIN per_subject ps USING (subject)
+          GROUP BY r.subject, r.letter, ps.subject_average, ps.subject_students
+          ORDER BY r.subject, band_min DESC",
     )
     .bind::<Nullable<BigInt>, _>(school)
     .load(conn)
@@ -314,16 +303,16 @@ pub fn flagged(
                 i.negative_30d >= s.risk_negative_records AS behaviour,
                 i.absence_streak >= s.risk_absence_streak AS streak,
                 s.risk_attendance_below::float8 AS attendance_threshold, s.risk_average_below::float8 AS average_threshold
-           FROM student_insight i
+           FROM (SELECT i.* FROM student_insight i JOIN schools s ON s.id = i.school_id
+                  WHERE {condition} AND ((SELECT p.school FROM p) IS NULL OR i.school_id = (SELECT p.school FROM p))
+                  OFFSET 0) i
            JOIN students st ON st.id = i.student_id
            JOIN schools s ON s.id = i.school_id
            LEFT JOIN LATERAL (SELECT c.id, c.name, c.grade_level FROM enrolments e JOIN classes c ON c.id = e.class_id
                                WHERE e.student_id = st.id AND e.starts_on <= (SELECT p.today FROM p)
                                  AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.today FROM p))
                                ORDER BY e.starts_on DESC, e.id DESC LIMIT 1) cl ON TRUE
-          WHERE {condition}
-            AND ((SELECT p.school FROM p) IS NULL OR i.school_id = (SELECT p.school FROM p))
-            AND ((SELECT p.class_id FROM p) IS NULL OR cl.id = (SELECT p.class_id FROM p))
+          WHERE ((SELECT p.class_id FROM p) IS NULL OR cl.id = (SELECT p.class_id FROM p))
             AND ((SELECT p.grade FROM p) IS NULL OR cl.grade_level = (SELECT p.grade FROM p))
           ORDER BY {order}
           LIMIT 2000"

@@ -27,6 +27,8 @@ pub fn refresh(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<i32> 
         diesel::sql_query("DELETE FROM student_subject_insight").execute(conn)?;
         diesel::sql_query("DELETE FROM student_insight").execute(conn)?;
         diesel::sql_query("DELETE FROM school_week_insight").execute(conn)?;
+        diesel::sql_query("DELETE FROM school_insight").execute(conn)?;
+        diesel::sql_query("DELETE FROM school_subject_insight").execute(conn)?;
         diesel::sql_query(format!(
             "WITH {CURRENT_TERM},
              sc AS (
@@ -130,6 +132,39 @@ pub fn refresh(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<i32> 
                FROM att a FULL JOIN marks m ON m.school_id = a.school_id AND m.week = a.week"
         ))
         .bind::<Timestamptz, _>(now)
+        .execute(conn)?;
+        diesel::sql_query(format!(
+            "WITH {CURRENT_TERM}
+             INSERT INTO school_insight (school_id, students, teachers, classes, classes_with_students, average_sum,
+                                         average_count, high_performers, at_risk)
+             SELECT s.id,
+                    (SELECT count(*) FROM students st WHERE st.school_id = s.id AND st.status = 'active'),
+                    (SELECT count(*) FROM users u WHERE u.school_id = s.id AND u.role = 'teacher' AND u.active),
+                    (SELECT count(*) FROM classes c JOIN academic_years y ON y.id = c.academic_year_id
+                      WHERE c.school_id = s.id AND cur.today BETWEEN y.starts_on AND y.ends_on),
+                    (SELECT count(DISTINCT e.class_id) FROM enrolments e JOIN students st ON st.id = e.student_id
+                      WHERE e.school_id = s.id AND st.school_id = s.id AND st.status = 'active'
+                        AND e.starts_on <= cur.today AND (e.ends_on IS NULL OR e.ends_on >= cur.today)),
+                    COALESCE(sum(i.overall_average), 0), count(i.overall_average),
+                    count(*) FILTER (WHERE {}), count(*) FILTER (WHERE {})
+               FROM schools s JOIN cur ON cur.school_id = s.id
+               LEFT JOIN student_insight i ON i.school_id = s.id
+              GROUP BY s.id, cur.today",
+            crate::dashboard::queries::HIGH_PERFORMER,
+            crate::dashboard::queries::AT_RISK
+        ))
+        .bind::<Timestamptz, _>(now)
+        .execute(conn)?;
+        diesel::sql_query(
+            "INSERT INTO school_subject_insight (school_id, subject, letter, band_min, students, average_sum)
+             SELECT si.school_id, sub.name, g.letter, g.min_percent::float8, count(*), sum(si.average)
+               FROM student_subject_insight si JOIN subjects sub ON sub.id = si.subject_id
+               JOIN LATERAL (SELECT gb.letter, gb.min_percent FROM grade_bands gb
+                              WHERE gb.school_id = si.school_id AND si.average >= gb.min_percent
+                              ORDER BY gb.min_percent DESC LIMIT 1) g ON TRUE
+              WHERE si.average IS NOT NULL
+              GROUP BY si.school_id, sub.name, g.letter, g.min_percent",
+        )
         .execute(conn)?;
         let took = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
         diesel::sql_query("INSERT INTO insight_refreshes (refreshed_at, took_ms) VALUES ($1, $2)")

@@ -581,3 +581,33 @@ async fn thresholds_are_the_schools_and_the_teacher_sees_their_own_classes() {
     let after = ids(&principal.get("/dashboard/at-risk").await).len();
     assert!(after < before, "{after} < {before}");
 }
+
+#[actix_web::test]
+async fn the_office_attendance_page_reads_the_term_from_the_summaries_and_agrees_with_them() {
+    let app = TestApp::spawn().await;
+    let north = with_history(&app);
+    let e = expected(&app, north);
+    let principal = app.signed_in(DEMO_PRINCIPAL).await;
+    let page = principal.get("/admin/attendance").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text("#summary-note").contains("as of"));
+    let html = page.html();
+    let rows = scraper::Selector::parse("#chronic tbody tr").unwrap();
+    let shown: BTreeSet<i64> = html
+        .select(&rows)
+        .map(|r| r.value().attr("data-student-id").unwrap().parse().unwrap())
+        .collect();
+    let expected: BTreeSet<i64> = e
+        .rate
+        .iter()
+        .filter(|(_, r)| r.is_some_and(|r| r < 90.0))
+        .map(|(s, _)| *s)
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(shown, expected);
+    // Another range is counted live, without the note.
+    let live = principal
+        .get("/admin/attendance?from=2026-10-01&to=2026-11-17")
+        .await;
+    assert_eq!(live.count("#summary-note"), 0);
+}

@@ -1,0 +1,1 @@
+DROP TABLE school_subject_insight, school_insight;
