@@ -59,6 +59,7 @@ impl Application {
             clock,
             passwords: Passwords::for_this_machine(),
             mailer,
+            busy_log: Arc::new(crate::accounts::busy::BusyLog::default()),
         };
         let server = serve(listener, state.clone(), workers)?;
         Ok(Self {
@@ -169,6 +170,7 @@ pub fn spawn_background_work(state: &AppState) {
     crate::mail::spawn_worker(state);
     spawn_session_cleanup(state);
     crate::dashboard::spawn_refresh(state);
+    crate::accounts::busy::spawn_writer(state);
 }
 
 /// Deletes dead sessions every five minutes while the server runs.

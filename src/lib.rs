@@ -30,4 +30,6 @@ pub struct AppState {
     pub clock: clock::Clock,
     pub passwords: accounts::passwords::Passwords,
     pub mailer: Arc<mail::Mailer>,
+    /// Sign-ins refused while every hashing slot was busy, waiting to be recorded.
+    pub busy_log: Arc<accounts::busy::BusyLog>,
 }

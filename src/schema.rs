@@ -455,6 +455,11 @@ diesel::table! {
         overall_average -> Nullable<Float8>,
         negative_30d -> Int4,
         absence_streak -> Int4,
+        name -> Text,
+        student_number -> Text,
+        class_id -> Nullable<Int8>,
+        class_name -> Nullable<Text>,
+        grade_level -> Nullable<Text>,
     }
 }
 

@@ -116,6 +116,21 @@ fn client_details(req: &HttpRequest, state: &AppState) -> (Option<String>, Optio
     (ip, ua)
 }
 
+/// 429: every hashing slot is busy.
+fn busy_answer(
+    req: &HttpRequest,
+    state: &AppState,
+    typed_email: String,
+    next: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let retry_after = crate::accounts::passwords::BUSY_RETRY_AFTER;
+    let message = format!(
+        "Rollbook is busy signing other people in. Try again in {}.",
+        plural(retry_after, "second")
+    );
+    too_many_attempts(req, state, typed_email, next, message, retry_after)
+}
+
 /// The sign-in form again with status 429, a message and `Retry-After`.
 fn too_many_attempts(
     req: &HttpRequest,
@@ -189,6 +204,18 @@ pub async fn login(
     let (ip, user_agent) = client_details(&req, &state);
     let now = state.clock.now();
 
+    // Every hashing slot taken: refuse at once, before any database work, and record the
+    // attempt through the batched log (one INSERT a second, however big the storm).
+    if state.passwords.busy() {
+        state.busy_log.push(crate::accounts::busy::BusyAttempt {
+            at: now,
+            email: normalised.clone(),
+            ip: ip.clone(),
+            user_agent: user_agent.clone(),
+        });
+        return busy_answer(&req, &state, typed_email, next);
+    }
+
     let (lookup, lookup_ip) = (normalised.clone(), ip.clone());
     let (candidate, recent) = db::run(&state.pool, move |conn| {
         Ok((
@@ -261,13 +288,9 @@ pub async fn login(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
-        Err(AppError::TooManyRequests { retry_after }) => {
+        Err(AppError::TooManyRequests { .. }) => {
             record(LoginOutcome::Busy, None).await?;
-            let message = format!(
-                "Rollbook is busy signing other people in. Try again in {}.",
-                plural(retry_after, "second")
-            );
-            too_many_attempts(&req, &state, typed_email, next, message, retry_after)
+            busy_answer(&req, &state, typed_email, next)
         }
         Err(other) => Err(other),
     }

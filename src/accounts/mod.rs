@@ -1,6 +1,7 @@
 //! Accounts: sign-in and sign-out, the account page and password changes.
 //! Open to everyone (sign-in) and to every signed-in user (their own account).
 
+pub mod busy;
 pub mod device;
 pub mod handlers;
 pub mod passwords;

@@ -93,6 +93,11 @@ impl Passwords {
         Self::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
     }
 
+    /// True when every hashing slot is taken (a sign-in now would be refused).
+    pub fn busy(&self) -> bool {
+        self.slots.available_permits() == 0
+    }
+
     /// How many verifications ran (real and dummy); lets tests see that an unknown email still
     /// paid for a verification.
     pub fn verifications(&self) -> u64 {

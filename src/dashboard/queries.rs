@@ -288,32 +288,27 @@ pub fn flagged(
         "average" => "i.overall_average ASC NULLS LAST, name",
         "behaviour" => "i.negative_30d DESC, name",
         "streak" => "i.absence_streak DESC, name",
-        _ => "name, st.id",
+        _ => "name, i.student_id",
     };
     let condition = match list {
         List::AtRisk => AT_RISK,
         List::HighPerformers => HIGH_PERFORMER,
     };
+    // One table: the summary rows carry names and classes (as of the refresh).
     let sql = format!(
-        "SELECT st.id AS student_id, st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS name,
-                st.student_number, s.name AS school_name, cl.id AS class_id, cl.name AS class_name, cl.grade_level,
+        "SELECT i.student_id, i.name, i.student_number, s.name AS school_name, i.class_id, i.class_name, i.grade_level,
                 i.attendance_rate, i.overall_average, i.negative_30d, i.absence_streak,
                 COALESCE(i.attendance_rate < s.risk_attendance_below::float8, FALSE) AS low_attendance,
                 COALESCE(i.overall_average < s.risk_average_below::float8, FALSE) AS low_average,
                 i.negative_30d >= s.risk_negative_records AS behaviour,
                 i.absence_streak >= s.risk_absence_streak AS streak,
                 s.risk_attendance_below::float8 AS attendance_threshold, s.risk_average_below::float8 AS average_threshold
-           FROM (SELECT i.* FROM student_insight i JOIN schools s ON s.id = i.school_id
-                  WHERE {condition} AND ((SELECT p.school FROM p) IS NULL OR i.school_id = (SELECT p.school FROM p))
-                  OFFSET 0) i
-           JOIN students st ON st.id = i.student_id
-           JOIN schools s ON s.id = i.school_id
-           LEFT JOIN LATERAL (SELECT c.id, c.name, c.grade_level FROM enrolments e JOIN classes c ON c.id = e.class_id
-                               WHERE e.student_id = st.id AND e.starts_on <= (SELECT p.today FROM p)
-                                 AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.today FROM p))
-                               ORDER BY e.starts_on DESC, e.id DESC LIMIT 1) cl ON TRUE
-          WHERE ((SELECT p.class_id FROM p) IS NULL OR cl.id = (SELECT p.class_id FROM p))
-            AND ((SELECT p.grade FROM p) IS NULL OR cl.grade_level = (SELECT p.grade FROM p))
+           FROM student_insight i JOIN schools s ON s.id = i.school_id
+          WHERE {condition}
+            AND ((SELECT p.school FROM p) IS NULL OR i.school_id = (SELECT p.school FROM p))
+            AND ((SELECT p.class_id FROM p) IS NULL OR i.class_id = (SELECT p.class_id FROM p))
+            AND ((SELECT p.grade FROM p) IS NULL OR i.grade_level = (SELECT p.grade FROM p))
+            AND (SELECT p.today FROM p) IS NOT NULL
           ORDER BY {order}
           LIMIT 2000"
     );

@@ -97,11 +97,18 @@ pub fn refresh(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<i32> 
                   WHERE b.kind = 'negative' AND b.date > cur.today - 30 AND b.date <= cur.today GROUP BY 1),
              overall AS (SELECT student_id, avg(average) AS average FROM student_subject_insight WHERE average IS NOT NULL GROUP BY 1)
              INSERT INTO student_insight (student_id, school_id, term_id, present, late, absent, excused, attendance_rate,
-                                          overall_average, negative_30d, absence_streak)
+                                          overall_average, negative_30d, absence_streak, name, student_number,
+                                          class_id, class_name, grade_level)
              SELECT st.id, st.school_id, cur.term_id, COALESCE(c.present, 0), COALESCE(c.late, 0), COALESCE(c.absent, 0), COALESCE(c.excused, 0),
                     (c.present + c.late)::float8 / NULLIF(c.present + c.late + c.absent, 0) * 100,
-                    o.average, COALESCE(n.n, 0), COALESCE(sk.streak, 0)
+                    o.average, COALESCE(n.n, 0), COALESCE(sk.streak, 0),
+                    st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name), st.student_number,
+                    cl.id, cl.name, cl.grade_level
                FROM students st JOIN cur ON cur.school_id = st.school_id
+               LEFT JOIN LATERAL (SELECT c.id, c.name, c.grade_level FROM enrolments e JOIN classes c ON c.id = e.class_id
+                                   WHERE e.student_id = st.id AND e.starts_on <= cur.today
+                                     AND (e.ends_on IS NULL OR e.ends_on >= cur.today)
+                                   ORDER BY e.starts_on DESC, e.id DESC LIMIT 1) cl ON TRUE
                LEFT JOIN counts c ON c.student_id = st.id
                LEFT JOIN overall o ON o.student_id = st.id
                LEFT JOIN negative n ON n.student_id = st.id

@@ -314,6 +314,24 @@ async fn a_burst_of_sign_ins_beyond_the_hashing_slots_gets_fast_429s() {
         app.state.passwords.verifications() - hashed_before,
         signed_in as u64
     );
+    // Every refused attempt is recorded too, by the batched writer (run here by hand).
+    let mut conn = app.conn();
+    let before: i64 = login_events::table
+        .filter(login_events::outcome.eq("busy"))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    rollbook::accounts::busy::flush(&mut conn, &app.state.busy_log).unwrap();
+    let after: i64 = login_events::table
+        .filter(login_events::outcome.eq("busy"))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(
+        after,
+        busy.len() as i64,
+        "{before} recorded before the writer ran"
+    );
 }
 
 #[actix_web::test]
