@@ -30,6 +30,16 @@ pub struct RegisterDay {
     pub weekend: bool,
     #[diesel(sql_type = Nullable<Text>)]
     pub holiday: Option<String>,
+    /// The school's codes as JSON (fetched with the day: one round trip fewer per register).
+    #[diesel(sql_type = Text)]
+    pub codes_json: String,
+}
+
+impl RegisterDay {
+    /// The school's codes, in their order.
+    pub fn codes(&self) -> Vec<Code> {
+        serde_json::from_str(&self.codes_json).unwrap_or_default()
+    }
 }
 
 /// Whether a register can be taken or changed on a day.
@@ -77,7 +87,11 @@ fn register_day_sql() -> String {
                 (EXTRACT(ISODOW FROM (SELECT p.day FROM p))::smallint = ANY (s.weekend_days)) AS weekend,
                 (SELECT n.name FROM non_school_days n
                   WHERE n.school_id = s.id AND (SELECT p.day FROM p) BETWEEN n.starts_on AND n.ends_on
-                  ORDER BY n.starts_on LIMIT 1) AS holiday
+                  ORDER BY n.starts_on LIMIT 1) AS holiday,
+                COALESCE((SELECT json_agg(json_build_object('id', ac.id, 'code', ac.code, 'label', ac.label,
+                                                            'category', ac.category, 'teacher_usable', ac.teacher_usable)
+                                          ORDER BY ac.position, ac.id)
+                            FROM attendance_codes ac WHERE ac.school_id = s.id), '[]')::text AS codes_json
            FROM classes c JOIN schools s ON s.id = c.school_id
           WHERE c.id = (SELECT p.class_id FROM p)
             AND ((SELECT p.teacher FROM p) IS NULL OR {})
@@ -115,7 +129,7 @@ pub fn find_register_day(
 }
 
 /// One attendance code of a school.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, serde::Deserialize)]
 pub struct Code {
     pub id: i64,
     pub code: String,

@@ -53,7 +53,8 @@ async fn load(
     db::run(&state.pool, move |conn| {
         let day = register::find_register_day(conn, class_id, date, now, teacher, school)?;
         let rows = register::roster_on(conn, class_id, date, only)?;
-        let codes = register::list_codes(conn, day.school_id)?
+        let codes = day
+            .codes()
             .into_iter()
             .filter(|c| office || c.teacher_usable)
             .collect();

@@ -294,7 +294,12 @@ pub fn flagged(
         List::AtRisk => AT_RISK,
         List::HighPerformers => HIGH_PERFORMER,
     };
-    // One table: the summary rows carry names and classes (as of the refresh).
+    // One table: the summary rows carry names and classes (as of the refresh). A school's list
+    // and the district's are different statements, so the school's plan keeps its index.
+    let scope = match school {
+        Some(_) => "AND i.school_id = (SELECT p.school FROM p)",
+        None => "AND (SELECT p.school FROM p) IS NULL",
+    };
     let sql = format!(
         "SELECT i.student_id, i.name, i.student_number, s.name AS school_name, i.class_id, i.class_name, i.grade_level,
                 i.attendance_rate, i.overall_average, i.negative_30d, i.absence_streak,
@@ -304,8 +309,7 @@ pub fn flagged(
                 i.absence_streak >= s.risk_absence_streak AS streak,
                 s.risk_attendance_below::float8 AS attendance_threshold, s.risk_average_below::float8 AS average_threshold
            FROM student_insight i JOIN schools s ON s.id = i.school_id
-          WHERE {condition}
-            AND ((SELECT p.school FROM p) IS NULL OR i.school_id = (SELECT p.school FROM p))
+          WHERE {condition} {scope}
             AND ((SELECT p.class_id FROM p) IS NULL OR i.class_id = (SELECT p.class_id FROM p))
             AND ((SELECT p.grade FROM p) IS NULL OR i.grade_level = (SELECT p.grade FROM p))
             AND (SELECT p.today FROM p) IS NOT NULL
