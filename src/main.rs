@@ -172,8 +172,13 @@ fn serve() -> Result<(), String> {
     // with many blocking-pool threads that alone can hold hundreds of MB. Two arenas are plenty.
     #[cfg(target_env = "gnu")]
     // SAFETY: mallopt only sets an allocator tunable; called before any other thread exists.
+    // A fixed mmap threshold (glibc otherwise raises it after each big free, up to 32 MB) keeps
+    // argon2's 19 MiB blocks and large page buffers out of the heap: they go back to the system
+    // when freed instead of pinning fragmented heap; a trim threshold returns freed heap tops.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 1024 * 1024);
     }
     let settings = settings()?;
     // Migrate on a connection of its own: pooled connections prepare statements on tables that
