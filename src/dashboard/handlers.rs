@@ -199,6 +199,7 @@ pub struct ListQuery {
     class_id: Option<String>,
     grade: Option<String>,
     sort: Option<String>,
+    page: Option<String>,
 }
 
 impl ListQuery {
@@ -207,6 +208,12 @@ impl ListQuery {
             class_id: self.class_id.as_deref().and_then(|c| c.parse().ok()),
             grade_level: self.grade.clone().filter(|g| !g.trim().is_empty()),
             sort: self.sort.clone().unwrap_or_default(),
+            page: self
+                .page
+                .as_deref()
+                .and_then(|p| p.parse::<i64>().ok())
+                .filter(|p| (1..=10_000).contains(p))
+                .unwrap_or(1),
         }
     }
     fn query_string(&self) -> String {
@@ -233,6 +240,10 @@ struct ListPage {
     at_risk: bool,
     district: bool,
     age: String,
+    total: i64,
+    first: i64,
+    prev_url: Option<String>,
+    next_url: Option<String>,
 }
 
 impl ListPage {
@@ -252,10 +263,14 @@ async fn load_list(
     user: &CurrentUser,
     query: &ListQuery,
     list: List,
+    every_row: bool,
 ) -> Result<(Vec<Flagged>, Vec<q::ClassOption>, Option<DateTime<Utc>>), AppError> {
     let school = SchoolScope::of(user).filter();
     let now = state.clock.now();
-    let filter = query.filter();
+    let mut filter = query.filter();
+    if every_row {
+        filter.page = 0;
+    }
     db::run(&state.pool, move |conn| {
         let today = now.date_naive();
         let rows = q::flagged(conn, school, &filter, list, today)?;
@@ -276,7 +291,7 @@ async fn list_page(
     query: ListQuery,
     list: List,
 ) -> Result<HttpResponse, AppError> {
-    let (rows, classes, refreshed) = load_list(&state, &user, &query, list).await?;
+    let (rows, classes, refreshed) = load_list(&state, &user, &query, list, false).await?;
     let mut grades: Vec<String> = classes.iter().map(|c| c.grade_level.clone()).collect();
     grades.sort();
     grades.dedup();
@@ -284,7 +299,21 @@ async fn list_page(
         List::AtRisk => ("Students at risk", "/dashboard/at-risk"),
         List::HighPerformers => ("High performers", "/dashboard/high-performers"),
     };
+    let filter = query.filter();
+    let total = rows.first().map_or(0, |r| r.total);
+    let first = (filter.page - 1) * q::PAGE_SIZE + 1;
+    let page_url = |page: i64| {
+        let mut q2 = query.clone();
+        q2.page = Some(page.to_string());
+        format!("{path}?{}&page={page}", q2.query_string())
+    };
+    let prev_url = (filter.page > 1).then(|| page_url(filter.page - 1));
+    let next_url = (filter.page * q::PAGE_SIZE < total).then(|| page_url(filter.page + 1));
     render(&ListPage {
+        total,
+        first,
+        prev_url,
+        next_url,
         layout: Layout::new(&req, &state, heading),
         heading: heading.into(),
         path: path.into(),
@@ -338,7 +367,7 @@ pub async fn at_risk_csv(
     user: CurrentUser,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (rows, _, _) = load_list(&state, &user, &query, List::AtRisk).await?;
+    let (rows, _, _) = load_list(&state, &user, &query, List::AtRisk, true).await?;
     let mut out = String::from("student_number,name,school,class,grade_level,attendance_rate,overall_average,negative_records_30_days,absence_streak,reasons\r\n");
     let num = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.1}"));
     for r in &rows {

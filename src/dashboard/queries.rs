@@ -189,6 +189,9 @@ pub fn weeks(
 /// A student on the at-risk (or high performers) list, with every reason.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Flagged {
+    /// How many rows the whole list has (every page).
+    #[diesel(sql_type = BigInt)]
+    pub total: i64,
     #[diesel(sql_type = BigInt)]
     pub student_id: i64,
     #[diesel(sql_type = Text)]
@@ -267,7 +270,12 @@ pub struct ListFilter {
     pub grade_level: Option<String>,
     /// name, attendance, average, behaviour, streak
     pub sort: String,
+    /// 1-based page of `PAGE_SIZE` rows; 0 for every row (the CSV export).
+    pub page: i64,
 }
+
+/// Rows per page of the at-risk and high-performer lists.
+pub const PAGE_SIZE: i64 = 100;
 
 /// Which list: the students at risk, or the high performers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -301,7 +309,7 @@ pub fn flagged(
         None => "AND (SELECT p.school FROM p) IS NULL",
     };
     let sql = format!(
-        "SELECT i.student_id, i.name, i.student_number, s.name AS school_name, i.class_id, i.class_name, i.grade_level,
+        "SELECT count(*) OVER () AS total, i.student_id, i.name, i.student_number, s.name AS school_name, i.class_id, i.class_name, i.grade_level,
                 i.attendance_rate, i.overall_average, i.negative_30d, i.absence_streak,
                 COALESCE(i.attendance_rate < s.risk_attendance_below::float8, FALSE) AS low_attendance,
                 COALESCE(i.overall_average < s.risk_average_below::float8, FALSE) AS low_average,
@@ -314,14 +322,21 @@ pub fn flagged(
             AND ((SELECT p.grade FROM p) IS NULL OR i.grade_level = (SELECT p.grade FROM p))
             AND (SELECT p.today FROM p) IS NOT NULL
           ORDER BY {order}
-          LIMIT 2000"
+          LIMIT (SELECT p.limit_rows FROM p) OFFSET (SELECT p.skip FROM p)"
     );
+    let (limit, skip) = if filter.page >= 1 {
+        (PAGE_SIZE, (filter.page - 1) * PAGE_SIZE)
+    } else {
+        (100_000, 0)
+    };
     crate::db::cached(
         &[
             ("school", "bigint"),
             ("class_id", "bigint"),
             ("grade", "text"),
             ("today", "date"),
+            ("limit_rows", "bigint"),
+            ("skip", "bigint"),
         ],
         sql,
     )
@@ -329,6 +344,8 @@ pub fn flagged(
     .bind::<Nullable<BigInt>, _>(filter.class_id)
     .bind::<Nullable<Text>, _>(filter.grade_level.clone())
     .bind::<Date, _>(today)
+    .bind::<BigInt, _>(limit)
+    .bind::<BigInt, _>(skip)
     .load(conn)
 }
 
@@ -371,7 +388,7 @@ pub fn student_flags(
 ) -> QueryResult<Option<Flagged>> {
     let rows: Vec<Flagged> = crate::db::cached(
         &[("student", "bigint"), ("today", "date")],
-        "SELECT st.id AS student_id, st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS name,
+        "SELECT 1::bigint AS total, st.id AS student_id, st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS name,
                 st.student_number, s.name AS school_name, NULL::bigint AS class_id, NULL::text AS class_name, NULL::text AS grade_level,
                 i.attendance_rate, i.overall_average, i.negative_30d, i.absence_streak,
                 COALESCE(i.attendance_rate < s.risk_attendance_below::float8, FALSE) AS low_attendance,
@@ -445,7 +462,7 @@ pub fn students_of_classes(
 ) -> QueryResult<Vec<Flagged>> {
     crate::db::cached(
         &[("classes", "bigint[]"), ("today", "date")],
-        "SELECT st.id AS student_id, st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS name,
+        "SELECT 0::bigint AS total, st.id AS student_id, st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS name,
                 st.student_number, s.name AS school_name, c.id AS class_id, c.name AS class_name, c.grade_level,
                 i.attendance_rate, i.overall_average, i.negative_30d, i.absence_streak,
                 COALESCE(i.attendance_rate < s.risk_attendance_below::float8, FALSE) AS low_attendance,
