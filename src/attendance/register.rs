@@ -14,7 +14,7 @@ use diesel::sql_types::{
 };
 
 /// The class, its school's calendar facts and the school-local "today".
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, QueryableByName, serde::Deserialize)]
 pub struct RegisterDay {
     #[diesel(sql_type = BigInt)]
     pub class_id: i64,
@@ -180,8 +180,57 @@ pub fn insert_default_codes(conn: &mut PgConnection, school_id: i64) -> QueryRes
         .map(|_| ())
 }
 
+#[derive(QueryableByName)]
+struct DayAndRoster {
+    #[diesel(sql_type = Text)]
+    day: String,
+    #[diesel(sql_type = Text)]
+    roster: String,
+}
+
+/// The register day (authorised as [`find_register_day`]) and its roster (everyone, or `only`)
+/// in one round trip: the register page is the most requested page of all.
+pub fn day_and_roster(
+    conn: &mut PgConnection,
+    class_id: i64,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    teacher: Option<i64>,
+    school: Option<i64>,
+    only: Option<i64>,
+) -> QueryResult<(RegisterDay, Vec<RosterMark>)> {
+    let row: DayAndRoster = crate::db::cached(
+        &[
+            ("class_id", "bigint"),
+            ("now", "timestamptz"),
+            ("day", "date"),
+            ("teacher", "bigint"),
+            ("school", "bigint"),
+            ("only", "bigint"),
+        ],
+        format!(
+            "SELECT row_to_json(d)::text AS day,
+                    (SELECT COALESCE(json_agg(r ORDER BY r.family_name, r.given_name, r.student_id), '[]') FROM ({ROSTER_SQL}) r)::text AS roster
+               FROM ({}) d",
+            register_day_sql()
+        ),
+    )
+    .bind::<BigInt, _>(class_id)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Date, _>(date)
+    .bind::<Nullable<BigInt>, _>(teacher)
+    .bind::<Nullable<BigInt>, _>(school)
+    .bind::<Nullable<BigInt>, _>(only)
+    .get_result(conn)?;
+    let bad = |e: serde_json::Error| diesel::result::Error::DeserializationError(Box::new(e));
+    Ok((
+        serde_json::from_str(&row.day).map_err(bad)?,
+        serde_json::from_str(&row.roster).map_err(bad)?,
+    ))
+}
+
 /// A student on the register with their mark, if any.
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, QueryableByName, serde::Deserialize)]
 pub struct RosterMark {
     #[diesel(sql_type = BigInt)]
     pub student_id: i64,
@@ -219,16 +268,9 @@ impl RosterMark {
     }
 }
 
-/// Everyone enrolled (and active) in the class on `date`, with their marks, by name.
-pub fn roster_on(
-    conn: &mut PgConnection,
-    class_id: i64,
-    date: NaiveDate,
-    only: Option<i64>,
-) -> QueryResult<Vec<RosterMark>> {
-    crate::db::cached(
-        &[("class_id", "bigint"), ("day", "date"), ("only", "bigint")],
-        "SELECT st.id AS student_id, st.given_name, st.family_name, st.preferred_name,
+/// Everyone enrolled (and active) in the class on `(SELECT p.day FROM p)`, with their marks, by
+/// name; reads `p.class_id`, `p.day` and `p.only`.
+const ROSTER_SQL: &str = "SELECT st.id AS student_id, st.given_name, st.family_name, st.preferred_name,
                 a.code_id, ac.code, COALESCE(a.version, 0) AS version, a.late_minutes,
                 COALESCE(a.note, '') AS note, a.source, u.display_name AS updated_by, a.updated_at
            FROM enrolments e
@@ -239,7 +281,18 @@ pub fn roster_on(
           WHERE e.class_id = (SELECT p.class_id FROM p) AND st.status = 'active'
             AND e.starts_on <= (SELECT p.day FROM p) AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.day FROM p))
             AND ((SELECT p.only FROM p) IS NULL OR st.id = (SELECT p.only FROM p))
-          ORDER BY st.family_name, st.given_name, st.id",
+          ORDER BY st.family_name, st.given_name, st.id";
+
+/// Everyone enrolled (and active) in the class on `date`, with their marks, by name.
+pub fn roster_on(
+    conn: &mut PgConnection,
+    class_id: i64,
+    date: NaiveDate,
+    only: Option<i64>,
+) -> QueryResult<Vec<RosterMark>> {
+    crate::db::cached(
+        &[("class_id", "bigint"), ("day", "date"), ("only", "bigint")],
+        ROSTER_SQL,
     )
     .bind::<BigInt, _>(class_id)
     .bind::<Date, _>(date)

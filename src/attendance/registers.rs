@@ -51,8 +51,8 @@ async fn load(
     };
     let (now, office) = (state.clock.now(), is_office(user));
     db::run(&state.pool, move |conn| {
-        let day = register::find_register_day(conn, class_id, date, now, teacher, school)?;
-        let rows = register::roster_on(conn, class_id, date, only)?;
+        let (day, rows) =
+            register::day_and_roster(conn, class_id, date, now, teacher, school, only)?;
         let codes = day
             .codes()
             .into_iter()
