@@ -891,8 +891,6 @@ fn main() {
             async move {
                 let (path, form) = cells.borrow()[c.slot].form(&c.token, Some(0));
                 let student = cells.borrow()[c.slot].cells[0].0;
-                let a = cells.borrow()[c.slot].assessment;
-                let _ = a;
                 let cell = format!("{path}/students/{student}");
                 let status = c.post(&cell, &form).await;
                 if status == 200 {

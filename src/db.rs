@@ -72,6 +72,13 @@ where
 /// db::cached(&[("class_id", "bigint"), ("day", "date")], "SELECT … FROM enrolments e, p WHERE e.class_id = p.class_id …")
 ///     .bind::<BigInt, _>(class_id).bind::<Date, _>(day).load::<Row>(conn)
 /// ```
+/// A row of one `id` column (`INSERT … RETURNING id`).
+#[derive(Debug, diesel::QueryableByName)]
+pub struct IdRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub id: i64,
+}
+
 pub struct Cached {
     params: &'static [(&'static str, &'static str)],
     body: String,

@@ -7,9 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 use crate::admin::queries::SchoolScope;
-use crate::dashboard::queries::{
-    self as q, Flagged, List, ListFilter, SchoolCard, SubjectBand, Week,
-};
+use crate::dashboard::queries::{self as q, Flagged, List, ListFilter, SchoolCard, Week};
 use crate::db;
 use crate::domain::attendance::{format_rate, Tally};
 use crate::domain::grades::format_percent;
@@ -124,13 +122,13 @@ pub async fn dashboard(
             t.classes += c.classes;
             t.attended_today += c.attended_today;
             t.counted_today += c.counted_today;
-            t.registers_expected += c.registers_missing() + c.registers_taken;
             t.registers_taken += c.registers_taken;
             t.average_sum += c.average_sum;
             t.average_count += c.average_count;
             t.high_performers += c.high_performers;
             t.at_risk += c.at_risk;
         }
+        // Registers still missing are only those of schools open today.
         t.registers_expected = cards
             .iter()
             .map(|c| c.registers_missing() + c.registers_taken)
@@ -170,7 +168,6 @@ pub async fn dashboard(
             .map(|w| (label(w), w.score()))
             .collect::<Vec<_>>(),
     );
-    let _: &[SubjectBand] = &[];
     render(&DashboardPage {
         layout: Layout::new(
             &req,

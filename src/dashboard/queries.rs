@@ -65,6 +65,15 @@ pub const AT_RISK: &str = "(i.attendance_rate < s.risk_attendance_below::float8
       OR i.negative_30d >= s.risk_negative_records
       OR i.absence_streak >= s.risk_absence_streak)";
 
+/// A summary row's figures and flags under its school's thresholds (`i` the row, `s` the school),
+/// the tail of every query that builds a [`Flagged`].
+const FLAG_COLUMNS: &str = "i.attendance_rate, i.overall_average, i.negative_30d, i.absence_streak,
+                COALESCE(i.attendance_rate < s.risk_attendance_below::float8, FALSE) AS low_attendance,
+                COALESCE(i.overall_average < s.risk_average_below::float8, FALSE) AS low_average,
+                i.negative_30d >= s.risk_negative_records AS behaviour,
+                i.absence_streak >= s.risk_absence_streak AS streak,
+                s.risk_attendance_below::float8 AS attendance_threshold, s.risk_average_below::float8 AS average_threshold";
+
 pub const HIGH_PERFORMER: &str = "(i.overall_average >= s.high_average_from::float8 AND i.attendance_rate >= s.high_attendance_from::float8)";
 
 /// Headline figures per school: counts and term figures from the summaries, today's attendance
@@ -310,12 +319,7 @@ pub fn flagged(
     };
     let sql = format!(
         "SELECT count(*) OVER () AS total, i.student_id, i.name, i.student_number, s.name AS school_name, i.class_id, i.class_name, i.grade_level,
-                i.attendance_rate, i.overall_average, i.negative_30d, i.absence_streak,
-                COALESCE(i.attendance_rate < s.risk_attendance_below::float8, FALSE) AS low_attendance,
-                COALESCE(i.overall_average < s.risk_average_below::float8, FALSE) AS low_average,
-                i.negative_30d >= s.risk_negative_records AS behaviour,
-                i.absence_streak >= s.risk_absence_streak AS streak,
-                s.risk_attendance_below::float8 AS attendance_threshold, s.risk_average_below::float8 AS average_threshold
+                {FLAG_COLUMNS}
            FROM student_insight i JOIN schools s ON s.id = i.school_id
           WHERE {condition} {scope}
             AND ((SELECT p.class_id FROM p) IS NULL OR i.class_id = (SELECT p.class_id FROM p))
@@ -388,16 +392,13 @@ pub fn student_flags(
 ) -> QueryResult<Option<Flagged>> {
     let rows: Vec<Flagged> = crate::db::cached(
         &[("student", "bigint"), ("today", "date")],
-        "SELECT 1::bigint AS total, st.id AS student_id, st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS name,
+        format!(
+            "SELECT 1::bigint AS total, st.id AS student_id, st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS name,
                 st.student_number, s.name AS school_name, NULL::bigint AS class_id, NULL::text AS class_name, NULL::text AS grade_level,
-                i.attendance_rate, i.overall_average, i.negative_30d, i.absence_streak,
-                COALESCE(i.attendance_rate < s.risk_attendance_below::float8, FALSE) AS low_attendance,
-                COALESCE(i.overall_average < s.risk_average_below::float8, FALSE) AS low_average,
-                i.negative_30d >= s.risk_negative_records AS behaviour,
-                i.absence_streak >= s.risk_absence_streak AS streak,
-                s.risk_attendance_below::float8 AS attendance_threshold, s.risk_average_below::float8 AS average_threshold
+                {FLAG_COLUMNS}
            FROM student_insight i JOIN students st ON st.id = i.student_id JOIN schools s ON s.id = i.school_id
-          WHERE i.student_id = (SELECT p.student FROM p) AND (SELECT p.today FROM p) IS NOT NULL",
+          WHERE i.student_id = (SELECT p.student FROM p) AND (SELECT p.today FROM p) IS NOT NULL"
+        ),
     )
     .bind::<BigInt, _>(student_id)
     .bind::<Date, _>(today)
@@ -462,14 +463,10 @@ pub fn students_of_classes(
 ) -> QueryResult<Vec<Flagged>> {
     crate::db::cached(
         &[("classes", "bigint[]"), ("today", "date")],
-        "SELECT 0::bigint AS total, st.id AS student_id, st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS name,
+        format!(
+            "SELECT 0::bigint AS total, st.id AS student_id, st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS name,
                 st.student_number, s.name AS school_name, c.id AS class_id, c.name AS class_name, c.grade_level,
-                i.attendance_rate, i.overall_average, i.negative_30d, i.absence_streak,
-                COALESCE(i.attendance_rate < s.risk_attendance_below::float8, FALSE) AS low_attendance,
-                COALESCE(i.overall_average < s.risk_average_below::float8, FALSE) AS low_average,
-                i.negative_30d >= s.risk_negative_records AS behaviour,
-                i.absence_streak >= s.risk_absence_streak AS streak,
-                s.risk_attendance_below::float8 AS attendance_threshold, s.risk_average_below::float8 AS average_threshold
+                {FLAG_COLUMNS}
            FROM enrolments e
            JOIN classes c ON c.id = e.class_id
            JOIN students st ON st.id = e.student_id AND st.status = 'active'
@@ -477,7 +474,8 @@ pub fn students_of_classes(
            JOIN schools s ON s.id = i.school_id
           WHERE e.class_id = ANY((SELECT p.classes FROM p)::bigint[]) AND e.starts_on <= (SELECT p.today FROM p)
             AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.today FROM p))
-          ORDER BY c.name, st.family_name, st.given_name",
+          ORDER BY c.name, st.family_name, st.given_name"
+        ),
     )
     .bind::<Array<BigInt>, _>(classes.to_vec())
     .bind::<Date, _>(today)

@@ -225,12 +225,7 @@ pub async fn create(
     let book = d.book.clone();
     let id = db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
-            #[derive(QueryableByName)]
-            struct Id {
-                #[diesel(sql_type = BigInt)]
-                id: i64,
-            }
-            let row: Id = diesel::sql_query(
+            let row: crate::db::IdRow = diesel::sql_query(
                 "INSERT INTO assessments (school_id, class_id, subject_id, term_id, category_id, title, date, max_score,
                                           published, created_by, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8::numeric(7,2), $9, $10, $11, $11) RETURNING id",
@@ -332,7 +327,6 @@ pub async fn update(
                          "date": current.date, "max_score": current.max_score, "published": current.published });
     let after = json!({ "title": v.title, "term_id": v.term_id, "category_id": v.category_id,
                         "date": v.date, "max_score": v.max_score, "published": v.published });
-    let max_score = v.max_score;
     let updated = db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
             let n = diesel::sql_query(
@@ -379,7 +373,6 @@ pub async fn update(
             StatusCode::CONFLICT,
         );
     }
-    let _ = max_score;
     flash(&session, "Assessment saved.");
     Ok(see_other(&format!(
         "{}/assessments/{assessment_id}",

@@ -193,12 +193,7 @@ pub async fn record_behaviour(
     let school_id = d.school_id;
     db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
-            #[derive(QueryableByName)]
-            struct Id {
-                #[diesel(sql_type = BigInt)]
-                id: i64,
-            }
-            let row: Id = diesel::sql_query(
+            let row: crate::db::IdRow = diesel::sql_query(
                 "INSERT INTO behaviour_records (school_id, student_id, class_id, category_id, kind, date, note, recorded_by, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             )
@@ -245,12 +240,7 @@ pub async fn record_participation(
     let school_id = d.school_id;
     db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
-            #[derive(QueryableByName)]
-            struct Id {
-                #[diesel(sql_type = BigInt)]
-                id: i64,
-            }
-            let row: Id = diesel::sql_query(
+            let row: crate::db::IdRow = diesel::sql_query(
                 "INSERT INTO participation (school_id, student_id, class_id, event, date, status, remarks, recorded_by, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             )

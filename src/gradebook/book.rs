@@ -508,7 +508,7 @@ pub async fn save_cell(
                     status: StatusCode,
                     with_avg: bool| {
         let average = with_avg.then(|| {
-            let avg = full_average(d, s.id);
+            let avg = d.explain(s.id).average;
             (grades::format_percent(avg), d.scale.letter_of(avg))
         });
         let mut c = CellView::of(d, &Typed::default(), &base, a.id, s.id);
@@ -597,11 +597,6 @@ pub async fn save_cell(
             )
         }
     }
-}
-
-/// One student's average over every assessment loaded.
-fn full_average(d: &Loaded, student_id: i64) -> Option<f64> {
-    d.explain(student_id).average
 }
 
 #[derive(Template)]

@@ -389,25 +389,6 @@ pub fn grade_scale(conn: &mut PgConnection, school_id: i64) -> QueryResult<Grade
     })
 }
 
-/// The marks of one student for the average, from stored cells of `assessments`.
-pub fn marks_of(assessments: &[Assessment], scores: &[ScoreRow], student_id: i64) -> Vec<Mark> {
-    assessments
-        .iter()
-        .filter_map(|a| {
-            let s = scores
-                .iter()
-                .find(|s| s.assessment_id == a.id && s.student_id == student_id)?;
-            Some(Mark {
-                assessment_id: a.id,
-                title: a.title.clone(),
-                category: a.category.clone(),
-                max_score: a.max_score,
-                entry: s.entry()?,
-            })
-        })
-        .collect()
-}
-
 /// A cell as submitted: `status` is score, excused, missing or blank.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoreInput {

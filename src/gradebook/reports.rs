@@ -337,9 +337,11 @@ pub async fn save_comment(
     let text = comment.clone();
     let saved = db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
+            // One statement: a new comment, an edit at the version the page saw, or the same
+            // text again (a retry); anything else is someone else's newer comment.
             let n = diesel::sql_query(
                 "INSERT INTO report_comments (school_id, student_id, term_id, comment, version, updated_by, updated_at)
-                 SELECT $1, $2, $3, $4, 1, $5, $6 WHERE $7 = 0
+                 VALUES ($1, $2, $3, $4, 1, $5, $6)
                  ON CONFLICT (student_id, term_id) DO UPDATE
                     SET comment = EXCLUDED.comment, version = report_comments.version + 1,
                         updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
@@ -353,22 +355,6 @@ pub async fn save_comment(
             .bind::<Timestamptz, _>(actor.at)
             .bind::<Integer, _>(seen)
             .execute(conn)?;
-            let n = if n == 0 && seen > 0 {
-                // An update of an existing comment at the version seen.
-                diesel::sql_query(
-                    "UPDATE report_comments SET comment = $1, version = version + 1, updated_by = $2, updated_at = $3
-                      WHERE student_id = $4 AND term_id = $5 AND version = $6",
-                )
-                .bind::<Text, _>(&text)
-                .bind::<BigInt, _>(actor.user_id)
-                .bind::<Timestamptz, _>(actor.at)
-                .bind::<BigInt, _>(student_id)
-                .bind::<BigInt, _>(term_id)
-                .bind::<Integer, _>(seen)
-                .execute(conn)?
-            } else {
-                n
-            };
             if n == 1 {
                 crate::admin::structure::audit_change(
                     conn, &actor, "update", "report_comment", student_id, school_id,

@@ -354,13 +354,8 @@ async fn add_category(
     let (n, k) = (name.clone(), kind.clone());
     let saved = db::run(&app.pool, move |conn| {
         Ok(conn.transaction(|conn| {
-            #[derive(QueryableByName)]
-            struct Id {
-                #[diesel(sql_type = BigInt)]
-                id: i64,
-            }
             lock_school(conn, school_id)?;
-            let row: Option<Id> = if behaviour {
+            let row: Option<crate::db::IdRow> = if behaviour {
                 diesel::sql_query(
                     "INSERT INTO behaviour_categories (school_id, name, kind, position)
                      SELECT $1, $2, $3, COALESCE(max(position), 0) + 1 FROM behaviour_categories WHERE school_id = $1
