@@ -379,6 +379,52 @@ async fn the_school_sets_the_grade_scale_and_missing_work_rule_and_averages_foll
         )
         .await;
     assert_eq!(r.status, 404);
+    // So are its grade scale, its categories and its thresholds: 404 and nothing written.
+    for (path, fields) in [
+        ("grades", vec![("letter_0", "Z"), ("min_0", "0")]),
+        ("assessment-categories", vec![("name", "Sneaky")]),
+        (
+            "behaviour-categories",
+            vec![("name", "Sneaky"), ("kind", "negative")],
+        ),
+        (
+            "thresholds",
+            vec![
+                ("risk_attendance_below", "1"),
+                ("risk_average_below", "1"),
+                ("risk_negative_records", "1"),
+                ("risk_absence_streak", "1"),
+                ("high_average_from", "1"),
+                ("high_attendance_from", "1"),
+            ],
+        ),
+    ] {
+        let r = principal
+            .submit(
+                "/admin/settings",
+                &format!("/admin/settings/{south}/{path}"),
+                &fields,
+            )
+            .await;
+        assert_eq!(r.status, 404, "{path}");
+    }
+    let untouched: i64 = {
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        diesel::sql_query(&format!(
+            "SELECT (SELECT count(*) FROM grade_bands WHERE school_id = {south} AND letter = 'Z')
+                  + (SELECT count(*) FROM assessment_categories WHERE school_id = {south} AND name = 'Sneaky')
+                  + (SELECT count(*) FROM behaviour_categories WHERE school_id = {south} AND name = 'Sneaky')
+                  + (SELECT count(*) FROM schools WHERE id = {south} AND risk_attendance_below = 1) AS n"
+        ))
+        .get_result::<N>(&mut app.conn())
+        .unwrap()
+        .n
+    };
+    assert_eq!(untouched, 0);
     // A new assessment type appears in the teacher's form; a duplicate is refused.
     let cats = format!("/admin/settings/{school}/assessment-categories");
     assert_eq!(
