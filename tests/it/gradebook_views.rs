@@ -414,7 +414,7 @@ async fn the_school_sets_the_grade_scale_and_missing_work_rule_and_averages_foll
             #[diesel(sql_type = BigInt)]
             n: i64,
         }
-        diesel::sql_query(&format!(
+        diesel::sql_query(format!(
             "SELECT (SELECT count(*) FROM grade_bands WHERE school_id = {south} AND letter = 'Z')
                   + (SELECT count(*) FROM assessment_categories WHERE school_id = {south} AND name = 'Sneaky')
                   + (SELECT count(*) FROM behaviour_categories WHERE school_id = {south} AND name = 'Sneaky')
