@@ -7,7 +7,9 @@
 //!
 //! Environment: BENCH_ADMIN_URL (maintenance URL of the bench cluster, set by `make bench`),
 //! BENCH_SCHOOLS (10), BENCH_CLASSES_PER_SCHOOL (200), BENCH_CLASS_SIZE (25; register classes 30),
-//! BENCH_DAYS (180 school days of history), BENCH_SECONDS (10 per scenario).
+//! BENCH_DAYS (180 school days of history), BENCH_SECONDS (10 per scenario), BENCH_ONLY (words:
+//! measure only the rows whose name contains one, skip the summary refresh and leave
+//! BENCHMARKS.md alone).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -664,7 +666,10 @@ fn main() {
     let url = url_for_db(&admin, db);
     seed(&url);
     seed_gradebook(&url);
-    let refresh_ms = {
+    let partial = std::env::var("BENCH_ONLY").is_ok_and(|v| !v.is_empty());
+    let refresh_ms = if partial {
+        0
+    } else {
         let mut conn = PgConnection::establish(&url).unwrap();
         rollbook::dashboard::refresh::refresh(&mut conn, chrono::Utc::now())
             .expect("insight refresh")
@@ -672,7 +677,7 @@ fn main() {
     println!("insight summaries refreshed in {refresh_ms} ms");
     // Measure a settled database: the seed and the refresh leave dead rows and dirty pages, and
     // an autovacuum or checkpoint in the middle of a row would measure them instead.
-    {
+    if !partial {
         let mut conn = PgConnection::establish(&url).unwrap();
         diesel::sql_query("VACUUM ANALYZE")
             .execute(&mut conn)
@@ -705,6 +710,21 @@ fn main() {
     .expect("target/release/rollbook (make bench builds it)");
     let pid = server.id();
     let seconds = env_num("BENCH_SECONDS", 10);
+    // BENCH_ONLY=word,word: measure only the rows whose name contains one of the words (for
+    // working on one figure; BENCHMARKS.md is then left alone).
+    let only: Vec<String> = std::env::var("BENCH_ONLY")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let secs = move |name: &str| {
+        if only.is_empty() || only.iter().any(|w| name.contains(w.as_str())) {
+            seconds
+        } else {
+            0
+        }
+    };
     let date = register_date();
     // The 30-student register class of each of the first ten schools, with its teacher.
     let registers: Vec<(i64, String)> = {
@@ -775,16 +795,24 @@ fn main() {
         }
         let mut rows = Vec::new();
         let anon = |n: usize| (0..n).map(|_| Client::new(&base)).collect::<Vec<_>>();
-        let mut s = load(anon(10), seconds, |mut c: Client, _| async move {
-            let (st, _) = c.get("/health").await;
-            (c, st)
-        })
+        let mut s = load(
+            anon(10),
+            secs("GET /health (reference)"),
+            |mut c: Client, _| async move {
+                let (st, _) = c.get("/health").await;
+                (c, st)
+            },
+        )
         .await;
         rows.push(s.row("GET /health (reference)", 10));
-        let mut s = load(anon(10), seconds, |mut c: Client, _| async move {
-            let (st, _) = c.get("/login").await;
-            (c, st)
-        })
+        let mut s = load(
+            anon(10),
+            secs("GET /login (sign-in page)"),
+            |mut c: Client, _| async move {
+                let (st, _) = c.get("/login").await;
+                (c, st)
+            },
+        )
         .await;
         rows.push(s.row("GET /login (sign-in page)", 10));
 
@@ -795,10 +823,14 @@ fn main() {
             c.sign_in(email).await;
             teachers.push(c);
         }
-        let mut s = load(teachers, seconds, |mut c: Client, _| async move {
-            let (st, _) = c.get("/teacher").await;
-            (c, st)
-        })
+        let mut s = load(
+            teachers,
+            secs("GET /teacher (teacher home)"),
+            |mut c: Client, _| async move {
+                let (st, _) = c.get("/teacher").await;
+                (c, st)
+            },
+        )
         .await;
         rows.push(s.row("GET /teacher (teacher home)", 10));
 
@@ -814,13 +846,17 @@ fn main() {
             readers.push(c);
         }
         let p2 = paths.clone();
-        let mut s = load(readers, seconds, move |mut c: Client, _| {
-            let path = p2[c.slot].clone();
-            async move {
-                let (st, _) = c.get(&path).await;
-                (c, st)
-            }
-        })
+        let mut s = load(
+            readers,
+            secs("GET register page (class of 30)"),
+            move |mut c: Client, _| {
+                let path = p2[c.slot].clone();
+                async move {
+                    let (st, _) = c.get(&path).await;
+                    (c, st)
+                }
+            },
+        )
         .await;
         rows.push(s.row("GET register page (class of 30)", 10));
 
@@ -838,17 +874,21 @@ fn main() {
         }
         let books = std::rc::Rc::new(std::cell::RefCell::new(books));
         let b2 = books.clone();
-        let mut s = load(savers, seconds, move |mut c: Client, _| {
-            let books = b2.clone();
-            async move {
-                let (path, form) = books.borrow()[c.slot].form(&c.token);
-                let status = c.post(&path, &form).await;
-                if status == 303 {
-                    books.borrow_mut()[c.slot].saved();
+        let mut s = load(
+            savers,
+            secs("POST register save (30 marks)"),
+            move |mut c: Client, _| {
+                let books = b2.clone();
+                async move {
+                    let (path, form) = books.borrow()[c.slot].form(&c.token);
+                    let status = c.post(&path, &form).await;
+                    if status == 303 {
+                        books.borrow_mut()[c.slot].saved();
+                    }
+                    (c, status)
                 }
-                (c, status)
-            }
-        })
+            },
+        )
         .await;
         rows.push(s.row("POST register save (30 marks)", 10));
 
@@ -861,13 +901,17 @@ fn main() {
             readers.push(c);
         }
         let bp: Vec<String> = gradebooks.iter().map(|b| b.0.clone()).collect();
-        let mut s = load(readers, seconds, move |mut c: Client, _| {
-            let path = bp[c.slot].clone();
-            async move {
-                let (st, _) = c.get(&path).await;
-                (c, st)
-            }
-        })
+        let mut s = load(
+            readers,
+            secs("GET gradebook page (class × 20 assessments)"),
+            move |mut c: Client, _| {
+                let path = bp[c.slot].clone();
+                async move {
+                    let (st, _) = c.get(&path).await;
+                    (c, st)
+                }
+            },
+        )
         .await;
         rows.push(s.row("GET gradebook page (class × 20 assessments)", 50));
 
@@ -886,19 +930,23 @@ fn main() {
         }
         let cells = std::rc::Rc::new(std::cell::RefCell::new(cells));
         let c2 = cells.clone();
-        let mut s = load(cellers, seconds, move |mut c: Client, _| {
-            let cells = c2.clone();
-            async move {
-                let (path, form) = cells.borrow()[c.slot].form(&c.token, Some(0));
-                let student = cells.borrow()[c.slot].cells[0].0;
-                let cell = format!("{path}/students/{student}");
-                let status = c.post(&cell, &form).await;
-                if status == 200 {
-                    cells.borrow_mut()[c.slot].saved(Some(0));
+        let mut s = load(
+            cellers,
+            secs("POST one mark (htmx cell)"),
+            move |mut c: Client, _| {
+                let cells = c2.clone();
+                async move {
+                    let (path, form) = cells.borrow()[c.slot].form(&c.token, Some(0));
+                    let student = cells.borrow()[c.slot].cells[0].0;
+                    let cell = format!("{path}/students/{student}");
+                    let status = c.post(&cell, &form).await;
+                    if status == 200 {
+                        cells.borrow_mut()[c.slot].saved(Some(0));
+                    }
+                    (c, status)
                 }
-                (c, status)
-            }
-        })
+            },
+        )
         .await;
         rows.push(s.row("POST one mark (htmx cell)", 10));
 
@@ -917,17 +965,21 @@ fn main() {
         }
         let columns = std::rc::Rc::new(std::cell::RefCell::new(columns));
         let c3 = columns.clone();
-        let mut s = load(savers, seconds, move |mut c: Client, _| {
-            let columns = c3.clone();
-            async move {
-                let (path, form) = columns.borrow()[c.slot].form(&c.token, None);
-                let status = c.post(&path, &form).await;
-                if status == 303 {
-                    columns.borrow_mut()[c.slot].saved(None);
+        let mut s = load(
+            savers,
+            secs("POST column of 30 marks (one form)"),
+            move |mut c: Client, _| {
+                let columns = c3.clone();
+                async move {
+                    let (path, form) = columns.borrow()[c.slot].form(&c.token, None);
+                    let status = c.post(&path, &form).await;
+                    if status == 303 {
+                        columns.borrow_mut()[c.slot].saved(None);
+                    }
+                    (c, status)
                 }
-                (c, status)
-            }
-        })
+            },
+        )
         .await;
         rows.push(s.row("POST column of 30 marks (one form)", 10));
 
@@ -940,10 +992,14 @@ fn main() {
             c.slot = student;
             parents.push(c);
         }
-        let mut s = load(parents, seconds, |mut c: Client, _| async move {
-            let (st, _) = c.get(&format!("/parent/children/{}", c.slot)).await;
-            (c, st)
-        })
+        let mut s = load(
+            parents,
+            secs("GET parent child page"),
+            |mut c: Client, _| async move {
+                let (st, _) = c.get(&format!("/parent/children/{}", c.slot)).await;
+                (c, st)
+            },
+        )
         .await;
         rows.push(s.row("GET parent child page", 50));
         let mut office = Vec::new();
@@ -953,10 +1009,14 @@ fn main() {
                 .await;
             office.push(c);
         }
-        let mut s = load(office, seconds, |mut c: Client, _| async move {
-            let (st, _) = c.get("/admin/attendance").await;
-            (c, st)
-        })
+        let mut s = load(
+            office,
+            secs("GET /admin/attendance (school board, rates, lists)"),
+            |mut c: Client, _| async move {
+                let (st, _) = c.get("/admin/attendance").await;
+                (c, st)
+            },
+        )
         .await;
         rows.push(s.row("GET /admin/attendance (school board, rates, lists)", 50));
 
@@ -976,7 +1036,7 @@ fn main() {
         };
         let mut s = load(
             principals(50).await,
-            seconds,
+            secs("GET /dashboard (school)"),
             |mut c: Client, _| async move {
                 let (st, _) = c.get("/dashboard").await;
                 (c, st)
@@ -990,15 +1050,19 @@ fn main() {
             c.sign_in("admin@bench.test").await;
             admins.push(c);
         }
-        let mut s = load(admins, seconds, |mut c: Client, _| async move {
-            let (st, _) = c.get("/dashboard").await;
-            (c, st)
-        })
+        let mut s = load(
+            admins,
+            secs("GET /dashboard (district, 10 schools)"),
+            |mut c: Client, _| async move {
+                let (st, _) = c.get("/dashboard").await;
+                (c, st)
+            },
+        )
         .await;
         rows.push(s.row("GET /dashboard (district, 10 schools)", 50));
         let mut s = load(
             principals(50).await,
-            seconds,
+            secs("GET /dashboard/at-risk (school)"),
             |mut c: Client, _| async move {
                 let (st, _) = c.get("/dashboard/at-risk").await;
                 (c, st)
@@ -1008,7 +1072,7 @@ fn main() {
         rows.push(s.row("GET /dashboard/at-risk (school)", 50));
 
         // Reference: the dashboard's own SQL, bare, from 10 threads with their own connections.
-        let mut s = sql_reference(&sql_url, seconds).await;
+        let mut s = sql_reference(&sql_url, secs("dashboard SQL alone (reference, school)")).await;
         rows.push(s.row("dashboard SQL alone (reference, school)", 10));
 
         // Sign-in: real argon2id verifications; beyond the hashing capacity a fast 429.
@@ -1035,7 +1099,12 @@ fn main() {
         for (i, c) in signers.iter_mut().enumerate() {
             c.slot = i;
         }
-        let mut s = load(signers, seconds, sign_in).await;
+        let mut s = load(
+            signers,
+            secs("POST /login (argon2id, one client per core)"),
+            sign_in,
+        )
+        .await;
         rows.push(s.row("POST /login (argon2id, one client per core)", slots));
 
         // A storm of 200 concurrent sign-ins while 10 teachers read registers.
@@ -1052,15 +1121,25 @@ fn main() {
         }
         let p3 = paths.clone();
         let (mut quiet_during, mut storm_stats) = futures_util::future::join(
-            load(readers, seconds, move |mut c: Client, _| {
-                let path = p3[c.slot].clone();
-                async move {
-                    let (st, _) = c.get(&path).await;
-                    (c, st)
-                }
-            }),
+            load(
+                readers,
+                secs("GET register page during the storm"),
+                move |mut c: Client, _| {
+                    let path = p3[c.slot].clone();
+                    async move {
+                        let (st, _) = c.get(&path).await;
+                        (c, st)
+                    }
+                },
+            ),
             // 200 people pressing "Sign in" at once, and again each second (a 429 says retry in 1 s).
-            load_paced(storm, seconds, Duration::from_secs(1), true, sign_in),
+            load_paced(
+                storm,
+                secs("POST /login storm"),
+                Duration::from_secs(1),
+                true,
+                sign_in,
+            ),
         )
         .await;
         rows.push(storm_stats.row(
@@ -1090,7 +1169,7 @@ fn main() {
         .unwrap_or_default();
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let mut table = String::from("| request | clients | req/s | p50 ms | p99 ms | 409s | 429s | errors |\n|---|---|---|---|---|---|---|---|\n");
-    for r in &rows {
+    for r in rows.iter().filter(|r| !r.contains(" | 0 | 0.0 | 0.0 |")) {
         table.push_str(r);
         table.push('\n');
     }
@@ -1102,6 +1181,9 @@ fn main() {
         seconds
     );
     println!("{report}");
+    if partial {
+        return;
+    }
     std::fs::write(
         concat!(env!("CARGO_MANIFEST_DIR"), "/BENCHMARKS.md"),
         report,

@@ -25,16 +25,16 @@ pub fn pool(database_url: &str, size: u32) -> PgPool {
 }
 
 /// Settings for every new connection. JIT compilation costs ~15 ms per query whose estimated
-/// cost crosses PostgreSQL's threshold, and Rollbook's short queries never win it back.
+/// cost crosses PostgreSQL's threshold, and Rollbook's short queries never win it back. Prepared
+/// statements keep one generic plan: a custom plan per execution would plan every request again
+/// wherever optional filters (`$1 IS NULL OR …`) make the custom plan look cheaper.
 #[derive(Debug)]
 struct SessionSettings;
 
 impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings {
     fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
-        use diesel::RunQueryDsl;
-        diesel::sql_query("SET jit = off")
-            .execute(conn)
-            .map(|_| ())
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute("SET jit = off; SET plan_cache_mode = force_generic_plan")
             .map_err(diesel::r2d2::Error::QueryError)
     }
 }
@@ -64,14 +64,6 @@ where
     .map_err(|e| AppError::Unexpected(format!("blocking task failed: {e}")))?
 }
 
-/// A raw SQL query that diesel prepares once per connection and reuses (`diesel::sql_query`
-/// never is: PostgreSQL would plan it again on every request). The parameters are declared up
-/// front and bound in order; the SQL reads them from a `p` row (`p.class_id`).
-///
-/// ```text
-/// db::cached(&[("class_id", "bigint"), ("day", "date")], "SELECT … FROM enrolments e, p WHERE e.class_id = p.class_id …")
-///     .bind::<BigInt, _>(class_id).bind::<Date, _>(day).load::<Row>(conn)
-/// ```
 /// A row of one `id` column (`INSERT … RETURNING id`).
 #[derive(Debug, diesel::QueryableByName)]
 pub struct IdRow {
@@ -79,6 +71,18 @@ pub struct IdRow {
     pub id: i64,
 }
 
+/// A raw SQL query that diesel prepares once per connection and reuses (`diesel::sql_query`
+/// never is: PostgreSQL would plan it again on every request). The parameters are declared up
+/// front and bound in order; the SQL reads them by name from a `p` row, either as a scalar
+/// `(SELECT p.class_id FROM p)` or by joining `p`.
+///
+/// ```text
+/// db::cached(&[("class_id", "bigint"), ("day", "date")], "SELECT … FROM enrolments e WHERE e.class_id = (SELECT p.class_id FROM p) …")
+///     .bind::<BigInt, _>(class_id).bind::<Date, _>(day).load::<Row>(conn)
+/// ```
+///
+/// Each scalar `(SELECT p.name FROM p)` is sent as the parameter itself (`($1::bigint)`): a
+/// sub-select per use would cost an InitPlan and a CTE scan in every execution of the plan.
 pub struct Cached {
     params: &'static [(&'static str, &'static str)],
     body: String,
@@ -89,9 +93,37 @@ pub struct Cached {
 pub fn cached(params: &'static [(&'static str, &'static str)], body: impl Into<String>) -> Cached {
     Cached {
         params,
-        body: body.into(),
+        body: inline_params(params, &body.into()),
         binds: Vec::new(),
     }
+}
+
+/// Replaces every `(SELECT p.name FROM p)` of a declared parameter with `($n::type)`.
+fn inline_params(params: &[(&str, &str)], body: &str) -> String {
+    const OPEN: &str = "(SELECT p.";
+    const CLOSE: &str = " FROM p)";
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + OPEN.len()..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        let name = &after[..name_len];
+        match params.iter().position(|(n, _)| *n == name) {
+            Some(i) if after[name_len..].starts_with(CLOSE) => {
+                out.push_str(&format!("(${}::{})", i + 1, params[i].1));
+                rest = &after[name_len + CLOSE.len()..];
+            }
+            _ => {
+                out.push_str(OPEN);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 impl Cached {
@@ -169,3 +201,22 @@ impl diesel::query_builder::Query for Cached {
 }
 
 impl<Conn> diesel::RunQueryDsl<Conn> for Cached {}
+
+#[cfg(test)]
+mod tests {
+    use super::inline_params;
+
+    #[test]
+    fn declared_scalar_parameters_are_inlined_and_others_kept() {
+        let params = [("class_id", "bigint"), ("day", "date")];
+        assert_eq!(
+            inline_params(
+                &params,
+                "SELECT 1 FROM e, p WHERE e.c = (SELECT p.class_id FROM p) AND e.d <= (SELECT p.day FROM p) \
+                 AND e.x = (SELECT p.other FROM p) AND e.y = p.day AND e.z = (SELECT p.day_x FROM p)"
+            ),
+            "SELECT 1 FROM e, p WHERE e.c = ($1::bigint) AND e.d <= ($2::date) \
+                 AND e.x = (SELECT p.other FROM p) AND e.y = p.day AND e.z = (SELECT p.day_x FROM p)"
+        );
+    }
+}
