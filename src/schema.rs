@@ -460,6 +460,8 @@ diesel::table! {
         class_id -> Nullable<Int8>,
         class_name -> Nullable<Text>,
         grade_level -> Nullable<Text>,
+        at_risk -> Bool,
+        high_performer -> Bool,
     }
 }
 

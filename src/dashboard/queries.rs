@@ -307,9 +307,11 @@ pub fn flagged(
         "streak" => "i.absence_streak DESC, name",
         _ => "name, i.student_id",
     };
+    // The flags are kept with the summaries under the school's current thresholds (see
+    // `refresh::apply_thresholds`); each has a partial index in name order.
     let condition = match list {
-        List::AtRisk => AT_RISK,
-        List::HighPerformers => HIGH_PERFORMER,
+        List::AtRisk => "i.at_risk",
+        List::HighPerformers => "i.high_performer",
     };
     // One table: the summary rows carry names and classes (as of the refresh). A school's list
     // and the district's are different statements, so the school's plan keeps its index.
@@ -317,13 +319,22 @@ pub fn flagged(
         Some(_) => "AND i.school_id = (SELECT p.school FROM p)",
         None => "AND (SELECT p.school FROM p) IS NULL",
     };
+    // Only the filters in use are written out: `$n IS NULL OR …` would leave the one generic plan
+    // guessing, and it guesses a scan of the whole school.
+    let class_filter = match filter.class_id {
+        Some(_) => "AND i.class_id = (SELECT p.class_id FROM p)",
+        None => "AND (SELECT p.class_id FROM p) IS NULL",
+    };
+    let grade_filter = match filter.grade_level {
+        Some(_) => "AND i.grade_level = (SELECT p.grade FROM p)",
+        None => "AND (SELECT p.grade FROM p) IS NULL",
+    };
     let sql = format!(
         "SELECT count(*) OVER () AS total, i.student_id, i.name, i.student_number, s.name AS school_name, i.class_id, i.class_name, i.grade_level,
                 {FLAG_COLUMNS}
            FROM student_insight i JOIN schools s ON s.id = i.school_id
           WHERE {condition} {scope}
-            AND ((SELECT p.class_id FROM p) IS NULL OR i.class_id = (SELECT p.class_id FROM p))
-            AND ((SELECT p.grade FROM p) IS NULL OR i.grade_level = (SELECT p.grade FROM p))
+            {class_filter} {grade_filter}
             AND (SELECT p.today FROM p) IS NOT NULL
           ORDER BY {order}
           LIMIT (SELECT p.limit_rows FROM p) OFFSET (SELECT p.skip FROM p)"
@@ -371,13 +382,19 @@ pub fn class_options(
     school: Option<i64>,
     today: NaiveDate,
 ) -> QueryResult<Vec<ClassOption>> {
+    // A school's options and the district's are different statements, each with its own plan.
+    let scope = match school {
+        Some(_) => "c.school_id = (SELECT p.school FROM p)",
+        None => "(SELECT p.school FROM p) IS NULL",
+    };
     crate::db::cached(
         &[("school", "bigint"), ("today", "date")],
-        "SELECT c.id, c.name, c.grade_level, s.name AS school_name
-           FROM classes c JOIN schools s ON s.id = c.school_id JOIN academic_years y ON y.id = c.academic_year_id
-          WHERE (SELECT p.today FROM p) BETWEEN y.starts_on AND y.ends_on
-            AND ((SELECT p.school FROM p) IS NULL OR c.school_id = (SELECT p.school FROM p))
-          ORDER BY s.name, c.grade_level, c.name",
+        format!(
+            "SELECT c.id, c.name, c.grade_level, s.name AS school_name
+               FROM classes c JOIN schools s ON s.id = c.school_id JOIN academic_years y ON y.id = c.academic_year_id
+              WHERE (SELECT p.today FROM p) BETWEEN y.starts_on AND y.ends_on AND {scope}
+              ORDER BY s.name, c.grade_level, c.name"
+        ),
     )
     .bind::<Nullable<BigInt>, _>(school)
     .bind::<Date, _>(today)

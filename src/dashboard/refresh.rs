@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Timestamptz};
+use diesel::sql_types::{BigInt, Integer, Nullable, Timestamptz};
 
 /// The schools' school-local today and current term (the one containing today, else the latest
 /// started), as a CTE named `cur`.
@@ -140,6 +140,7 @@ pub fn refresh(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<i32> 
         ))
         .bind::<Timestamptz, _>(now)
         .execute(conn)?;
+        apply_thresholds(conn, None)?;
         diesel::sql_query(format!(
             "WITH {CURRENT_TERM}
              INSERT INTO school_insight (school_id, students, teachers, classes, classes_with_students, average_sum,
@@ -153,12 +154,10 @@ pub fn refresh(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<i32> 
                       WHERE e.school_id = s.id AND st.school_id = s.id AND st.status = 'active'
                         AND e.starts_on <= cur.today AND (e.ends_on IS NULL OR e.ends_on >= cur.today)),
                     COALESCE(sum(i.overall_average), 0), count(i.overall_average),
-                    count(*) FILTER (WHERE {}), count(*) FILTER (WHERE {})
+                    count(*) FILTER (WHERE i.high_performer), count(*) FILTER (WHERE i.at_risk)
                FROM schools s JOIN cur ON cur.school_id = s.id
                LEFT JOIN student_insight i ON i.school_id = s.id
-              GROUP BY s.id, cur.today",
-            crate::dashboard::queries::HIGH_PERFORMER,
-            crate::dashboard::queries::AT_RISK
+              GROUP BY s.id, cur.today"
         ))
         .bind::<Timestamptz, _>(now)
         .execute(conn)?;
@@ -182,6 +181,32 @@ pub fn refresh(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<i32> 
             .execute(conn)?;
         Ok(took)
     })
+}
+
+/// Marks each summary row at risk or a high performer under its school's thresholds as they are
+/// now, and recounts both per school: every school after a refresh, or one school in the same
+/// transaction as a change of its thresholds (the lists then use the new thresholds at once).
+pub fn apply_thresholds(conn: &mut PgConnection, school: Option<i64>) -> QueryResult<()> {
+    use crate::dashboard::queries::{AT_RISK, HIGH_PERFORMER};
+    diesel::sql_query(format!(
+        "UPDATE student_insight i
+            SET at_risk = COALESCE({AT_RISK}, FALSE), high_performer = COALESCE({HIGH_PERFORMER}, FALSE)
+           FROM schools s
+          WHERE s.id = i.school_id AND ($1::bigint IS NULL OR i.school_id = $1)
+            AND (i.at_risk, i.high_performer)
+                IS DISTINCT FROM (COALESCE({AT_RISK}, FALSE), COALESCE({HIGH_PERFORMER}, FALSE))"
+    ))
+    .bind::<Nullable<BigInt>, _>(school)
+    .execute(conn)?;
+    diesel::sql_query(
+        "UPDATE school_insight si
+            SET at_risk = (SELECT count(*) FROM student_insight i WHERE i.school_id = si.school_id AND i.at_risk),
+                high_performers = (SELECT count(*) FROM student_insight i WHERE i.school_id = si.school_id AND i.high_performer)
+          WHERE $1::bigint IS NULL OR si.school_id = $1",
+    )
+    .bind::<Nullable<BigInt>, _>(school)
+    .execute(conn)?;
+    Ok(())
 }
 
 /// When the summaries were last made, if ever.

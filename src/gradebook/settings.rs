@@ -545,6 +545,7 @@ pub async fn save_thresholds(
             .bind::<Double, _>(values[4])
             .bind::<Double, _>(values[5])
             .execute(conn)?;
+            crate::dashboard::refresh::apply_thresholds(conn, Some(school_id))?;
             audit_change(conn, &actor, "update", "school_thresholds", school_id, school_id, None, Some(after))
         })?)
     })

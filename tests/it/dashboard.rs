@@ -580,6 +580,12 @@ async fn thresholds_are_the_schools_and_the_teacher_sees_their_own_classes() {
     assert_eq!(r.status, 303, "{}", r.body);
     let after = ids(&principal.get("/dashboard/at-risk").await).len();
     assert!(after < before, "{after} < {before}");
+    // The dashboard's count follows at once too, in step with the list.
+    let dashboard = principal.get("/dashboard").await;
+    assert_eq!(
+        dashboard.text(&format!("tr[data-school-id=\"{north}\"] td.risk")),
+        after.to_string()
+    );
 }
 
 #[actix_web::test]
