@@ -330,7 +330,8 @@ pub fn flagged(
         None => "AND (SELECT p.grade FROM p) IS NULL",
     };
     let sql = format!(
-        "SELECT count(*) OVER () AS total, i.student_id, i.name, i.student_number, s.name AS school_name, i.class_id, i.class_name, i.grade_level,
+        "SELECT (SELECT count(*) FROM student_insight i WHERE {condition} {scope} {class_filter} {grade_filter}) AS total,
+                i.student_id, i.name, i.student_number, s.name AS school_name, i.class_id, i.class_name, i.grade_level,
                 {FLAG_COLUMNS}
            FROM student_insight i JOIN schools s ON s.id = i.school_id
           WHERE {condition} {scope}
