@@ -145,27 +145,29 @@ impl StudentRate {
     }
 }
 
-/// The term-to-date flagged students from the insight summaries (same definitions, same order).
+/// The term-to-date flagged students from the insight summaries (same definitions).
 fn flagged_from_summary(
     conn: &mut PgConnection,
     scope: SchoolScope,
     today: NaiveDate,
 ) -> QueryResult<Vec<StudentRate>> {
+    // Names, numbers and classes as of the refresh, like the at-risk list; the condition is the
+    // predicate of a partial index, and a school's statement differs from the district's so
+    // each plan keeps it.
+    let scope_sql = match scope.filter() {
+        Some(_) => "i.school_id = (SELECT p.school FROM p)",
+        None => "(SELECT p.school FROM p) IS NULL",
+    };
     crate::db::cached(
         &[("school", "bigint"), ("today", "date")],
         format!(
-            "SELECT st.id AS student_id, st.student_number,
-                    st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS name, cur.name AS class_name,
+            "SELECT i.student_id, i.student_number, i.name, i.class_name,
                     i.present::bigint AS present, i.late::bigint AS late, i.absent::bigint AS absent, i.excused::bigint AS excused,
                     i.attendance_rate / 100 AS rate, i.absence_streak::bigint AS streak
-               FROM student_insight i JOIN students st ON st.id = i.student_id
-               LEFT JOIN LATERAL (SELECT cl.name FROM enrolments e JOIN classes cl ON cl.id = e.class_id
-                                   WHERE e.student_id = st.id AND e.starts_on <= (SELECT p.today FROM p)
-                                     AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.today FROM p))
-                                   ORDER BY e.starts_on DESC LIMIT 1) cur ON TRUE
-              WHERE ((SELECT p.school FROM p) IS NULL OR i.school_id = (SELECT p.school FROM p))
+               FROM student_insight i
+              WHERE {scope_sql} AND (SELECT p.today FROM p) IS NOT NULL
                 AND (i.attendance_rate / 100 < {CHRONIC_BELOW} OR i.absence_streak >= {STREAK_DAYS})
-              ORDER BY st.family_name, st.given_name, st.id"
+              ORDER BY i.name, i.student_id"
         ),
     )
     .bind::<Nullable<BigInt>, _>(scope.filter())

@@ -1,0 +1,1 @@
+DROP INDEX student_insight_attendance_flag_idx;
