@@ -80,26 +80,33 @@ fn board(
     scope: SchoolScope,
     date: NaiveDate,
 ) -> QueryResult<Vec<BoardRow>> {
-    diesel::sql_query(
+    // Prepared once per connection; a school's statement differs from the district's.
+    let scope_sql = match scope.filter() {
+        Some(_) => "c.school_id = (SELECT p.school FROM p)",
+        None => "(SELECT p.school FROM p)::bigint IS NULL",
+    };
+    crate::db::cached(
+        &[("school", "bigint"), ("day", "date")],
+        format!(
         "SELECT c.id AS class_id, c.name AS class_name, s.name AS school_name,
                 (SELECT count(*) FROM enrolments e JOIN students st ON st.id = e.student_id
-                  WHERE e.class_id = c.id AND st.status = 'active' AND e.starts_on <= $2
-                    AND (e.ends_on IS NULL OR e.ends_on >= $2)) AS enrolled,
+                  WHERE e.class_id = c.id AND st.status = 'active' AND e.starts_on <= (SELECT p.day FROM p)
+                    AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.day FROM p))) AS enrolled,
                 count(a.id) FILTER (WHERE ac.category = 'present') AS present,
                 count(a.id) FILTER (WHERE ac.category = 'late') AS late,
                 count(a.id) FILTER (WHERE ac.category = 'absent') AS absent,
                 count(a.id) FILTER (WHERE ac.category = 'excused') AS excused
            FROM classes c
            JOIN schools s ON s.id = c.school_id
-           JOIN academic_years y ON y.id = c.academic_year_id AND $2 BETWEEN y.starts_on AND y.ends_on
-           LEFT JOIN attendance a ON a.class_id = c.id AND a.date = $2
+           JOIN academic_years y ON y.id = c.academic_year_id AND (SELECT p.day FROM p) BETWEEN y.starts_on AND y.ends_on
+           LEFT JOIN attendance a ON a.class_id = c.id AND a.date = (SELECT p.day FROM p)
            LEFT JOIN attendance_codes ac ON ac.id = a.code_id
-          WHERE ($1::bigint IS NULL OR c.school_id = $1)
-            AND NOT (EXTRACT(ISODOW FROM $2::date)::smallint = ANY (s.weekend_days))
-            AND NOT EXISTS (SELECT 1 FROM non_school_days n WHERE n.school_id = s.id AND $2 BETWEEN n.starts_on AND n.ends_on)
+          WHERE {scope_sql}
+            AND NOT (EXTRACT(ISODOW FROM (SELECT p.day FROM p)::date)::smallint = ANY (s.weekend_days))
+            AND NOT EXISTS (SELECT 1 FROM non_school_days n WHERE n.school_id = s.id AND (SELECT p.day FROM p) BETWEEN n.starts_on AND n.ends_on)
           GROUP BY c.id, s.name
-          ORDER BY s.name, c.grade_level, c.name",
-    )
+          ORDER BY s.name, c.grade_level, c.name"
+    ))
     .bind::<Nullable<BigInt>, _>(scope.filter())
     .bind::<Date, _>(date)
     .load(conn)
