@@ -518,7 +518,15 @@ impl Stats {
         };
         let rps = self.latencies.len() as f64 / self.elapsed.as_secs_f64();
         if std::env::var("BENCH_PCT").is_ok() {
-            eprintln!("{name}: p90 {:?} p95 {:?} p98 {:?} p99 {:?} p99.5 {:?} max {:?}", pick(0.90), pick(0.95), pick(0.98), pick(0.99), pick(0.995), pick(1.0));
+            eprintln!(
+                "{name}: p90 {:?} p95 {:?} p98 {:?} p99 {:?} p99.5 {:?} max {:?}",
+                pick(0.90),
+                pick(0.95),
+                pick(0.98),
+                pick(0.99),
+                pick(0.995),
+                pick(1.0)
+            );
         }
         format!(
             "| {name} | {clients} | {rps:.0} | {:.1} | {:.1} | {} | {} | {} |",

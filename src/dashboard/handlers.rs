@@ -440,7 +440,7 @@ pub async fn student(
             if let (Some(term), Some(from)) = (rules.term_id, rules.term_starts_on) {
                 tally =
                     crate::parents::queries::tally_between(conn, student_id, from, rules.today)?;
-                let marks = gq::student_marks(conn, &[student_id], term, false)?;
+                let marks = gq::student_marks(conn, &[student_id], term, false, false)?;
                 let mut classes: Vec<i64> = marks.iter().map(|m| m.class_id).collect();
                 classes.sort_unstable();
                 classes.dedup();

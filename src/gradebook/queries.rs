@@ -655,19 +655,22 @@ impl StudentMark {
 
 /// Every entered mark of `students` in a term, oldest first; `published_only` for parents (the
 /// class mean then also counts published work only, which it is by construction: one assessment).
-/// Archived assessments never count.
+/// Archived assessments never count. Each mark's class mean is computed only when asked for
+/// (`class_means`); it is None otherwise.
 pub fn student_marks(
     conn: &mut PgConnection,
     students: &[i64],
     term_id: i64,
     published_only: bool,
+    class_means: bool,
 ) -> QueryResult<Vec<StudentMark>> {
     crate::db::cached(
-        &[("students", "bigint[]"), ("term", "bigint"), ("published_only", "boolean")],
+        &[("students", "bigint[]"), ("term", "bigint"), ("published_only", "boolean"), ("class_means", "boolean")],
         "SELECT s.student_id, a.id AS assessment_id, a.title, ac.name AS category, a.class_id, a.subject_id,
                 sub.name AS subject_name, a.date, a.max_score::float8 AS max_score, s.status, s.score::float8 AS score,
-                (SELECT avg(o.score / a.max_score * 100)::float8 FROM scores o
-                  WHERE o.assessment_id = a.id AND o.status = 'score') AS class_mean
+                CASE WHEN (SELECT p.class_means FROM p) THEN
+                    (SELECT avg(o.score / a.max_score * 100)::float8 FROM scores o
+                      WHERE o.assessment_id = a.id AND o.status = 'score') END AS class_mean
            FROM scores s
            JOIN assessments a ON a.id = s.assessment_id
            JOIN assessment_categories ac ON ac.id = a.category_id
@@ -680,6 +683,7 @@ pub fn student_marks(
     .bind::<Array<BigInt>, _>(students.to_vec())
     .bind::<BigInt, _>(term_id)
     .bind::<Bool, _>(published_only)
+    .bind::<Bool, _>(class_means)
     .load(conn)
 }
 

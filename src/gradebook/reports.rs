@@ -131,7 +131,7 @@ async fn load(
             }
         }
         let ids: Vec<i64> = students.iter().map(|s| s.id).collect();
-        let marks = q::student_marks(conn, &ids, term.id, false)?;
+        let marks = q::student_marks(conn, &ids, term.id, false, false)?;
         let mut classes: Vec<i64> = marks.iter().map(|m| m.class_id).collect();
         classes.sort_unstable();
         classes.dedup();

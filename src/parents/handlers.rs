@@ -115,11 +115,15 @@ async fn child_page(
                 .unwrap_or_else(|| first_of_month(calendar.today));
             let month_end = (month + Months::new(1)).pred_opt().expect("valid");
             let marks = queries::marks_between(conn, student_id, month, month_end)?;
-            let month_tally = queries::tally_between(conn, student_id, month, month_end)?;
             let year_start = calendar.year_start.unwrap_or(calendar.today);
-            let year_tally = queries::tally_between(conn, student_id, year_start, calendar.today)?;
+            let (month_tally, year_tally) = queries::two_tallies(
+                conn,
+                student_id,
+                (month, month_end),
+                (year_start, calendar.today),
+            )?;
             let absences = queries::absences_since(conn, student_id, year_start)?;
-            let work = published_work(conn, student_id, now)?;
+            let work = published_work(conn, student_id, now, false)?;
             Ok((
                 child,
                 calendar,
@@ -194,11 +198,13 @@ fn published_work(
     conn: &mut diesel::PgConnection,
     student_id: i64,
     now: chrono::DateTime<chrono::Utc>,
+    class_means: bool,
 ) -> Result<PublishedWork, AppError> {
     let rules = gq::rules_for_student(conn, student_id, now)?;
     let (mut results, mut behaviour, mut participation) = (Vec::new(), None, Vec::new());
     if let (Some(term), Some(since)) = (rules.term_id, rules.term_starts_on) {
-        let marks = gq::student_marks(conn, &[student_id], term, true)?;
+        let class_means = class_means && rules.parents_see_class_average;
+        let marks = gq::student_marks(conn, &[student_id], term, true, class_means)?;
         let mut classes: Vec<i64> = marks.iter().map(|m| m.class_id).collect();
         classes.dedup();
         let weights = gq::weights_for(conn, &classes)?;
@@ -256,7 +262,7 @@ pub async fn show_child_subject(
     let (parent_id, now) = (parent.id, state.clock.now());
     let (child, work, scale) = db::run(&state.pool, move |conn| {
         let child = queries::find_child(conn, parent_id, student_id, now.date_naive())?;
-        let work = published_work(conn, student_id, now)?;
+        let work = published_work(conn, student_id, now, true)?;
         let scale = gq::grade_scale(conn, work.rules.school_id)?;
         Ok((child, work, scale))
     })

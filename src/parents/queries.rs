@@ -174,6 +174,61 @@ pub fn tally_between(
     Ok(t)
 }
 
+#[derive(QueryableByName)]
+struct TwoCounts {
+    #[diesel(sql_type = Text)]
+    category: String,
+    #[diesel(sql_type = BigInt)]
+    first: i64,
+    #[diesel(sql_type = BigInt)]
+    second: i64,
+}
+
+/// Marks by category over two date ranges (a month and the year), counted in SQL in one pass
+/// over the wider range.
+pub fn two_tallies(
+    conn: &mut PgConnection,
+    student_id: i64,
+    first: (NaiveDate, NaiveDate),
+    second: (NaiveDate, NaiveDate),
+) -> QueryResult<(
+    crate::domain::attendance::Tally,
+    crate::domain::attendance::Tally,
+)> {
+    let counts: Vec<TwoCounts> = crate::db::cached(
+        &[("student_id", "bigint"), ("a_from", "date"), ("a_to", "date"), ("b_from", "date"), ("b_to", "date")],
+        "SELECT ac.category,
+                count(*) FILTER (WHERE a.date BETWEEN (SELECT p.a_from FROM p) AND (SELECT p.a_to FROM p)) AS first,
+                count(*) FILTER (WHERE a.date BETWEEN (SELECT p.b_from FROM p) AND (SELECT p.b_to FROM p)) AS second
+           FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
+          WHERE a.student_id = (SELECT p.student_id FROM p)
+            AND a.date BETWEEN LEAST((SELECT p.a_from FROM p), (SELECT p.b_from FROM p))
+                           AND GREATEST((SELECT p.a_to FROM p), (SELECT p.b_to FROM p))
+          GROUP BY ac.category",
+    )
+    .bind::<BigInt, _>(student_id)
+    .bind::<Date, _>(first.0)
+    .bind::<Date, _>(first.1)
+    .bind::<Date, _>(second.0)
+    .bind::<Date, _>(second.1)
+    .load(conn)?;
+    let mut out = (
+        crate::domain::attendance::Tally::default(),
+        crate::domain::attendance::Tally::default(),
+    );
+    for c in counts {
+        for (t, n) in [(&mut out.0, c.first), (&mut out.1, c.second)] {
+            match c.category.as_str() {
+                "present" => t.present = n,
+                "late" => t.late = n,
+                "absent" => t.absent = n,
+                _ => t.excused = n,
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// An absence or late arrival, with the parent's reason if one was sent.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Absence {

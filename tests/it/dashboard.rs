@@ -424,9 +424,14 @@ async fn the_summaries_agree_with_the_gradebook_maths_for_every_student_and_subj
     )
     .unwrap();
     let ids: Vec<i64> = students.iter().copied().collect();
-    let marks =
-        rollbook::gradebook::queries::student_marks(&mut conn, &ids, rules.term_id.unwrap(), false)
-            .unwrap();
+    let marks = rollbook::gradebook::queries::student_marks(
+        &mut conn,
+        &ids,
+        rules.term_id.unwrap(),
+        false,
+        false,
+    )
+    .unwrap();
     let classes: Vec<i64> = marks
         .iter()
         .map(|m| m.class_id)
