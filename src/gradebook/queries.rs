@@ -188,19 +188,22 @@ impl Assessment {
 }
 
 /// A class-and-subject's assessments in a term (`archived`: include archived ones), by date;
-/// `only` picks one.
+/// `only` picks one. `count_entered`: count each one's entered cells here (otherwise `entered`
+/// is 0, for a caller that loads every cell anyway and counts them there).
 pub fn list_assessments(
     conn: &mut PgConnection,
     book: &Book,
     term_id: Option<i64>,
     archived: bool,
     only: Option<i64>,
+    count_entered: bool,
 ) -> QueryResult<Vec<Assessment>> {
     crate::db::cached(
-        &[("class_id", "bigint"), ("subject_id", "bigint"), ("term", "bigint"), ("archived", "boolean"), ("only", "bigint")],
+        &[("class_id", "bigint"), ("subject_id", "bigint"), ("term", "bigint"), ("archived", "boolean"), ("only", "bigint"), ("count_entered", "boolean")],
         "SELECT a.id, a.title, a.category_id, ac.name AS category, a.term_id, a.date, a.max_score::float8 AS max_score,
                 a.published, a.archived, a.version,
-                (SELECT count(*) FROM scores s WHERE s.assessment_id = a.id AND s.status <> 'blank') AS entered
+                CASE WHEN (SELECT p.count_entered FROM p) THEN
+                    (SELECT count(*) FROM scores s WHERE s.assessment_id = a.id AND s.status <> 'blank') ELSE 0 END AS entered
            FROM assessments a JOIN assessment_categories ac ON ac.id = a.category_id
           WHERE a.class_id = (SELECT p.class_id FROM p) AND a.subject_id = (SELECT p.subject_id FROM p)
             AND ((SELECT p.term FROM p) IS NULL OR a.term_id = (SELECT p.term FROM p))
@@ -213,6 +216,7 @@ pub fn list_assessments(
     .bind::<Nullable<BigInt>, _>(term_id)
     .bind::<Bool, _>(archived)
     .bind::<Nullable<BigInt>, _>(only)
+    .bind::<Bool, _>(count_entered)
     .load(conn)
 }
 

@@ -591,6 +591,13 @@ async fn assessments_validate_refuse_stale_edits_and_archive_instead_of_deleting
     );
     let r = post_column(&t, &book, a, &["5"]).await;
     assert_eq!(r.status, 303);
+    // The edit page counts what is entered (from the loaded cells) and says why it archives.
+    let page = t.get(&edit).await;
+    assert!(
+        page.text("main").contains("1 mark has been entered"),
+        "{}",
+        page.text("main")
+    );
     let r = t
         .submit(
             &edit,

@@ -1,0 +1,3 @@
+DROP INDEX login_events_email_successes_idx;
+DROP INDEX login_events_email_failures_idx;
+DROP INDEX login_events_ip_failures_idx;
