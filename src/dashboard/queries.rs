@@ -329,8 +329,25 @@ pub fn flagged(
         Some(_) => "AND i.grade_level = (SELECT p.grade FROM p)",
         None => "AND (SELECT p.grade FROM p) IS NULL",
     };
+    // Unfiltered, the total is the school's count kept beside the flags (same transactions);
+    // filtered, the flagged rows are counted.
+    let total = if filter.class_id.is_none() && filter.grade_level.is_none() {
+        let (column, si_scope) = (
+            match list {
+                List::AtRisk => "at_risk",
+                List::HighPerformers => "high_performers",
+            },
+            match school {
+                Some(_) => "si.school_id = (SELECT p.school FROM p)",
+                None => "TRUE",
+            },
+        );
+        format!("(SELECT COALESCE(sum(si.{column}), 0)::bigint FROM school_insight si WHERE {si_scope})")
+    } else {
+        format!("(SELECT count(*) FROM student_insight i WHERE {condition} {scope} {class_filter} {grade_filter})")
+    };
     let sql = format!(
-        "SELECT (SELECT count(*) FROM student_insight i WHERE {condition} {scope} {class_filter} {grade_filter}) AS total,
+        "SELECT {total} AS total,
                 i.student_id, i.name, i.student_number, s.name AS school_name, i.class_id, i.class_name, i.grade_level,
                 {FLAG_COLUMNS}
            FROM student_insight i JOIN schools s ON s.id = i.school_id
@@ -384,9 +401,16 @@ pub fn class_options(
     today: NaiveDate,
 ) -> QueryResult<Vec<ClassOption>> {
     // A school's options and the district's are different statements, each with its own plan.
-    let scope = match school {
-        Some(_) => "c.school_id = (SELECT p.school FROM p)",
-        None => "(SELECT p.school FROM p) IS NULL",
+    // A school's classes come in order from their index (one school: no sort by its name).
+    let (scope, order) = match school {
+        Some(_) => (
+            "c.school_id = (SELECT p.school FROM p)",
+            "c.grade_level, c.name",
+        ),
+        None => (
+            "(SELECT p.school FROM p) IS NULL",
+            "s.name, c.grade_level, c.name",
+        ),
     };
     crate::db::cached(
         &[("school", "bigint"), ("today", "date")],
@@ -394,7 +418,7 @@ pub fn class_options(
             "SELECT c.id, c.name, c.grade_level, s.name AS school_name
                FROM classes c JOIN schools s ON s.id = c.school_id JOIN academic_years y ON y.id = c.academic_year_id
               WHERE (SELECT p.today FROM p) BETWEEN y.starts_on AND y.ends_on AND {scope}
-              ORDER BY s.name, c.grade_level, c.name"
+              ORDER BY {order}"
         ),
     )
     .bind::<Nullable<BigInt>, _>(school)

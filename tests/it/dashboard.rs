@@ -299,6 +299,13 @@ async fn the_at_risk_list_high_performers_and_trend_match_an_independent_computa
     let page = principal.get("/dashboard/at-risk").await;
     assert_eq!(page.status, 200);
     assert_eq!(ids(&page), at_risk);
+    // The count (unfiltered: the school's kept total) agrees with the rows.
+    assert!(
+        page.text("#count")
+            .starts_with(&format!("{} student", at_risk.len())),
+        "{}",
+        page.text("#count")
+    );
     // Each row names its reasons.
     let html = page.html();
     let row = scraper::Selector::parse("#students tbody tr").unwrap();
@@ -352,6 +359,14 @@ async fn the_at_risk_list_high_performers_and_trend_match_an_independent_computa
         .collect();
     assert!(!screen_names.is_empty());
     assert_eq!(screen_names, csv_names);
+    // Filtered, the count is of the filtered rows.
+    assert!(
+        filtered
+            .text("#count")
+            .starts_with(&format!("{} student", screen_names.len())),
+        "{}",
+        filtered.text("#count")
+    );
     assert!(filtered
         .texts("#students tbody td:nth-child(2)")
         .iter()
