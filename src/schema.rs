@@ -352,6 +352,7 @@ diesel::table! {
         average_count -> Int4,
         high_performers -> Int4,
         at_risk -> Int4,
+        class_options -> Text,
     }
 }
 

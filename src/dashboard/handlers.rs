@@ -271,7 +271,12 @@ async fn load_list(
     db::run(&state.pool, move |conn| {
         let today = now.date_naive();
         let rows = q::flagged(conn, school, &filter, list, today)?;
-        let classes = q::class_options(conn, school, today)?;
+        // The CSV export has no filter form to fill.
+        let classes = if every_row {
+            Vec::new()
+        } else {
+            q::class_options(conn, school)?
+        };
         Ok((
             rows,
             classes,

@@ -383,47 +383,47 @@ pub fn flagged(
 }
 
 /// Classes and grade levels in scope, for the filters.
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct ClassOption {
-    #[diesel(sql_type = BigInt)]
     pub id: i64,
-    #[diesel(sql_type = Text)]
     pub name: String,
-    #[diesel(sql_type = Text)]
     pub grade_level: String,
-    #[diesel(sql_type = Text)]
     pub school_name: String,
 }
 
+#[derive(QueryableByName)]
+struct SchoolOptions {
+    #[diesel(sql_type = Text)]
+    class_options: String,
+}
+
+/// The classes of the current year in scope, by school, grade and name, as the summaries list
+/// them (made with the lists they filter, so they are as old as the rows: a class added since
+/// has no rows in the lists yet either).
 pub fn class_options(
     conn: &mut PgConnection,
     school: Option<i64>,
-    today: NaiveDate,
 ) -> QueryResult<Vec<ClassOption>> {
-    // A school's options and the district's are different statements, each with its own plan.
-    // A school's classes come in order from their index (one school: no sort by its name).
-    let (scope, order) = match school {
-        Some(_) => (
-            "c.school_id = (SELECT p.school FROM p)",
-            "c.grade_level, c.name",
-        ),
-        None => (
-            "(SELECT p.school FROM p) IS NULL",
-            "s.name, c.grade_level, c.name",
-        ),
+    let scope = match school {
+        Some(_) => "si.school_id = (SELECT p.school FROM p)",
+        None => "(SELECT p.school FROM p) IS NULL",
     };
-    crate::db::cached(
-        &[("school", "bigint"), ("today", "date")],
+    let schools: Vec<SchoolOptions> = crate::db::cached(
+        &[("school", "bigint")],
         format!(
-            "SELECT c.id, c.name, c.grade_level, s.name AS school_name
-               FROM classes c JOIN schools s ON s.id = c.school_id JOIN academic_years y ON y.id = c.academic_year_id
-              WHERE (SELECT p.today FROM p) BETWEEN y.starts_on AND y.ends_on AND {scope}
-              ORDER BY {order}"
+            "SELECT si.class_options FROM school_insight si JOIN schools s ON s.id = si.school_id
+              WHERE {scope} ORDER BY s.name, s.id"
         ),
     )
     .bind::<Nullable<BigInt>, _>(school)
-    .bind::<Date, _>(today)
-    .load(conn)
+    .load(conn)?;
+    let mut out = Vec::new();
+    for s in schools {
+        let options: Vec<ClassOption> = serde_json::from_str(&s.class_options)
+            .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
+        out.extend(options);
+    }
+    Ok(out)
 }
 
 /// A student's summary row with the school's thresholds, for the profile.

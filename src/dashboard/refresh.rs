@@ -144,7 +144,7 @@ pub fn refresh(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<i32> 
         diesel::sql_query(format!(
             "WITH {CURRENT_TERM}
              INSERT INTO school_insight (school_id, students, teachers, classes, classes_with_students, average_sum,
-                                         average_count, high_performers, at_risk)
+                                         average_count, high_performers, at_risk, class_options)
              SELECT s.id,
                     (SELECT count(*) FROM students st WHERE st.school_id = s.id AND st.status = 'active'),
                     (SELECT count(*) FROM users u WHERE u.school_id = s.id AND u.role = 'teacher' AND u.active),
@@ -154,7 +154,12 @@ pub fn refresh(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<i32> 
                       WHERE e.school_id = s.id AND st.school_id = s.id AND st.status = 'active'
                         AND e.starts_on <= cur.today AND (e.ends_on IS NULL OR e.ends_on >= cur.today)),
                     COALESCE(sum(i.overall_average), 0), count(i.overall_average),
-                    count(*) FILTER (WHERE i.high_performer), count(*) FILTER (WHERE i.at_risk)
+                    count(*) FILTER (WHERE i.high_performer), count(*) FILTER (WHERE i.at_risk),
+                    (SELECT COALESCE(json_agg(json_build_object('id', c.id, 'name', c.name, 'grade_level', c.grade_level,
+                                                                'school_name', s.name)
+                                              ORDER BY c.grade_level, c.name), '[]')::text
+                       FROM classes c JOIN academic_years y ON y.id = c.academic_year_id
+                      WHERE c.school_id = s.id AND cur.today BETWEEN y.starts_on AND y.ends_on)
                FROM schools s JOIN cur ON cur.school_id = s.id
                LEFT JOIN student_insight i ON i.school_id = s.id
               GROUP BY s.id, cur.today"

@@ -1,0 +1,1 @@
+ALTER TABLE school_insight DROP COLUMN class_options;
