@@ -270,15 +270,23 @@ pub struct PendingReason {
 }
 
 fn pending_reasons(conn: &mut PgConnection, scope: SchoolScope) -> QueryResult<Vec<PendingReason>> {
-    diesel::sql_query(
-        "SELECT r.id, st.given_name || ' ' || st.family_name AS student, u.display_name AS parent, a.date, r.reason, ac.label AS mark
-           FROM absence_reasons r
-           JOIN attendance a ON a.id = r.attendance_id
-           JOIN attendance_codes ac ON ac.id = a.code_id
-           JOIN students st ON st.id = r.student_id
-           JOIN users u ON u.id = r.parent_id
-          WHERE r.status = 'pending' AND ($1::bigint IS NULL OR r.school_id = $1)
-          ORDER BY r.created_at",
+    // Prepared once per connection; a school's statement differs from the district's.
+    let scope_sql = match scope.filter() {
+        Some(_) => "r.school_id = (SELECT p.school FROM p)",
+        None => "(SELECT p.school FROM p) IS NULL",
+    };
+    crate::db::cached(
+        &[("school", "bigint")],
+        format!(
+            "SELECT r.id, st.given_name || ' ' || st.family_name AS student, u.display_name AS parent, a.date, r.reason, ac.label AS mark
+               FROM absence_reasons r
+               JOIN attendance a ON a.id = r.attendance_id
+               JOIN attendance_codes ac ON ac.id = a.code_id
+               JOIN students st ON st.id = r.student_id
+               JOIN users u ON u.id = r.parent_id
+              WHERE r.status = 'pending' AND {scope_sql}
+              ORDER BY r.created_at"
+        ),
     )
     .bind::<Nullable<BigInt>, _>(scope.filter())
     .load(conn)
@@ -298,12 +306,14 @@ fn defaults(
     scope: SchoolScope,
     now: chrono::DateTime<chrono::Utc>,
 ) -> QueryResult<Defaults> {
-    diesel::sql_query(
+    crate::db::cached(
+        &[("school", "bigint"), ("now", "timestamptz")],
         "SELECT t.today,
-                (SELECT min(te.starts_on) FROM terms te WHERE ($1::bigint IS NULL OR te.school_id = $1)
+                (SELECT min(te.starts_on) FROM terms te
+                  WHERE ((SELECT p.school FROM p) IS NULL OR te.school_id = (SELECT p.school FROM p))
                    AND t.today BETWEEN te.starts_on AND te.ends_on) AS term_start
-           FROM (SELECT ($2::timestamptz AT TIME ZONE s.timezone)::date AS today FROM schools s
-                  WHERE ($1::bigint IS NULL OR s.id = $1) ORDER BY s.id LIMIT 1) t",
+           FROM (SELECT ((SELECT p.now FROM p) AT TIME ZONE s.timezone)::date AS today FROM schools s
+                  WHERE ((SELECT p.school FROM p) IS NULL OR s.id = (SELECT p.school FROM p)) ORDER BY s.id LIMIT 1) t",
     )
     .bind::<Nullable<BigInt>, _>(scope.filter())
     .bind::<Timestamptz, _>(now)
@@ -329,6 +339,11 @@ struct Range {
 async fn range(state: &AppState, scope: SchoolScope, q: &RangeQuery) -> Result<Range, AppError> {
     let now = state.clock.now();
     let d = db::run(&state.pool, move |conn| Ok(defaults(conn, scope, now)?)).await?;
+    Ok(resolve_range(d, q))
+}
+
+/// The dates asked for, or the defaults (today; the term to date).
+fn resolve_range(d: Defaults, q: &RangeQuery) -> Range {
     let parse = |raw: &Option<String>| {
         raw.as_deref()
             .filter(|s| !s.is_empty())
@@ -347,21 +362,21 @@ async fn range(state: &AppState, scope: SchoolScope, q: &RangeQuery) -> Result<R
     let from = pick(&q.from, d.term_start.unwrap_or(d.today));
     let to = pick(&q.to, d.today);
     if from > to {
-        return Ok(Range {
+        return Range {
             date,
             from: to,
             to: from,
             error: Some("The range was back to front; it is shown the right way round.".into()),
             default: false,
-        });
+        };
     }
-    Ok(Range {
+    Range {
         default: d.term_start == Some(from) && to == d.today,
         date,
         from,
         to,
         error,
-    })
+    }
 }
 
 #[derive(Template)]
@@ -388,14 +403,15 @@ pub async fn overview(
     hx: Hx,
 ) -> Result<HttpResponse, AppError> {
     let scope = SchoolScope::of(&user);
-    let r = range(&state, scope, &query).await?;
-    let (date, from, to) = (r.date, r.from, r.to);
     // The board refreshes itself every few seconds: that request needs the board alone.
     let fragment = hx.wants_fragment();
-    let default_range = r.default;
-    let (board, rates, reasons, summary) = db::run(&state.pool, move |conn| {
+    let (now, asked) = (state.clock.now(), query.into_inner());
+    // One trip to the pool: the dates, then everything counted over them.
+    let (r, board, rates, reasons, summary) = db::run(&state.pool, move |conn| {
+        let r = resolve_range(defaults(conn, scope, now)?, &asked);
+        let (date, from, to, default_range) = (r.date, r.from, r.to, r.default);
         if fragment {
-            return Ok((board(conn, scope, date)?, Vec::new(), Vec::new(), None));
+            return Ok((r, board(conn, scope, date)?, Vec::new(), Vec::new(), None));
         }
         // The term to date comes from the insight summaries once they exist (a whole term of a
         // school's marks is too much to count on every visit); other ranges are counted live.
@@ -409,6 +425,7 @@ pub async fn overview(
             None => student_rates(conn, scope, from, to, Rates::Flagged)?,
         };
         Ok((
+            r,
             board(conn, scope, date)?,
             rates,
             pending_reasons(conn, scope)?,
@@ -416,6 +433,7 @@ pub async fn overview(
         ))
     })
     .await?;
+    let (date, from, to) = (r.date, r.from, r.to);
     let chronic: Vec<StudentRate> = rates
         .iter()
         .filter(|s| s.rate.is_some_and(|r| r < CHRONIC_BELOW))
