@@ -127,11 +127,12 @@ pub fn list_class_students(
     class_id: i64,
     on: NaiveDate,
 ) -> QueryResult<Vec<RosterStudent>> {
-    diesel::sql_query(
+    crate::db::cached(
+        &[("class_id", "bigint"), ("day", "date")],
         "SELECT st.id, st.student_number, st.given_name, st.family_name, st.preferred_name
            FROM enrolments e JOIN students st ON st.id = e.student_id
-          WHERE e.class_id = $1 AND st.status = 'active'
-            AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2)
+          WHERE e.class_id = (SELECT p.class_id FROM p) AND st.status = 'active'
+            AND e.starts_on <= (SELECT p.day FROM p) AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.day FROM p))
           ORDER BY st.family_name, st.given_name, st.id",
     )
     .bind::<BigInt, _>(class_id)
