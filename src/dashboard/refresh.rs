@@ -214,11 +214,19 @@ pub fn apply_thresholds(conn: &mut PgConnection, school: Option<i64>) -> QueryRe
     Ok(())
 }
 
-/// When the summaries were last made, if ever.
+#[derive(QueryableByName)]
+struct LastRefresh {
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    at: Option<DateTime<Utc>>,
+}
+
+/// When the summaries were last made, if ever (prepared once per connection: pages that show
+/// the summaries' age ask on every request).
 pub fn last_refresh(conn: &mut PgConnection) -> QueryResult<Option<DateTime<Utc>>> {
-    use diesel::dsl::sql;
-    diesel::select(sql::<diesel::sql_types::Nullable<Timestamptz>>(
-        "(SELECT max(refreshed_at) FROM insight_refreshes)",
-    ))
-    .get_result(conn)
+    let row: LastRefresh = crate::db::cached(
+        &[],
+        "SELECT (SELECT max(refreshed_at) FROM insight_refreshes) AS at",
+    )
+    .get_result(conn)?;
+    Ok(row.at)
 }
