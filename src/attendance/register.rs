@@ -207,6 +207,7 @@ pub fn day_and_roster(
             ("teacher", "bigint"),
             ("school", "bigint"),
             ("only", "bigint"),
+            ("details", "boolean"),
         ],
         format!(
             "SELECT row_to_json(d)::text AS day,
@@ -221,6 +222,7 @@ pub fn day_and_roster(
     .bind::<Nullable<BigInt>, _>(teacher)
     .bind::<Nullable<BigInt>, _>(school)
     .bind::<Nullable<BigInt>, _>(only)
+    .bind::<Bool, _>(only.is_some())
     .get_result(conn)?;
     let bad = |e: serde_json::Error| diesel::result::Error::DeserializationError(Box::new(e));
     Ok((
@@ -269,15 +271,18 @@ impl RosterMark {
 }
 
 /// Everyone enrolled (and active) in the class on `(SELECT p.day FROM p)`, with their marks, by
-/// name; reads `p.class_id`, `p.day` and `p.only`.
+/// name; reads `p.class_id`, `p.day`, `p.only` and `p.details` (whether to name each mark's code
+/// and who set it: a conflict says so, the register page itself shows neither).
 const ROSTER_SQL: &str = "SELECT st.id AS student_id, st.given_name, st.family_name, st.preferred_name,
-                a.code_id, ac.code, COALESCE(a.version, 0) AS version, a.late_minutes,
-                COALESCE(a.note, '') AS note, a.source, u.display_name AS updated_by, a.updated_at
+                a.code_id, COALESCE(a.version, 0) AS version, a.late_minutes,
+                COALESCE(a.note, '') AS note, a.source, a.updated_at,
+                CASE WHEN (SELECT p.details FROM p) THEN
+                    (SELECT ac.code FROM attendance_codes ac WHERE ac.id = a.code_id) END AS code,
+                CASE WHEN (SELECT p.details FROM p) THEN
+                    (SELECT u.display_name FROM users u WHERE u.id = a.updated_by) END AS updated_by
            FROM enrolments e
            JOIN students st ON st.id = e.student_id
            LEFT JOIN attendance a ON a.student_id = st.id AND a.class_id = e.class_id AND a.date = (SELECT p.day FROM p)
-           LEFT JOIN attendance_codes ac ON ac.id = a.code_id
-           LEFT JOIN users u ON u.id = a.updated_by
           WHERE e.class_id = (SELECT p.class_id FROM p) AND st.status = 'active'
             AND e.starts_on <= (SELECT p.day FROM p) AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.day FROM p))
             AND ((SELECT p.only FROM p) IS NULL OR st.id = (SELECT p.only FROM p))
@@ -291,12 +296,18 @@ pub fn roster_on(
     only: Option<i64>,
 ) -> QueryResult<Vec<RosterMark>> {
     crate::db::cached(
-        &[("class_id", "bigint"), ("day", "date"), ("only", "bigint")],
+        &[
+            ("class_id", "bigint"),
+            ("day", "date"),
+            ("only", "bigint"),
+            ("details", "boolean"),
+        ],
         ROSTER_SQL,
     )
     .bind::<BigInt, _>(class_id)
     .bind::<Date, _>(date)
     .bind::<Nullable<BigInt>, _>(only)
+    .bind::<Bool, _>(true)
     .load(conn)
 }
 
