@@ -272,16 +272,12 @@ async fn load_list(
         let today = now.date_naive();
         let rows = q::flagged(conn, school, &filter, list, today)?;
         // The CSV export has no filter form to fill.
-        let classes = if every_row {
-            Vec::new()
+        let (classes, refreshed) = if every_row {
+            (Vec::new(), crate::dashboard::refresh::last_refresh(conn)?)
         } else {
             q::class_options(conn, school)?
         };
-        Ok((
-            rows,
-            classes,
-            crate::dashboard::refresh::last_refresh(conn)?,
-        ))
+        Ok((rows, classes, refreshed))
     })
     .await
 }

@@ -393,17 +393,19 @@ pub struct ClassOption {
 
 #[derive(QueryableByName)]
 struct SchoolOptions {
-    #[diesel(sql_type = Text)]
-    class_options: String,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    refreshed_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    class_options: Option<String>,
 }
 
 /// The classes of the current year in scope, by school, grade and name, as the summaries list
 /// them (made with the lists they filter, so they are as old as the rows: a class added since
-/// has no rows in the lists yet either).
+/// has no rows in the lists yet either), and when the summaries were made, in one query.
 pub fn class_options(
     conn: &mut PgConnection,
     school: Option<i64>,
-) -> QueryResult<Vec<ClassOption>> {
+) -> QueryResult<(Vec<ClassOption>, Option<DateTime<Utc>>)> {
     let scope = match school {
         Some(_) => "si.school_id = (SELECT p.school FROM p)",
         None => "(SELECT p.school FROM p) IS NULL",
@@ -411,19 +413,22 @@ pub fn class_options(
     let schools: Vec<SchoolOptions> = crate::db::cached(
         &[("school", "bigint")],
         format!(
-            "SELECT si.class_options FROM school_insight si JOIN schools s ON s.id = si.school_id
-              WHERE {scope} ORDER BY s.name, s.id"
+            "SELECT r.at AS refreshed_at, si.class_options
+               FROM (SELECT max(refreshed_at) AS at FROM insight_refreshes) r
+               LEFT JOIN (school_insight si JOIN schools s ON s.id = si.school_id) ON {scope}
+              ORDER BY s.name, s.id"
         ),
     )
     .bind::<Nullable<BigInt>, _>(school)
     .load(conn)?;
+    let refreshed = schools.first().and_then(|s| s.refreshed_at);
     let mut out = Vec::new();
-    for s in schools {
-        let options: Vec<ClassOption> = serde_json::from_str(&s.class_options)
+    for json in schools.into_iter().filter_map(|s| s.class_options) {
+        let options: Vec<ClassOption> = serde_json::from_str(&json)
             .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
         out.extend(options);
     }
-    Ok(out)
+    Ok((out, refreshed))
 }
 
 /// A student's summary row with the school's thresholds, for the profile.

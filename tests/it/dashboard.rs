@@ -299,6 +299,8 @@ async fn the_at_risk_list_high_performers_and_trend_match_an_independent_computa
     let page = principal.get("/dashboard/at-risk").await;
     assert_eq!(page.status, 200);
     assert_eq!(ids(&page), at_risk);
+    // The list says how old its figures are (read with the class options).
+    assert!(page.text("#age").contains("as of"), "{}", page.text("#age"));
     // The class filter offers the school's classes of the year (from the summaries), by grade.
     let options = page.texts("#class_id option");
     assert_eq!(options.first().map(String::as_str), Some("All classes"));
