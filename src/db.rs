@@ -98,6 +98,18 @@ pub fn cached(params: &'static [(&'static str, &'static str)], body: impl Into<S
     }
 }
 
+/// For a cached query with an optional parameter `param`: "`column` equals it" when it is given,
+/// "it is NULL" when it is not. The two cases are then different statements, each with a plan
+/// that fits it; `p.x IS NULL OR column = p.x` would leave one generic plan guessing, and it
+/// guesses a scan of everything.
+pub fn optional_eq(param: &str, column: &str, given: bool) -> String {
+    if given {
+        format!("{column} = (SELECT p.{param} FROM p)")
+    } else {
+        format!("(SELECT p.{param} FROM p) IS NULL")
+    }
+}
+
 /// Replaces every `(SELECT p.name FROM p)` of a declared parameter with `($n::type)`.
 fn inline_params(params: &[(&str, &str)], body: &str) -> String {
     const OPEN: &str = "(SELECT p.";
@@ -205,6 +217,18 @@ impl<Conn> diesel::RunQueryDsl<Conn> for Cached {}
 #[cfg(test)]
 mod tests {
     use super::inline_params;
+
+    #[test]
+    fn an_optional_parameter_is_compared_only_when_given() {
+        assert_eq!(
+            super::optional_eq("school", "c.school_id", true),
+            "c.school_id = (SELECT p.school FROM p)"
+        );
+        assert_eq!(
+            super::optional_eq("school", "c.school_id", false),
+            "(SELECT p.school FROM p) IS NULL"
+        );
+    }
 
     #[test]
     fn declared_scalar_parameters_are_inlined_and_others_kept() {

@@ -81,10 +81,7 @@ fn board(
     date: NaiveDate,
 ) -> QueryResult<Vec<BoardRow>> {
     // Prepared once per connection; a school's statement differs from the district's.
-    let scope_sql = match scope.filter() {
-        Some(_) => "c.school_id = (SELECT p.school FROM p)",
-        None => "(SELECT p.school FROM p)::bigint IS NULL",
-    };
+    let scope_sql = crate::db::optional_eq("school", "c.school_id", scope.filter().is_some());
     crate::db::cached(
         &[("school", "bigint"), ("day", "date")],
         format!(
@@ -161,10 +158,7 @@ fn flagged_from_summary(
     // Names, numbers and classes as of the refresh, like the at-risk list; the condition is the
     // predicate of a partial index, and a school's statement differs from the district's so
     // each plan keeps it.
-    let scope_sql = match scope.filter() {
-        Some(_) => "i.school_id = (SELECT p.school FROM p)",
-        None => "(SELECT p.school FROM p) IS NULL",
-    };
+    let scope_sql = crate::db::optional_eq("school", "i.school_id", scope.filter().is_some());
     crate::db::cached(
         &[("school", "bigint"), ("today", "date")],
         format!(
@@ -271,10 +265,7 @@ pub struct PendingReason {
 
 fn pending_reasons(conn: &mut PgConnection, scope: SchoolScope) -> QueryResult<Vec<PendingReason>> {
     // Prepared once per connection; a school's statement differs from the district's.
-    let scope_sql = match scope.filter() {
-        Some(_) => "r.school_id = (SELECT p.school FROM p)",
-        None => "(SELECT p.school FROM p) IS NULL",
-    };
+    let scope_sql = crate::db::optional_eq("school", "r.school_id", scope.filter().is_some());
     crate::db::cached(
         &[("school", "bigint")],
         format!(

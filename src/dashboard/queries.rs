@@ -315,20 +315,11 @@ pub fn flagged(
     };
     // One table: the summary rows carry names and classes (as of the refresh). A school's list
     // and the district's are different statements, so the school's plan keeps its index.
-    let scope = match school {
-        Some(_) => "AND i.school_id = (SELECT p.school FROM p)",
-        None => "AND (SELECT p.school FROM p) IS NULL",
-    };
-    // Only the filters in use are written out: `$n IS NULL OR …` would leave the one generic plan
-    // guessing, and it guesses a scan of the whole school.
-    let class_filter = match filter.class_id {
-        Some(_) => "AND i.class_id = (SELECT p.class_id FROM p)",
-        None => "AND (SELECT p.class_id FROM p) IS NULL",
-    };
-    let grade_filter = match filter.grade_level {
-        Some(_) => "AND i.grade_level = (SELECT p.grade FROM p)",
-        None => "AND (SELECT p.grade FROM p) IS NULL",
-    };
+    // Only the filters in use are written out (see `db::optional_eq`).
+    let scope = crate::db::optional_eq("school", "i.school_id", school.is_some());
+    let class_filter = crate::db::optional_eq("class_id", "i.class_id", filter.class_id.is_some());
+    let grade_filter =
+        crate::db::optional_eq("grade", "i.grade_level", filter.grade_level.is_some());
     // Unfiltered, the total is the school's count kept beside the flags (same transactions);
     // filtered, the flagged rows are counted.
     let total = if filter.class_id.is_none() && filter.grade_level.is_none() {
@@ -337,22 +328,19 @@ pub fn flagged(
                 List::AtRisk => "at_risk",
                 List::HighPerformers => "high_performers",
             },
-            match school {
-                Some(_) => "si.school_id = (SELECT p.school FROM p)",
-                None => "TRUE",
-            },
+            crate::db::optional_eq("school", "si.school_id", school.is_some()),
         );
         format!("(SELECT COALESCE(sum(si.{column}), 0)::bigint FROM school_insight si WHERE {si_scope})")
     } else {
-        format!("(SELECT count(*) FROM student_insight i WHERE {condition} {scope} {class_filter} {grade_filter})")
+        format!("(SELECT count(*) FROM student_insight i WHERE {condition} AND {scope} AND {class_filter} AND {grade_filter})")
     };
     let sql = format!(
         "SELECT {total} AS total,
                 i.student_id, i.name, i.student_number, s.name AS school_name, i.class_id, i.class_name, i.grade_level,
                 {FLAG_COLUMNS}
            FROM student_insight i JOIN schools s ON s.id = i.school_id
-          WHERE {condition} {scope}
-            {class_filter} {grade_filter}
+          WHERE {condition} AND {scope}
+            AND {class_filter} AND {grade_filter}
             AND (SELECT p.today FROM p) IS NOT NULL
           ORDER BY {order}
           LIMIT (SELECT p.limit_rows FROM p) OFFSET (SELECT p.skip FROM p)"
@@ -406,10 +394,7 @@ pub fn class_options(
     conn: &mut PgConnection,
     school: Option<i64>,
 ) -> QueryResult<(Vec<ClassOption>, Option<DateTime<Utc>>)> {
-    let scope = match school {
-        Some(_) => "si.school_id = (SELECT p.school FROM p)",
-        None => "(SELECT p.school FROM p) IS NULL",
-    };
+    let scope = crate::db::optional_eq("school", "si.school_id", school.is_some());
     let schools: Vec<SchoolOptions> = crate::db::cached(
         &[("school", "bigint")],
         format!(
