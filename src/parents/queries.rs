@@ -140,14 +140,6 @@ pub fn marks_between(
     .load(conn)
 }
 
-#[derive(QueryableByName)]
-struct CategoryCount {
-    #[diesel(sql_type = Text)]
-    category: String,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 /// Marks by category between two dates, counted in SQL.
 pub fn tally_between(
     conn: &mut PgConnection,
@@ -155,23 +147,7 @@ pub fn tally_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<crate::domain::attendance::Tally> {
-    let counts: Vec<CategoryCount> = crate::db::cached(&[("student_id", "bigint"), ("from_day", "date"), ("to_day", "date")], "SELECT ac.category, count(*) AS n FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
-          WHERE a.student_id = (SELECT p.student_id FROM p) AND a.date BETWEEN (SELECT p.from_day FROM p) AND (SELECT p.to_day FROM p) GROUP BY ac.category",
-    )
-    .bind::<BigInt, _>(student_id)
-    .bind::<Date, _>(from)
-    .bind::<Date, _>(to)
-    .load(conn)?;
-    let mut t = crate::domain::attendance::Tally::default();
-    for c in counts {
-        match c.category.as_str() {
-            "present" => t.present = c.n,
-            "late" => t.late = c.n,
-            "absent" => t.absent = c.n,
-            _ => t.excused = c.n,
-        }
-    }
-    Ok(t)
+    Ok(two_tallies(conn, student_id, (from, to), (from, to))?.0)
 }
 
 #[derive(QueryableByName)]
