@@ -140,7 +140,6 @@ pub fn refresh(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<i32> 
         ))
         .bind::<Timestamptz, _>(now)
         .execute(conn)?;
-        apply_thresholds(conn, None)?;
         diesel::sql_query(format!(
             "WITH {CURRENT_TERM}
              INSERT INTO school_insight (school_id, students, teachers, classes, classes_with_students, average_sum,
@@ -154,7 +153,7 @@ pub fn refresh(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<i32> 
                       WHERE e.school_id = s.id AND st.school_id = s.id AND st.status = 'active'
                         AND e.starts_on <= cur.today AND (e.ends_on IS NULL OR e.ends_on >= cur.today)),
                     COALESCE(sum(i.overall_average), 0), count(i.overall_average),
-                    count(*) FILTER (WHERE i.high_performer), count(*) FILTER (WHERE i.at_risk),
+                    0, 0, -- high performers and at risk: set with the flags below
                     (SELECT COALESCE(json_agg(json_build_object('id', c.id, 'name', c.name, 'grade_level', c.grade_level,
                                                                 'school_name', s.name)
                                               ORDER BY c.grade_level, c.name), '[]')::text
@@ -166,6 +165,7 @@ pub fn refresh(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<i32> 
         ))
         .bind::<Timestamptz, _>(now)
         .execute(conn)?;
+        apply_thresholds(conn, None)?;
         diesel::sql_query(
             "INSERT INTO school_subject_insight (school_id, subject, letter, band_min, students, average_sum)
              SELECT si.school_id, sub.name, g.letter, g.min_percent::float8, count(*), sum(si.average)

@@ -299,6 +299,16 @@ async fn the_at_risk_list_high_performers_and_trend_match_an_independent_computa
     let page = principal.get("/dashboard/at-risk").await;
     assert_eq!(page.status, 200);
     assert_eq!(ids(&page), at_risk);
+    // The dashboard counts the same students at risk (made with the flags by the refresh).
+    let dashboard = principal.get("/dashboard").await;
+    assert_eq!(
+        dashboard.text(&format!("tr[data-school-id=\"{north}\"] td.risk")),
+        at_risk.len().to_string()
+    );
+    assert_eq!(
+        dashboard.text(&format!("tr[data-school-id=\"{north}\"] td.high")),
+        high.len().to_string()
+    );
     // The list says how old its figures are (read with the class options).
     assert!(page.text("#age").contains("as of"), "{}", page.text("#age"));
     // The class filter offers the school's classes of the year (from the summaries), by grade.
