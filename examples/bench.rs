@@ -268,7 +268,9 @@ impl Column {
                     })
                     .unwrap_or_default()
             };
-            cells.push((student, attr("v").parse().unwrap_or(0), value));
+            let shown = attr("v");
+            let version = shown.split(':').next().unwrap_or("0");
+            cells.push((student, version.parse().unwrap_or(0), value));
         }
         // The seed writes whole numbers, so 7.25 and 7.5 are never already there: every save changes.
         // Every save must change every cell: start from the value the column does not hold.
@@ -294,8 +296,7 @@ impl Column {
                 continue;
             }
             form.push((format!("c_{a}_{s}"), self.next.to_string()));
-            form.push((format!("o_{a}_{s}"), value.clone()));
-            form.push((format!("v_{a}_{s}"), v.to_string()));
+            form.push((format!("v_{a}_{s}"), format!("{v}:{value}")));
         }
         (self.path.clone(), form)
     }
@@ -713,7 +714,10 @@ fn main() {
     .env("ROLLBOOK_BIND", format!("127.0.0.1:{port}"))
     .env("ROLLBOOK_PUBLIC_URL", &base)
     .env("ROLLBOOK_DATA_DIR", &data_dir)
-    .env("ROLLBOOK_POOL_SIZE", "20")
+    .env(
+        "ROLLBOOK_POOL_SIZE",
+        std::env::var("BENCH_POOL").unwrap_or("20".into()),
+    )
     // The summaries were just rebuilt by the seed step; no rebuild mid-measurement.
     .env("ROLLBOOK_INSIGHT_SECS", "3600")
     .env("RUST_LOG", "warn")

@@ -1,9 +1,10 @@
 //! The mark-entry grid (`/teacher/classes/{c}/subjects/{s}/gradebook`), one assessment's column
 //! with its statistics, single-cell saves (htmx) and the explanation of an average.
 //!
-//! Cells are named `c_{assessment}_{student}` with the version (`v_…`) and the value the page
-//! showed (`o_…`) beside them; a whole-form POST saves only the cells the teacher changed, all or
-//! nothing. Each cell also saves on its own through htmx.
+//! Cells are named `c_{assessment}_{student}`; beside each, `v_{assessment}_{student}` holds the
+//! version and the value the page showed (`3:85`; `0:` when nothing is stored). A whole-form POST
+//! saves only the cells the teacher changed, all or nothing. Each cell also saves on its own
+//! through htmx.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -330,15 +331,11 @@ fn parse_cells(fields: &[(String, String)], d: &Loaded) -> (Vec<ScoreInput>, Typ
             let Some(raw) = map.get(format!("c_{key}").as_str()) else {
                 continue;
             };
-            let original = map.get(format!("o_{key}").as_str()).copied().unwrap_or("");
+            let (version, original) = shown(map.get(format!("v_{key}").as_str()).copied());
             if raw.trim().eq_ignore_ascii_case(original.trim()) {
                 continue;
             }
             typed.values.insert((a.id, s.id), raw.to_string());
-            let version = map
-                .get(format!("v_{key}").as_str())
-                .and_then(|v| v.trim().parse::<i32>().ok())
-                .unwrap_or(0);
             match grades::parse_entry(raw, a.max_score) {
                 Ok(entry) => cells.push(ScoreInput::new(a.id, s.id, entry, version)),
                 Err(e) => {
@@ -348,6 +345,14 @@ fn parse_cells(fields: &[(String, String)], d: &Loaded) -> (Vec<ScoreInput>, Typ
         }
     }
     (cells, typed)
+}
+
+/// The version and value a page showed for a cell, from its `v_` field (`3:85`). A missing or
+/// unreadable field is version 0 and blank: nothing stored, so a save over a stored value is a
+/// conflict, never a silent overwrite.
+fn shown(field: Option<&str>) -> (i32, &str) {
+    let (version, original) = field.and_then(|f| f.split_once(':')).unwrap_or(("0", ""));
+    (version.trim().parse().unwrap_or(0), original)
 }
 
 /// Describes conflicting cells: who entered what, when.
@@ -379,7 +384,9 @@ fn describe_conflicts(d: &Loaded, cells: &[(i64, i64)]) -> Vec<String> {
                         r.cell()
                     },
                     r.updated_by.as_deref().unwrap_or("someone"),
-                    r.updated_at.format("%H:%M UTC")
+                    r.updated_at
+                        .map(|t| t.format("%H:%M UTC").to_string())
+                        .unwrap_or_default()
                 ),
                 None => format!("{name}, {title}: changed by someone else"),
             }
@@ -789,4 +796,20 @@ pub async fn explain(
         },
         StatusCode::OK,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn a_cell_shows_its_version_and_value() {
+        assert_eq!(shown(Some("3:85")), (3, "85"));
+        assert_eq!(shown(Some("2:EX")), (2, "EX"));
+        assert_eq!(shown(Some("0:")), (0, ""));
+        // Missing or garbled: nothing stored, so a save over a stored value conflicts.
+        assert_eq!(shown(None), (0, ""));
+        assert_eq!(shown(Some("85")), (0, ""));
+        assert_eq!(shown(Some("x:85")), (0, "85"));
+    }
 }

@@ -235,8 +235,9 @@ pub struct ScoreRow {
     pub version: i32,
     #[diesel(sql_type = Nullable<Text>)]
     pub updated_by: Option<String>,
-    #[diesel(sql_type = Timestamptz)]
-    pub updated_at: DateTime<Utc>,
+    /// Loaded with the entering teacher's name (one student's cells, conflicts), else `None`.
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 impl ScoreRow {
@@ -272,15 +273,23 @@ pub fn list_scores(
     only_student: Option<i64>,
 ) -> QueryResult<Vec<ScoreRow>> {
     match only_student {
-        None => crate::db::cached(
-            &[("ids", "bigint[]")],
-            "SELECT s.assessment_id, s.student_id, s.status, s.score::float8 AS score, s.version,
-                    NULL::text AS updated_by, s.updated_at
-               FROM scores s
-              WHERE s.assessment_id = ANY((SELECT p.ids FROM p)::bigint[])",
-        )
-        .bind::<Array<BigInt>, _>(assessment_ids.to_vec())
-        .load(conn),
+        None => {
+            // A whole grid: one row of parallel arrays (hundreds of rows cost more to send and
+            // decode one by one). Statuses travel as their position in STATUSES.
+            let g: GridScores = crate::db::cached(
+                &[("ids", "bigint[]")],
+                "SELECT coalesce(array_agg(s.assessment_id), '{}') AS assessment_ids,
+                        coalesce(array_agg(s.student_id), '{}') AS student_ids,
+                        coalesce(array_agg(array_position(ARRAY['score', 'excused', 'missing', 'blank'], s.status)::int2), '{}') AS statuses,
+                        coalesce(array_agg(s.score::float8), '{}') AS scores,
+                        coalesce(array_agg(s.version), '{}') AS versions
+                   FROM scores s
+                  WHERE s.assessment_id = ANY((SELECT p.ids FROM p)::bigint[])",
+            )
+            .bind::<Array<BigInt>, _>(assessment_ids.to_vec())
+            .get_result(conn)?;
+            Ok(g.into_rows())
+        }
         Some(student) => crate::db::cached(
             &[("ids", "bigint[]"), ("student", "bigint")],
             "SELECT s.assessment_id, s.student_id, s.status, s.score::float8 AS score, s.version,
@@ -294,14 +303,56 @@ pub fn list_scores(
     }
 }
 
+/// The stored statuses, in the order the grid query numbers them (from 1).
+const STATUSES: [&str; 4] = ["score", "excused", "missing", "blank"];
+
+#[derive(QueryableByName)]
+struct GridScores {
+    #[diesel(sql_type = Array<BigInt>)]
+    assessment_ids: Vec<i64>,
+    #[diesel(sql_type = Array<BigInt>)]
+    student_ids: Vec<i64>,
+    #[diesel(sql_type = Array<diesel::sql_types::SmallInt>)]
+    statuses: Vec<i16>,
+    #[diesel(sql_type = Array<Nullable<Double>>)]
+    scores: Vec<Option<f64>>,
+    #[diesel(sql_type = Array<Integer>)]
+    versions: Vec<i32>,
+}
+
+impl GridScores {
+    fn into_rows(self) -> Vec<ScoreRow> {
+        self.assessment_ids
+            .into_iter()
+            .zip(self.student_ids)
+            .zip(self.statuses)
+            .zip(self.scores)
+            .zip(self.versions)
+            .map(
+                |((((assessment_id, student_id), status), score), version)| ScoreRow {
+                    assessment_id,
+                    student_id,
+                    status: STATUSES[(status.max(1) as usize - 1).min(3)].to_string(),
+                    score,
+                    version,
+                    updated_by: None,
+                    updated_at: None,
+                },
+            )
+            .collect()
+    }
+}
+
 #[derive(QueryableByName)]
 struct Who {
     #[diesel(sql_type = BigInt)]
     assessment_id: i64,
     #[diesel(sql_type = BigInt)]
     student_id: i64,
-    #[diesel(sql_type = Text)]
-    name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    name: Option<String>,
+    #[diesel(sql_type = Timestamptz)]
+    updated_at: DateTime<Utc>,
 }
 
 /// Fills in who entered the given cells (for conflict messages).
@@ -312,9 +363,9 @@ pub fn who_entered(
 ) -> QueryResult<()> {
     let rows: Vec<Who> = crate::db::cached(
         &[("assessments", "bigint[]"), ("students", "bigint[]")],
-        "SELECT s.assessment_id, s.student_id, u.display_name AS name
+        "SELECT s.assessment_id, s.student_id, u.display_name AS name, s.updated_at
            FROM unnest((SELECT p.assessments FROM p), (SELECT p.students FROM p)) AS c(assessment_id, student_id)
-           JOIN scores s USING (assessment_id, student_id) JOIN users u ON u.id = s.updated_by",
+           JOIN scores s USING (assessment_id, student_id) LEFT JOIN users u ON u.id = s.updated_by",
     )
     .bind::<Array<BigInt>, _>(cells.iter().map(|c| c.0).collect::<Vec<_>>())
     .bind::<Array<BigInt>, _>(cells.iter().map(|c| c.1).collect::<Vec<_>>())
@@ -324,7 +375,8 @@ pub fn who_entered(
             .iter_mut()
             .find(|s| s.assessment_id == row.assessment_id && s.student_id == row.student_id)
         {
-            s.updated_by = Some(row.name);
+            s.updated_by = row.name;
+            s.updated_at = Some(row.updated_at);
         }
     }
     Ok(())

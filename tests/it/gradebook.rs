@@ -282,16 +282,9 @@ async fn each_cell_saves_alone_and_a_stale_cell_is_refused_with_the_current_valu
     let ids = row_ids(&page);
     let token = page.csrf_token();
     let cell = format!("{book}/assessments/{a}/students/{}", ids[3]);
-    let (c, v, o) = (
-        format!("c_{a}_{}", ids[3]),
-        format!("v_{a}_{}", ids[3]),
-        format!("o_{a}_{}", ids[3]),
-    );
+    let (c, v) = (format!("c_{a}_{}", ids[3]), format!("v_{a}_{}", ids[3]));
     let r = t
-        .post_form(
-            &cell,
-            &[("csrf_token", &token), (&c, "7"), (&v, "0"), (&o, "")],
-        )
+        .post_form(&cell, &[("csrf_token", &token), (&c, "7"), (&v, "0:")])
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("Saved"));
@@ -299,19 +292,13 @@ async fn each_cell_saves_alone_and_a_stale_cell_is_refused_with_the_current_valu
     assert!(r.body.contains("70.0 %"));
     // A retry of the same tap changes nothing and succeeds.
     let again = t
-        .post_form(
-            &cell,
-            &[("csrf_token", &token), (&c, "7"), (&v, "0"), (&o, "")],
-        )
+        .post_form(&cell, &[("csrf_token", &token), (&c, "7"), (&v, "0:")])
         .await;
     assert_eq!(again.status, 200);
     assert_eq!(stored(&app, a)[0].version, 1);
     // A colleague's page, loaded before, tries to change it: 409 with the current value.
     let r = t
-        .post_form(
-            &cell,
-            &[("csrf_token", &token), (&c, "4"), (&v, "0"), (&o, "")],
-        )
+        .post_form(&cell, &[("csrf_token", &token), (&c, "4"), (&v, "0:")])
         .await;
     assert_eq!(r.status, 409);
     assert!(r.body.contains("now 7"), "{}", r.body);
@@ -319,10 +306,7 @@ async fn each_cell_saves_alone_and_a_stale_cell_is_refused_with_the_current_valu
     assert_eq!(stored(&app, a)[0].score, Some(7.0));
     // With the version it now shows, the change goes through and history keeps both.
     let r = t
-        .post_form(
-            &cell,
-            &[("csrf_token", &token), (&c, "4"), (&v, "1"), (&o, "7")],
-        )
+        .post_form(&cell, &[("csrf_token", &token), (&c, "4"), (&v, "1:7")])
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(stored(&app, a)[0].score, Some(4.0));
@@ -330,10 +314,7 @@ async fn each_cell_saves_alone_and_a_stale_cell_is_refused_with_the_current_valu
     assert_eq!(count(&app, "SELECT count(*) AS n FROM score_changes"), 2);
     // Clearing a cell keeps the row as blank, versioned.
     let r = t
-        .post_form(
-            &cell,
-            &[("csrf_token", &token), (&c, ""), (&v, "2"), (&o, "4")],
-        )
+        .post_form(&cell, &[("csrf_token", &token), (&c, ""), (&v, "2:4")])
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(stored(&app, a)[0].status, "blank");
@@ -374,15 +355,12 @@ async fn concurrent_identical_columns_give_one_row_per_student_and_a_conflict_sa
     set(&mut stale, &format!("c_{a}_{}", ids[1]), "2");
     for (k, v) in stale.iter_mut() {
         if k.starts_with("v_") {
-            *v = "0".into();
-        }
-        if k.starts_with("o_") {
-            *v = String::new();
+            *v = "0:".into();
         }
     }
     // Only the two changed cells differ from what the (stale) page showed.
     for (i, id) in ids.iter().enumerate().skip(2) {
-        set(&mut stale, &format!("o_{a}_{id}"), &format!("{}", 20 + i));
+        set(&mut stale, &format!("v_{a}_{id}"), &format!("0:{}", 20 + i));
     }
     let r = t.post_form(&url, &pairs(&stale)).await;
     assert_eq!(r.status, 409, "{}", r.body);
