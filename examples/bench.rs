@@ -714,10 +714,8 @@ fn main() {
     .env("ROLLBOOK_BIND", format!("127.0.0.1:{port}"))
     .env("ROLLBOOK_PUBLIC_URL", &base)
     .env("ROLLBOOK_DATA_DIR", &data_dir)
-    .env(
-        "ROLLBOOK_POOL_SIZE",
-        std::env::var("BENCH_POOL").unwrap_or("20".into()),
-    )
+    // The server's own pool sizing (ROLLBOOK_POOL_SIZE unset: two per core plus two).
+    .env_remove("ROLLBOOK_POOL_SIZE")
     // The summaries were just rebuilt by the seed step; no rebuild mid-measurement.
     .env("ROLLBOOK_INSIGHT_SECS", "3600")
     .env("RUST_LOG", "warn")

@@ -101,7 +101,7 @@ impl Settings {
                 .ok()
                 .filter(|n| (1..=500).contains(n))
                 .ok_or("ROLLBOOK_POOL_SIZE must be a number from 1 to 500")?,
-            None => 16,
+            None => crate::app::default_pool_size(),
         };
         let trusted_proxies = match var("ROLLBOOK_TRUSTED_PROXIES") {
             Some(raw) => raw
