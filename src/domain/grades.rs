@@ -78,6 +78,27 @@ pub fn format_score(value: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+/// A stored score (at most two decimals) as [`format_score`] writes it, without allocating: a
+/// grid writes hundreds of them per page.
+pub struct StoredScore(pub f64);
+
+impl std::fmt::Display for StoredScore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hundredths = (self.0 * 100.0).round() as i64;
+        let (sign, h) = if hundredths < 0 {
+            ("-", -hundredths)
+        } else {
+            ("", hundredths)
+        };
+        let (whole, part) = (h / 100, h % 100);
+        match part {
+            0 => write!(f, "{sign}{whole}"),
+            p if p % 10 == 0 => write!(f, "{sign}{whole}.{}", p / 10),
+            p => write!(f, "{sign}{whole}.{p:02}"),
+        }
+    }
+}
+
 /// A percentage for display: one decimal, `—` for none. Thresholds compare unrounded values.
 pub fn format_percent(value: Option<f64>) -> String {
     value.map_or("—".into(), |v| format!("{v:.1} %"))
@@ -403,6 +424,22 @@ mod tests {
             max_score: max,
             entry,
         }
+    }
+
+    #[test]
+    fn a_stored_score_is_written_as_format_score_writes_it() {
+        // Values numeric(7,2) can hold, as PostgreSQL hands them over (a float8): every one up
+        // to 2,000, then a spread to the largest.
+        for h in (0..=200_000i64)
+            .chain((200_000..=9_999_999).step_by(97))
+            .chain([9_999_999])
+        {
+            let v = h as f64 / 100.0;
+            assert_eq!(StoredScore(v).to_string(), format_score(v), "{h}");
+        }
+        assert_eq!(StoredScore(7.5).to_string(), "7.5");
+        assert_eq!(StoredScore(10.0).to_string(), "10");
+        assert_eq!(StoredScore(0.05).to_string(), "0.05");
     }
 
     fn weights(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {

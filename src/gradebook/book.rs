@@ -6,6 +6,7 @@
 //! saves only the cells the teacher changed, all or nothing. Each cell also saves on its own
 //! through htmx.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use actix_web::http::StatusCode;
@@ -18,7 +19,7 @@ use crate::db;
 use crate::domain::grades::{self, Explanation, GradeScale, Stats};
 use crate::error::AppError;
 use crate::gradebook::queries::{
-    self as q, Assessment, Book, Category, SaveOutcome, ScoreInput, ScoreRow, Term,
+    self as q, Assessment, Book, Category, SaveOutcome, ScoreInput, ScoreRow, Shown, Term,
 };
 use crate::web::layout::{render_status, see_other_saved, Layout};
 use crate::web::CurrentUser;
@@ -34,8 +35,11 @@ pub struct Loaded {
     pub scores: Vec<ScoreRow>,
     pub categories: Vec<Category>,
     pub scale: GradeScale,
-    /// Position in `scores` of each (assessment, student) cell.
-    pub index: HashMap<(i64, i64), usize>,
+    /// Each student's row and each assessment's column in `grid`.
+    rows: HashMap<i64, usize>,
+    columns: HashMap<i64, usize>,
+    /// Position in `scores` of each cell, row by row (students × assessments).
+    grid: Vec<Option<usize>>,
 }
 
 impl Loaded {
@@ -48,11 +52,13 @@ impl Loaded {
     }
 
     fn explain_with(&self, student_id: i64, weights: &BTreeMap<String, f64>) -> Explanation {
+        let row = self.rows.get(&student_id).copied();
         let marks: Vec<grades::Mark> = self
             .assessments
             .iter()
-            .filter_map(|a| {
-                let entry = self.stored(a.id, student_id)?.entry()?;
+            .enumerate()
+            .filter_map(|(column, a)| {
+                let entry = self.stored_at(row?, column)?.entry()?;
                 Some(grades::Mark {
                     assessment_id: a.id,
                     title: a.title.clone(),
@@ -75,7 +81,39 @@ impl Loaded {
     }
 
     pub fn stored(&self, a: i64, s: i64) -> Option<&ScoreRow> {
-        self.index.get(&(a, s)).map(|i| &self.scores[*i])
+        self.stored_at(*self.rows.get(&s)?, *self.columns.get(&a)?)
+    }
+
+    /// The cell of the `row`th student and the `column`th assessment.
+    pub fn stored_at(&self, row: usize, column: usize) -> Option<&ScoreRow> {
+        let at = self
+            .grid
+            .get(row * self.assessments.len() + column)
+            .copied()??;
+        self.scores.get(at)
+    }
+
+    /// Places the loaded scores in the grid of the loaded students and assessments.
+    fn index(&mut self) {
+        self.rows = self
+            .students
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id, i))
+            .collect();
+        self.columns = (self.assessments.iter().enumerate())
+            .map(|(i, a)| (a.id, i))
+            .collect();
+        let width = self.assessments.len();
+        self.grid = vec![None; self.students.len() * width];
+        for (at, r) in self.scores.iter().enumerate() {
+            if let (Some(row), Some(column)) = (
+                self.rows.get(&r.student_id),
+                self.columns.get(&r.assessment_id),
+            ) {
+                self.grid[row * width + column] = Some(at);
+            }
+        }
     }
 }
 
@@ -142,12 +180,7 @@ pub async fn load(
         }
         let categories = q::categories(conn, &book)?;
         let scale = q::grade_scale(conn, book.school_id)?;
-        let index = scores
-            .iter()
-            .enumerate()
-            .map(|(i, r)| ((r.assessment_id, r.student_id), i))
-            .collect();
-        Ok(Loaded {
+        let mut loaded = Loaded {
             book,
             terms,
             term,
@@ -156,8 +189,12 @@ pub async fn load(
             scores,
             categories,
             scale,
-            index,
-        })
+            rows: HashMap::new(),
+            columns: HashMap::new(),
+            grid: Vec::new(),
+        };
+        loaded.index();
+        Ok(loaded)
     })
     .await
 }
@@ -191,41 +228,64 @@ struct BookPage {
 }
 
 /// One cell as the page shows it.
-pub struct CellView {
+pub struct CellView<'a> {
     pub a: i64,
     pub s: i64,
-    pub value: String,
-    pub original: String,
+    /// What the input holds: the teacher's kept typing, else the stored mark.
+    pub value: CellValue<'a>,
+    /// The stored mark the page shows (sent back beside the version).
+    pub original: Shown<'a>,
     pub version: i32,
-    pub error: Option<String>,
-    pub notice: Option<String>,
-    pub url: String,
+    pub error: Option<Cow<'a, str>>,
+    pub notice: Option<&'static str>,
 }
 
-impl CellView {
-    fn of(d: &Loaded, typed: &Typed, base_url: &str, a: i64, s: i64) -> Self {
-        let stored = d.stored(a, s);
-        let original = stored.map(ScoreRow::cell).unwrap_or_default();
-        Self {
-            a,
-            s,
-            value: typed
-                .values
-                .get(&(a, s))
-                .cloned()
-                .unwrap_or_else(|| original.clone()),
-            original,
-            version: stored.map_or(0, |r| r.version),
-            error: typed.errors.get(&(a, s)).cloned(),
-            notice: None,
-            url: format!("{base_url}/assessments/{a}/students/{s}"),
+pub enum CellValue<'a> {
+    Typed(Cow<'a, str>),
+    Stored(Shown<'a>),
+}
+
+impl std::fmt::Display for CellValue<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Typed(t) => f.write_str(t),
+            Self::Stored(shown) => shown.fmt(f),
         }
     }
 }
 
+impl<'a> CellView<'a> {
+    fn new(a: i64, s: i64, stored: Option<&'a ScoreRow>, typed: &'a Typed) -> Self {
+        // A fresh page has no typing: skip the look-ups.
+        let kept = |map: &'a HashMap<(i64, i64), String>| {
+            if map.is_empty() {
+                None
+            } else {
+                map.get(&(a, s)).map(|t| Cow::Borrowed(t.as_str()))
+            }
+        };
+        Self {
+            a,
+            s,
+            value: kept(&typed.values).map_or(CellValue::Stored(Shown(stored)), CellValue::Typed),
+            original: Shown(stored),
+            version: stored.map_or(0, |r| r.version),
+            error: kept(&typed.errors),
+            notice: None,
+        }
+    }
+
+    fn of(d: &'a Loaded, typed: &'a Typed, a: i64, s: i64) -> Self {
+        Self::new(a, s, d.stored(a, s), typed)
+    }
+}
+
 impl BookPage {
-    fn cell(&self, a: &i64, s: &i64) -> CellView {
-        CellView::of(&self.d, &self.typed, &self.base_url, *a, *s)
+    /// The cell of the `row`th student and the `column`th assessment.
+    fn cell(&self, row: &usize, column: &usize) -> CellView<'_> {
+        let (row, column) = (*row, *column);
+        let (a, s) = (&self.d.assessments[column], &self.d.students[row]);
+        CellView::new(a.id, s.id, self.d.stored_at(row, column), &self.typed)
     }
     fn average(&self, s: &i64) -> String {
         grades::format_percent(self.averages.get(s).copied().flatten())
@@ -496,8 +556,9 @@ pub async fn save_book(
 
 #[derive(Template)]
 #[template(path = "gradebook/cell.html")]
-struct CellFragment {
-    c: CellView,
+struct CellFragment<'a> {
+    c: CellView<'a>,
+    base_url: &'a str,
     /// The student's new average, swapped in out of band after a save.
     average: Option<(String, String)>,
     avg_url: String,
@@ -520,24 +581,26 @@ pub async fn save_cell(
     let a = d.assessments.first().cloned().ok_or(AppError::NotFound)?;
     let s = d.students.first().cloned().ok_or(AppError::NotFound)?;
     let base = base_url(class_id, subject_id);
+    let untyped = Typed::default();
     let fragment = |d: &Loaded,
                     value: Option<String>,
                     error: Option<String>,
-                    notice: Option<String>,
+                    notice: Option<&'static str>,
                     status: StatusCode,
                     with_avg: bool| {
         let average = with_avg.then(|| {
             let avg = d.explain(s.id).average;
             (grades::format_percent(avg), d.scale.letter_of(avg))
         });
-        let mut c = CellView::of(d, &Typed::default(), &base, a.id, s.id);
+        let mut c = CellView::of(d, &untyped, a.id, s.id);
         if let Some(v) = value {
-            c.value = v;
+            c.value = CellValue::Typed(Cow::Owned(v));
         }
-        c.error = error;
+        c.error = error.map(Cow::Owned);
         c.notice = notice;
         let html = CellFragment {
             c,
+            base_url: &base,
             average,
             avg_url: format!("{base}/students/{}?term={}", s.id, d.term.id),
         }
@@ -593,14 +656,9 @@ pub async fn save_cell(
     )
     .await?;
     match outcome {
-        SaveOutcome::Saved { .. } => fragment(
-            &fresh,
-            None,
-            None,
-            Some("Saved".into()),
-            StatusCode::OK,
-            true,
-        ),
+        SaveOutcome::Saved { .. } => {
+            fragment(&fresh, None, None, Some("Saved"), StatusCode::OK, true)
+        }
         SaveOutcome::Conflicts(cells) => {
             let typed_value = typed.values.get(&(a.id, s.id)).cloned().unwrap_or_default();
             let message = describe_conflicts(&fresh, &cells).join(" ");
@@ -631,8 +689,8 @@ struct ColumnPage {
 }
 
 impl ColumnPage {
-    fn cell(&self, s: &i64) -> CellView {
-        CellView::of(&self.d, &self.typed, &self.base_url, self.a.id, *s)
+    fn cell(&self, s: &i64) -> CellView<'_> {
+        CellView::of(&self.d, &self.typed, self.a.id, *s)
     }
     fn stored(&self, s: i64) -> Option<&ScoreRow> {
         self.d.stored(self.a.id, s)

@@ -240,18 +240,26 @@ pub struct ScoreRow {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
+/// What a cell shows for a stored mark (or none): the score, `EX`, `MI` or nothing.
+#[derive(Clone, Copy)]
+pub struct Shown<'a>(pub Option<&'a ScoreRow>);
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Some(row) = self.0 else { return Ok(()) };
+        match (row.status.as_str(), row.score) {
+            ("score", Some(v)) => crate::domain::grades::StoredScore(v).fmt(f),
+            ("excused", _) => f.write_str("EX"),
+            ("missing", _) => f.write_str("MI"),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl ScoreRow {
     /// What the cell shows: the score, `EX`, `MI` or nothing.
     pub fn cell(&self) -> String {
-        match self.status.as_str() {
-            "score" => self
-                .score
-                .map(crate::domain::grades::format_score)
-                .unwrap_or_default(),
-            "excused" => "EX".into(),
-            "missing" => "MI".into(),
-            _ => String::new(),
-        }
+        Shown(Some(self)).to_string()
     }
 
     pub fn entry(&self) -> Option<Entry> {
