@@ -283,13 +283,14 @@ pub fn list_scores(
     match only_student {
         None => {
             // A whole grid: one row of parallel arrays (hundreds of rows cost more to send and
-            // decode one by one). Statuses travel as their position in STATUSES.
+            // decode one by one). A status travels as the code of its first letter (see
+            // `status_of`), a score as the numeric itself.
             let g: GridScores = crate::db::cached(
                 &[("ids", "bigint[]")],
                 "SELECT coalesce(array_agg(s.assessment_id), '{}') AS assessment_ids,
                         coalesce(array_agg(s.student_id), '{}') AS student_ids,
-                        coalesce(array_agg(array_position(ARRAY['score', 'excused', 'missing', 'blank'], s.status)::int2), '{}') AS statuses,
-                        coalesce(array_agg(s.score::float8), '{}') AS scores,
+                        coalesce(array_agg(ascii(s.status)), '{}') AS statuses,
+                        coalesce(array_agg(s.score), '{}') AS scores,
                         coalesce(array_agg(s.version), '{}') AS versions
                    FROM scores s
                   WHERE s.assessment_id = ANY((SELECT p.ids FROM p)::bigint[])",
@@ -311,8 +312,16 @@ pub fn list_scores(
     }
 }
 
-/// The stored statuses, in the order the grid query numbers them (from 1).
-const STATUSES: [&str; 4] = ["score", "excused", "missing", "blank"];
+/// A status from the code of its first letter, which the four statuses (a CHECK constraint
+/// keeps them to these) do not share.
+fn status_of(code: i32) -> &'static str {
+    match u8::try_from(code).map(char::from) {
+        Ok('s') => "score",
+        Ok('e') => "excused",
+        Ok('m') => "missing",
+        _ => "blank",
+    }
+}
 
 #[derive(QueryableByName)]
 struct GridScores {
@@ -320,10 +329,10 @@ struct GridScores {
     assessment_ids: Vec<i64>,
     #[diesel(sql_type = Array<BigInt>)]
     student_ids: Vec<i64>,
-    #[diesel(sql_type = Array<diesel::sql_types::SmallInt>)]
-    statuses: Vec<i16>,
-    #[diesel(sql_type = Array<Nullable<Double>>)]
-    scores: Vec<Option<f64>>,
+    #[diesel(sql_type = Array<Integer>)]
+    statuses: Vec<i32>,
+    #[diesel(sql_type = Array<Nullable<diesel::sql_types::Numeric>>)]
+    scores: Vec<Option<crate::db::Hundredths>>,
     #[diesel(sql_type = Array<Integer>)]
     versions: Vec<i32>,
 }
@@ -340,8 +349,8 @@ impl GridScores {
                 |((((assessment_id, student_id), status), score), version)| ScoreRow {
                     assessment_id,
                     student_id,
-                    status: STATUSES[(status.max(1) as usize - 1).min(3)].to_string(),
-                    score,
+                    status: status_of(status).to_string(),
+                    score: score.map(crate::db::Hundredths::to_f64),
                     version,
                     updated_by: None,
                     updated_at: None,
@@ -992,4 +1001,18 @@ pub fn participation_of(
     ))
     .bind::<Date, _>(since)
     .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::status_of;
+
+    #[test]
+    fn each_status_comes_back_from_the_code_of_its_first_letter() {
+        for status in ["score", "excused", "missing", "blank"] {
+            assert_eq!(status_of(i32::from(status.as_bytes()[0])), status);
+        }
+        assert_eq!(status_of(-1), "blank");
+        assert_eq!(status_of(300), "blank");
+    }
 }

@@ -605,3 +605,37 @@ async fn assessments_validate_refuse_stale_edits_and_archive_instead_of_deleting
         5
     );
 }
+
+#[derive(diesel::QueryableByName)]
+struct NumericCase {
+    #[diesel(sql_type = diesel::sql_types::Numeric)]
+    value: rollbook::db::Hundredths,
+    #[diesel(sql_type = BigInt)]
+    expected: i64,
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Nullable<diesel::sql_types::Numeric>>)]
+    in_array: Vec<Option<rollbook::db::Hundredths>>,
+}
+
+#[actix_web::test]
+async fn scores_read_from_postgresql_numerics_are_exact_hundredths() {
+    let app = TestApp::spawn().await;
+    let cases: Vec<NumericCase> = diesel::sql_query(
+        "SELECT v AS value, (v * 100)::int8 AS expected, ARRAY[v, NULL] AS in_array
+           FROM unnest('{0, 0.01, 0.1, 0.5, 7.25, 9.99, 10, 99.9, 100, 1234.5, 9999.99, 10000,
+                         10000.01, 99999.99, 123456789.12, -0.01, -42.5}'::numeric[]) AS v",
+    )
+    .load(&mut app.conn())
+    .unwrap();
+    assert_eq!(cases.len(), 17);
+    for c in &cases {
+        assert_eq!(c.value.0, c.expected);
+        assert_eq!(c.in_array, vec![Some(c.value), None]);
+        // The same f64 as PostgreSQL's own conversion.
+        let via_text: f64 = format!("{}.{:02}", c.expected / 100, (c.expected % 100).abs())
+            .parse()
+            .unwrap();
+        if c.expected >= 0 {
+            assert_eq!(c.value.to_f64(), via_text, "{}", c.expected);
+        }
+    }
+}
