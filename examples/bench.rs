@@ -964,9 +964,10 @@ fn main() {
             move |mut c: Client, _| {
                 let cells = c2.clone();
                 async move {
-                    let (path, form) = cells.borrow()[c.slot].form(&c.token, Some(0));
+                    let (_, form) = cells.borrow()[c.slot].form(&c.token, Some(0));
                     let student = cells.borrow()[c.slot].cells[0].0;
-                    let cell = format!("{path}/students/{student}");
+                    let assessment = cells.borrow()[c.slot].assessment;
+                    let cell = format!("/teacher/marks/{assessment}/{student}");
                     let status = c.post(&cell, &form).await;
                     if status == 200 {
                         cells.borrow_mut()[c.slot].saved(Some(0));

@@ -21,7 +21,7 @@ use crate::error::AppError;
 use crate::gradebook::queries::{
     self as q, Assessment, Book, Category, SaveOutcome, ScoreInput, ScoreRow, Shown, Term,
 };
-use crate::web::layout::{render_status, see_other_saved, Layout};
+use crate::web::layout::{render_sized, render_status, see_other_saved, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;
 
@@ -139,6 +139,37 @@ pub async fn load(
 ) -> Result<Loaded, AppError> {
     let (now, teacher) = (state.clock.now(), user.id);
     db::run(&state.pool, move |conn| {
+        load_in(conn, now, teacher, class_id, subject_id, scope)
+    })
+    .await
+}
+
+/// [`load`] for one assessment's class and subject (a single mark's URL names only the
+/// assessment and the student).
+async fn load_for_assessment(
+    state: &AppState,
+    user: &CurrentUser,
+    assessment_id: i64,
+    scope: Scope,
+) -> Result<Loaded, AppError> {
+    let (now, teacher) = (state.clock.now(), user.id);
+    db::run(&state.pool, move |conn| {
+        let (class_id, subject_id) =
+            q::assessment_book(conn, assessment_id)?.ok_or(AppError::NotFound)?;
+        load_in(conn, now, teacher, class_id, subject_id, scope)
+    })
+    .await
+}
+
+fn load_in(
+    conn: &mut diesel::PgConnection,
+    now: chrono::DateTime<chrono::Utc>,
+    teacher: i64,
+    class_id: i64,
+    subject_id: i64,
+    scope: Scope,
+) -> Result<Loaded, AppError> {
+    {
         let book = q::find_book(conn, class_id, subject_id, now, Some(teacher), None)?;
         let terms = q::list_terms(conn, book.academic_year_id)?;
         // An assessment's own term wins over the default.
@@ -195,8 +226,7 @@ pub async fn load(
         };
         loaded.index();
         Ok(loaded)
-    })
-    .await
+    }
 }
 
 pub fn display_name(s: &RosterStudent) -> String {
@@ -333,7 +363,9 @@ fn book_page(
         })
         .collect();
     let title = format!("{} · {} gradebook", d.book.class_name, d.book.subject_name);
-    render_status(
+    // About 200 bytes a cell, and the page around them.
+    let bytes = 16_384 + 200 * d.students.len() * d.assessments.len();
+    render_sized(
         &BookPage {
             layout: Layout::new(req, state, title),
             base_url: base_url(d.book.class_id, d.book.subject_id),
@@ -345,6 +377,7 @@ fn book_page(
             conflicts,
         },
         status,
+        bytes,
     )
 }
 
@@ -558,7 +591,6 @@ pub async fn save_book(
 #[template(path = "gradebook/cell.html")]
 struct CellFragment<'a> {
     c: CellView<'a>,
-    base_url: &'a str,
     /// The student's new average, swapped in out of band after a save.
     average: Option<(String, String)>,
     avg_url: String,
@@ -568,16 +600,17 @@ struct CellFragment<'a> {
 pub async fn save_cell(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<(i64, i64, i64, i64)>,
+    path: web::Path<(i64, i64)>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let (class_id, subject_id, assessment_id, student_id) = path.into_inner();
+    let (assessment_id, student_id) = path.into_inner();
     let scope = Scope {
         assessment: Some(assessment_id),
         student: Some(student_id),
         ..Scope::default()
     };
-    let d = load(&state, &user, class_id, subject_id, scope).await?;
+    let d = load_for_assessment(&state, &user, assessment_id, scope).await?;
+    let (class_id, subject_id) = (d.book.class_id, d.book.subject_id);
     let a = d.assessments.first().cloned().ok_or(AppError::NotFound)?;
     let s = d.students.first().cloned().ok_or(AppError::NotFound)?;
     let base = base_url(class_id, subject_id);
@@ -600,7 +633,6 @@ pub async fn save_cell(
         c.notice = notice;
         let html = CellFragment {
             c,
-            base_url: &base,
             average,
             avg_url: format!("{base}/students/{}?term={}", s.id, d.term.id),
         }

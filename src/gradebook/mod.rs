@@ -56,8 +56,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             &format!("{BOOK}/assessments/{{assessment_id}}/delete"),
             web::post().to(assessments::remove),
         )
+        // One mark, saved on its own (htmx): short, because the grid writes it in every cell.
         .route(
-            &format!("{BOOK}/assessments/{{assessment_id}}/students/{{student_id}}"),
+            "/marks/{assessment_id}/{student_id}",
             web::post().to(book::save_cell),
         )
         .route(

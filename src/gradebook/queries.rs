@@ -84,6 +84,28 @@ pub fn find_book(
     .get_result(conn)
 }
 
+/// The class and subject of an assessment (whoever teaches them; [`find_book`] checks that).
+pub fn assessment_book(
+    conn: &mut PgConnection,
+    assessment_id: i64,
+) -> QueryResult<Option<(i64, i64)>> {
+    #[derive(QueryableByName)]
+    struct Pair {
+        #[diesel(sql_type = BigInt)]
+        class_id: i64,
+        #[diesel(sql_type = BigInt)]
+        subject_id: i64,
+    }
+    let found: Option<Pair> = crate::db::cached(
+        &[("id", "bigint")],
+        "SELECT a.class_id, a.subject_id FROM assessments a WHERE a.id = (SELECT p.id FROM p)",
+    )
+    .bind::<BigInt, _>(assessment_id)
+    .get_result(conn)
+    .optional()?;
+    Ok(found.map(|p| (p.class_id, p.subject_id)))
+}
+
 /// The gradebooks (subjects) a teacher has in a class, for the class page.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct SubjectLink {

@@ -154,7 +154,18 @@ pub fn flash(session: &Session, message: impl Into<String>) {
 
 /// Renders a page with the given status.
 pub fn render_status<T: Template>(page: &T, status: StatusCode) -> Result<HttpResponse, AppError> {
-    let html = page.render()?;
+    render_sized(page, status, T::SIZE_HINT)
+}
+
+/// Renders a page of about `bytes` (a large grid), so that the page is written into one buffer
+/// instead of one that is copied each time it doubles.
+pub fn render_sized<T: Template>(
+    page: &T,
+    status: StatusCode,
+    bytes: usize,
+) -> Result<HttpResponse, AppError> {
+    let mut html = String::with_capacity(bytes);
+    page.render_into(&mut html)?;
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(html))

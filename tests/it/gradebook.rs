@@ -261,7 +261,7 @@ async fn hostile_input_in_any_cell_is_refused_beside_it_and_nothing_is_saved() {
     );
     // A single cell refuses the same way with 422 and saves nothing.
     let page = t.get(&book).await;
-    let cell = format!("{book}/assessments/{a}/students/{}", ids[0]);
+    let cell = format!("/teacher/marks/{a}/{}", ids[0]);
     let token = page.csrf_token();
     let c = format!("c_{a}_{}", ids[0]);
     let r = t
@@ -281,7 +281,7 @@ async fn each_cell_saves_alone_and_a_stale_cell_is_refused_with_the_current_valu
     let page = t.get(&book).await;
     let ids = row_ids(&page);
     let token = page.csrf_token();
-    let cell = format!("{book}/assessments/{a}/students/{}", ids[3]);
+    let cell = format!("/teacher/marks/{a}/{}", ids[3]);
     let (c, v) = (format!("c_{a}_{}", ids[3]), format!("v_{a}_{}", ids[3]));
     let r = t
         .post_form(&cell, &[("csrf_token", &token), (&c, "7"), (&v, "0:")])
@@ -404,7 +404,7 @@ async fn only_teachers_of_the_class_and_subject_reach_a_gradebook() {
         .unwrap_or(1);
     let r = t
         .post_form(
-            &format!("{mine}/assessments/{a}/students/{student}"),
+            &format!("/teacher/marks/{a}/{student}"),
             &[("csrf_token", &token), (&format!("c_{a}_{student}"), "5")],
         )
         .await;
