@@ -170,8 +170,12 @@ fn load_in(
     scope: Scope,
 ) -> Result<Loaded, AppError> {
     {
-        let book = q::find_book(conn, class_id, subject_id, now, Some(teacher), None)?;
-        let terms = q::list_terms(conn, book.academic_year_id)?;
+        let q::BookWithSettings {
+            book,
+            terms,
+            categories,
+            scale,
+        } = q::find_book_with_settings(conn, class_id, subject_id, now, teacher)?;
         // An assessment's own term wins over the default.
         let mut asked = scope.term;
         if let Some(a) = scope.assessment {
@@ -209,8 +213,6 @@ fn load_in(
                 a.entered = entered.get(&a.id).copied().unwrap_or(0);
             }
         }
-        let categories = q::categories(conn, &book)?;
-        let scale = q::grade_scale(conn, book.school_id)?;
         let mut loaded = Loaded {
             book,
             terms,

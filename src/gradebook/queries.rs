@@ -60,9 +60,26 @@ pub fn find_book(
     teacher: Option<i64>,
     school: Option<i64>,
 ) -> QueryResult<Book> {
-    crate::db::cached(
-        &[("class_id", "bigint"), ("subject_id", "bigint"), ("now", "timestamptz"), ("teacher", "bigint"), ("school", "bigint")],
-        format!(
+    crate::db::cached(BOOK_PARAMS, book_sql())
+        .bind::<BigInt, _>(class_id)
+        .bind::<BigInt, _>(subject_id)
+        .bind::<Timestamptz, _>(now)
+        .bind::<Nullable<BigInt>, _>(teacher)
+        .bind::<Nullable<BigInt>, _>(school)
+        .get_result(conn)
+}
+
+const BOOK_PARAMS: &[(&str, &str)] = &[
+    ("class_id", "bigint"),
+    ("subject_id", "bigint"),
+    ("now", "timestamptz"),
+    ("teacher", "bigint"),
+    ("school", "bigint"),
+];
+
+/// The gradebook row of [`find_book`], for the teacher if one is given.
+fn book_sql() -> String {
+    format!(
             "WITH x AS (
                SELECT c.id AS class_id, c.name AS class_name, sub.id AS subject_id, sub.name AS subject_name,
                       c.school_id, c.academic_year_id, s.missing_counts_as_zero,
@@ -74,14 +91,103 @@ pub fn find_book(
              SELECT x.* FROM x JOIN classes c ON c.id = x.class_id
               WHERE (SELECT p.teacher FROM p) IS NULL OR {}",
             teaches_subject("(SELECT p.teacher FROM p)", "(SELECT p.subject_id FROM p)", "x.today")
+        )
+}
+
+/// A gradebook with its year's terms, the school's categories with this class-and-subject's
+/// weights, and the school's grade scale: what every grid needs, in one round trip.
+pub struct BookWithSettings {
+    pub book: Book,
+    pub terms: Vec<Term>,
+    pub categories: Vec<Category>,
+    pub scale: GradeScale,
+}
+
+#[derive(QueryableByName)]
+struct BookSettingsRow {
+    #[diesel(embed)]
+    book: Book,
+    #[diesel(sql_type = Array<BigInt>)]
+    term_ids: Vec<i64>,
+    #[diesel(sql_type = Array<Text>)]
+    term_names: Vec<String>,
+    #[diesel(sql_type = Array<Date>)]
+    term_starts: Vec<NaiveDate>,
+    #[diesel(sql_type = Array<Date>)]
+    term_ends: Vec<NaiveDate>,
+    #[diesel(sql_type = Array<BigInt>)]
+    category_ids: Vec<i64>,
+    #[diesel(sql_type = Array<Text>)]
+    category_names: Vec<String>,
+    #[diesel(sql_type = Array<Nullable<Double>>)]
+    category_weights: Vec<Option<f64>>,
+    #[diesel(sql_type = Array<Text>)]
+    band_letters: Vec<String>,
+    #[diesel(sql_type = Array<Double>)]
+    band_mins: Vec<f64>,
+}
+
+/// [`find_book`] for a teacher, with [`list_terms`], [`categories`] and [`grade_scale`] in the
+/// same statement.
+pub fn find_book_with_settings(
+    conn: &mut PgConnection,
+    class_id: i64,
+    subject_id: i64,
+    now: DateTime<Utc>,
+    teacher: i64,
+) -> QueryResult<BookWithSettings> {
+    let row: BookSettingsRow = crate::db::cached(
+        BOOK_PARAMS,
+        format!(
+            "WITH b AS ({})
+             SELECT b.*, t.*, c.*, g.*
+               FROM b
+              CROSS JOIN LATERAL (
+                    SELECT coalesce(array_agg(t.id ORDER BY t.starts_on, t.id), '{{}}') AS term_ids,
+                           coalesce(array_agg(t.name ORDER BY t.starts_on, t.id), '{{}}') AS term_names,
+                           coalesce(array_agg(t.starts_on ORDER BY t.starts_on, t.id), '{{}}') AS term_starts,
+                           coalesce(array_agg(t.ends_on ORDER BY t.starts_on, t.id), '{{}}') AS term_ends
+                      FROM terms t WHERE t.academic_year_id = b.academic_year_id) t
+              CROSS JOIN LATERAL (
+                    SELECT coalesce(array_agg(ac.id ORDER BY ac.position, ac.name), '{{}}') AS category_ids,
+                           coalesce(array_agg(ac.name ORDER BY ac.position, ac.name), '{{}}') AS category_names,
+                           coalesce(array_agg(cw.weight::float8 ORDER BY ac.position, ac.name), '{{}}') AS category_weights
+                      FROM assessment_categories ac
+                      LEFT JOIN category_weights cw ON cw.category_id = ac.id AND cw.class_id = b.class_id
+                                                   AND cw.subject_id = b.subject_id
+                     WHERE ac.school_id = b.school_id) c
+              CROSS JOIN LATERAL (
+                    SELECT coalesce(array_agg(gb.letter ORDER BY gb.min_percent DESC), '{{}}') AS band_letters,
+                           coalesce(array_agg(gb.min_percent::float8 ORDER BY gb.min_percent DESC), '{{}}') AS band_mins
+                      FROM grade_bands gb WHERE gb.school_id = b.school_id) g",
+            book_sql()
         ),
     )
     .bind::<BigInt, _>(class_id)
     .bind::<BigInt, _>(subject_id)
     .bind::<Timestamptz, _>(now)
-    .bind::<Nullable<BigInt>, _>(teacher)
-    .bind::<Nullable<BigInt>, _>(school)
-    .get_result(conn)
+    .bind::<Nullable<BigInt>, _>(Some(teacher))
+    .bind::<Nullable<BigInt>, _>(None::<i64>)
+    .get_result(conn)?;
+    let terms = (row.term_ids.into_iter().zip(row.term_names))
+        .zip(row.term_starts.into_iter().zip(row.term_ends))
+        .map(|((id, name), (starts_on, ends_on))| Term {
+            id,
+            name,
+            starts_on,
+            ends_on,
+        })
+        .collect();
+    let categories = (row.category_ids.into_iter().zip(row.category_names))
+        .zip(row.category_weights)
+        .map(|((id, name), weight)| Category { id, name, weight })
+        .collect();
+    Ok(BookWithSettings {
+        book: row.book,
+        terms,
+        categories,
+        scale: scale_of(row.band_letters.into_iter().zip(row.band_mins).collect()),
+    })
 }
 
 /// The class and subject of an assessment (whoever teaches them; [`find_book`] checks that).
@@ -473,15 +579,21 @@ pub fn grade_scale(conn: &mut PgConnection, school_id: i64) -> QueryResult<Grade
     )
     .bind::<BigInt, _>(school_id)
     .load(conn)?;
-    if bands.is_empty() {
-        return Ok(GradeScale::default());
-    }
-    Ok(GradeScale {
-        bands: bands
+    Ok(scale_of(
+        bands
             .into_iter()
             .map(|b| (b.letter, b.min_percent))
             .collect(),
-    })
+    ))
+}
+
+/// A school's bands as its scale; the default scale when it has none.
+fn scale_of(bands: Vec<(String, f64)>) -> GradeScale {
+    if bands.is_empty() {
+        GradeScale::default()
+    } else {
+        GradeScale { bands }
+    }
 }
 
 /// A cell as submitted: `status` is score, excused, missing or blank.
