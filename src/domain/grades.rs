@@ -10,6 +10,7 @@
 //! - The overall average is the mean of the subject averages that exist.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A cell's content as the teacher entered it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -104,12 +105,13 @@ pub fn format_percent(value: Option<f64>) -> String {
     value.map_or("—".into(), |v| format!("{v:.1} %"))
 }
 
-/// One entered mark, as the average sees it.
+/// One entered mark, as the average sees it. Title and category are shared (a grid makes a mark
+/// per cell, and every explanation keeps its marks).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mark {
     pub assessment_id: i64,
-    pub title: String,
-    pub category: String,
+    pub title: Arc<str>,
+    pub category: Arc<str>,
     pub max_score: f64,
     pub entry: Entry,
 }
@@ -226,7 +228,7 @@ pub fn explain_average(
         .map(|m| {
             let t = match m.entry {
                 Entry::Excused => Treatment::LeftOutExcused,
-                _ if weighted && weights.get(&m.category).is_none_or(|w| *w <= 0.0) => {
+                _ if weighted && weights.get(&*m.category).is_none_or(|w| *w <= 0.0) => {
                     Treatment::LeftOutNoWeight
                 }
                 Entry::Missing if policy.missing_counts_as_zero => Treatment::MissingAsZero,
@@ -260,7 +262,7 @@ pub fn explain_average(
         .map(|(c, w)| {
             let ps: Vec<f64> = treated
                 .iter()
-                .filter(|(m, _)| &m.category == c)
+                .filter(|(m, _)| *m.category == **c)
                 .filter_map(|(_, t)| t.counted())
                 .collect();
             CategoryPart {
@@ -419,7 +421,7 @@ mod tests {
     fn mark(id: i64, category: &str, max: f64, entry: Entry) -> Mark {
         Mark {
             assessment_id: id,
-            title: format!("A{id}"),
+            title: format!("A{id}").into(),
             category: category.into(),
             max_score: max,
             entry,
@@ -558,7 +560,7 @@ mod props {
             };
             Mark {
                 assessment_id: 0,
-                title: String::new(),
+                title: "".into(),
                 category: CATEGORIES[c].into(),
                 max_score: max,
                 entry,
@@ -610,7 +612,7 @@ mod props {
         for (cat, w) in weights {
             let ps: Vec<f64> = marks
                 .iter()
-                .filter(|m| &m.category == cat)
+                .filter(|m| *m.category == **cat)
                 .filter_map(pct)
                 .collect();
             if !ps.is_empty() {
@@ -665,7 +667,7 @@ mod props {
         #[test]
         fn excused_work_never_changes_an_average((marks, weights, policy) in arb_book(), c in 0usize..4, at in any::<prop::sample::Index>()) {
             let mut more = marks.clone();
-            let excused = Mark { assessment_id: 0, title: String::new(), category: CATEGORIES[c].into(), max_score: 10.0, entry: Entry::Excused };
+            let excused = Mark { assessment_id: 0, title: "".into(), category: CATEGORIES[c].into(), max_score: 10.0, entry: Entry::Excused };
             more.insert(at.index(more.len() + 1), excused);
             prop_assert!(close(average(&marks, &weights, policy), average(&more, &weights, policy)));
         }
@@ -679,7 +681,7 @@ mod props {
             };
             if let Some(m) = own {
                 let mut more = marks.clone();
-                more.push(Mark { assessment_id: 0, title: String::new(), category: CATEGORIES[c].into(), max_score: 100.0, entry: Entry::Score(m) });
+                more.push(Mark { assessment_id: 0, title: "".into(), category: CATEGORIES[c].into(), max_score: 100.0, entry: Entry::Score(m) });
                 prop_assert!(close(e.average, average(&more, &weights, policy)));
             }
         }

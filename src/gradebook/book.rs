@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -40,6 +41,8 @@ pub struct Loaded {
     columns: HashMap<i64, usize>,
     /// Position in `scores` of each cell, row by row (students × assessments).
     grid: Vec<Option<usize>>,
+    /// Each assessment's title and category, shared by the marks of its column.
+    labels: Vec<(Arc<str>, Arc<str>)>,
 }
 
 impl Loaded {
@@ -61,8 +64,8 @@ impl Loaded {
                 let entry = self.stored_at(row?, column)?.entry()?;
                 Some(grades::Mark {
                     assessment_id: a.id,
-                    title: a.title.clone(),
-                    category: a.category.clone(),
+                    title: self.labels[column].0.clone(),
+                    category: self.labels[column].1.clone(),
                     max_score: a.max_score,
                     entry,
                 })
@@ -103,6 +106,9 @@ impl Loaded {
             .collect();
         self.columns = (self.assessments.iter().enumerate())
             .map(|(i, a)| (a.id, i))
+            .collect();
+        self.labels = (self.assessments.iter())
+            .map(|a| (a.title.as_str().into(), a.category.as_str().into()))
             .collect();
         let width = self.assessments.len();
         self.grid = vec![None; self.students.len() * width];
@@ -225,6 +231,7 @@ fn load_in(
             rows: HashMap::new(),
             columns: HashMap::new(),
             grid: Vec::new(),
+            labels: Vec::new(),
         };
         loaded.index();
         Ok(loaded)

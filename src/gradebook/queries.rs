@@ -837,8 +837,8 @@ impl StudentMark {
     pub fn mark(&self) -> Option<Mark> {
         Some(Mark {
             assessment_id: self.assessment_id,
-            title: self.title.clone(),
-            category: self.category.clone(),
+            title: self.title.as_str().into(),
+            category: self.category.as_str().into(),
             max_score: self.max_score,
             entry: self.entry()?,
         })
