@@ -357,19 +357,21 @@ fn book_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let averages = d.averages();
-    let column_means = d
-        .assessments
-        .iter()
-        .map(|a| {
-            let ps: Vec<f64> = d
-                .scores
-                .iter()
-                .filter(|s| s.assessment_id == a.id && s.status == "score")
-                .filter_map(|s| s.score.map(|v| v / a.max_score * 100.0))
-                .collect();
-            let mean = (!ps.is_empty()).then(|| ps.iter().sum::<f64>() / ps.len() as f64);
-            (a.id, mean)
-        })
+    // Each column's mean percentage over the grid's students (as the assessment's own page
+    // counts them), in one pass.
+    let mut sums = vec![(0.0, 0usize); d.assessments.len()];
+    for row in 0..d.students.len() {
+        for (column, a) in d.assessments.iter().enumerate() {
+            if let Some(grades::Entry::Score(v)) =
+                d.stored_at(row, column).and_then(ScoreRow::entry)
+            {
+                sums[column].0 += v / a.max_score * 100.0;
+                sums[column].1 += 1;
+            }
+        }
+    }
+    let column_means = (d.assessments.iter().zip(sums))
+        .map(|(a, (sum, n))| (a.id, (n > 0).then(|| sum / n as f64)))
         .collect();
     let title = format!("{} · {} gradebook", d.book.class_name, d.book.subject_name);
     // About 200 bytes a cell, and the page around them.

@@ -218,6 +218,8 @@ async fn a_teacher_creates_an_assessment_and_saves_a_whole_column_with_statistic
     );
     assert_eq!(grid.text(&format!("#avg-{}", ids[2])), "97.5 % A");
     assert_eq!(grid.text(&format!("#avg-{}", ids[0])), "— —");
+    // The grid's class mean for the column is the assessment page's mean.
+    assert_eq!(grid.text(&format!("#mean-{a}")), format!("{mean:.1} %"));
 }
 
 #[actix_web::test]
