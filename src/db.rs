@@ -160,6 +160,18 @@ pub fn optional_eq(param: &str, column: &str, given: bool) -> String {
     }
 }
 
+/// "`column` is one of the ids in the `bigint[]` parameter `param`", written for how many there
+/// are. A generic plan guesses ten or so elements for `= ANY($1)` and may then scan a whole
+/// table to hash-join them; for one id (a parent's child), `= $1[1]` is a plain equality that
+/// keeps the index.
+pub fn any_of(param: &str, column: &str, count: usize) -> String {
+    if count == 1 {
+        format!("{column} = ((SELECT p.{param} FROM p)::bigint[])[1]")
+    } else {
+        format!("{column} = ANY((SELECT p.{param} FROM p)::bigint[])")
+    }
+}
+
 /// Replaces every `(SELECT p.name FROM p)` of a declared parameter with `($n::type)`.
 fn inline_params(params: &[(&str, &str)], body: &str) -> String {
     const OPEN: &str = "(SELECT p.";
@@ -277,6 +289,19 @@ mod tests {
         assert_eq!(
             super::optional_eq("school", "c.school_id", false),
             "(SELECT p.school FROM p) IS NULL"
+        );
+    }
+
+    #[test]
+    fn one_id_is_an_equality_and_more_are_any() {
+        let one = inline_params(
+            &[("who", "bigint[]")],
+            &super::any_of("who", "b.student_id", 1),
+        );
+        assert_eq!(one, "b.student_id = (($1::bigint[])::bigint[])[1]");
+        assert_eq!(
+            super::any_of("who", "b.student_id", 3),
+            "b.student_id = ANY((SELECT p.who FROM p)::bigint[])"
         );
     }
 

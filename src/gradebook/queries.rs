@@ -588,7 +588,7 @@ pub fn grade_scale(conn: &mut PgConnection, school_id: i64) -> QueryResult<Grade
 }
 
 /// A school's bands as its scale; the default scale when it has none.
-fn scale_of(bands: Vec<(String, f64)>) -> GradeScale {
+pub fn scale_of(bands: Vec<(String, f64)>) -> GradeScale {
     if bands.is_empty() {
         GradeScale::default()
     } else {
@@ -873,7 +873,7 @@ pub fn student_marks(
 ) -> QueryResult<Vec<StudentMark>> {
     crate::db::cached(
         &[("students", "bigint[]"), ("term", "bigint"), ("published_only", "boolean"), ("class_means", "boolean")],
-        "SELECT s.student_id, a.id AS assessment_id, a.title, ac.name AS category, a.class_id, a.subject_id,
+        format!("SELECT s.student_id, a.id AS assessment_id, a.title, ac.name AS category, a.class_id, a.subject_id,
                 sub.name AS subject_name, a.date, a.max_score::float8 AS max_score, s.status, s.score::float8 AS score,
                 CASE WHEN (SELECT p.class_means FROM p) THEN
                     (SELECT avg(o.score / a.max_score * 100)::float8 FROM scores o
@@ -882,10 +882,11 @@ pub fn student_marks(
            JOIN assessments a ON a.id = s.assessment_id
            JOIN assessment_categories ac ON ac.id = a.category_id
            JOIN subjects sub ON sub.id = a.subject_id
-          WHERE s.student_id = ANY((SELECT p.students FROM p)::bigint[]) AND s.status <> 'blank'
+          WHERE {} AND s.status <> 'blank'
             AND a.term_id = (SELECT p.term FROM p) AND NOT a.archived
             AND (a.published OR NOT (SELECT p.published_only FROM p))
           ORDER BY sub.name, a.date, a.id",
+        crate::db::any_of("students", "s.student_id", students.len())),
     )
     .bind::<Array<BigInt>, _>(students.to_vec())
     .bind::<BigInt, _>(term_id)
@@ -1057,8 +1058,8 @@ pub enum RecordsOf<'a> {
 impl RecordsOf<'_> {
     fn filter(&self, table: &str) -> String {
         match self {
-            Self::Students(_) => {
-                format!("{table}.student_id = ANY((SELECT p.who FROM p)::bigint[])")
+            Self::Students(ids) => {
+                crate::db::any_of("who", &format!("{table}.student_id"), ids.len())
             }
             Self::Class(_) => format!("{table}.class_id = (SELECT p.class_id FROM p)"),
         }

@@ -107,9 +107,17 @@ async fn child_page(
         month.and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok());
     let (child, calendar, month, marks, month_tally, year_tally, absences, work) =
         db::run(&state.pool, move |conn| {
-            let calendar = queries::child_calendar(conn, student_id, now)?;
             // Authorisation first: another family's child is NotFound.
-            let child = queries::find_child(conn, parent_id, student_id, calendar.today)?;
+            let queries::ChildOverview {
+                child,
+                rules,
+                year_start,
+                scale,
+            } = queries::child_overview(conn, parent_id, student_id, now)?;
+            let calendar = queries::ChildCalendar {
+                today: rules.today,
+                year_start,
+            };
             let month = requested
                 .filter(|m| *m <= calendar.today)
                 .unwrap_or_else(|| first_of_month(calendar.today));
@@ -123,7 +131,7 @@ async fn child_page(
                 (year_start, calendar.today),
             )?;
             let absences = queries::absences_since(conn, student_id, year_start)?;
-            let work = published_work(conn, student_id, now, false)?;
+            let work = published_work(conn, student_id, rules, scale, false)?;
             Ok((
                 child,
                 calendar,
@@ -187,6 +195,7 @@ async fn child_page(
 /// A child's published results this term, and behaviour where the school shares it.
 struct PublishedWork {
     rules: gq::SchoolRules,
+    scale: crate::domain::grades::GradeScale,
     results: Vec<gq::SubjectResult>,
     behaviour: Option<Vec<gq::BehaviourRecord>>,
     participation: Vec<gq::ParticipationRecord>,
@@ -197,10 +206,10 @@ struct PublishedWork {
 fn published_work(
     conn: &mut diesel::PgConnection,
     student_id: i64,
-    now: chrono::DateTime<chrono::Utc>,
+    rules: gq::SchoolRules,
+    scale: crate::domain::grades::GradeScale,
     class_means: bool,
 ) -> Result<PublishedWork, AppError> {
-    let rules = gq::rules_for_student(conn, student_id, now)?;
     let (mut results, mut behaviour, mut participation) = (Vec::new(), None, Vec::new());
     if let (Some(term), Some(since)) = (rules.term_id, rules.term_starts_on) {
         let class_means = class_means && rules.parents_see_class_average;
@@ -208,7 +217,6 @@ fn published_work(
         let mut classes: Vec<i64> = marks.iter().map(|m| m.class_id).collect();
         classes.dedup();
         let weights = gq::weights_for(conn, &classes)?;
-        let scale = gq::grade_scale(conn, rules.school_id)?;
         results = gq::subject_results(&marks, student_id, &weights, rules.policy(), &scale);
         if rules.parents_see_behaviour {
             behaviour = Some(gq::behaviour_of(
@@ -222,6 +230,7 @@ fn published_work(
     }
     Ok(PublishedWork {
         rules,
+        scale,
         results,
         behaviour,
         participation,
@@ -260,13 +269,13 @@ pub async fn show_child_subject(
 ) -> Result<HttpResponse, AppError> {
     let (student_id, subject_id) = path.into_inner();
     let (parent_id, now) = (parent.id, state.clock.now());
-    let (child, work, scale) = db::run(&state.pool, move |conn| {
-        let child = queries::find_child(conn, parent_id, student_id, now.date_naive())?;
-        let work = published_work(conn, student_id, now, true)?;
-        let scale = gq::grade_scale(conn, work.rules.school_id)?;
-        Ok((child, work, scale))
+    let (child, work) = db::run(&state.pool, move |conn| {
+        let o = queries::child_overview(conn, parent_id, student_id, now)?;
+        let work = published_work(conn, student_id, o.rules, o.scale, true)?;
+        Ok((o.child, work))
     })
     .await?;
+    let scale = work.scale.clone();
     let result = work
         .results
         .into_iter()

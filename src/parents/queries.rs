@@ -83,6 +83,88 @@ pub fn find_child(
         .ok_or(diesel::result::Error::NotFound)
 }
 
+/// One child of this parent with what every page about the child needs: the school's rules and
+/// current term, the start of the academic year and the grade scale, in one statement. NotFound
+/// for another family's child (or `may_view` off).
+pub struct ChildOverview {
+    pub child: Child,
+    /// With the school-local today.
+    pub rules: crate::gradebook::queries::SchoolRules,
+    pub year_start: Option<NaiveDate>,
+    pub scale: crate::domain::grades::GradeScale,
+}
+
+#[derive(QueryableByName)]
+struct OverviewRow {
+    #[diesel(embed)]
+    child: Child,
+    #[diesel(embed)]
+    rules: crate::gradebook::queries::SchoolRules,
+    #[diesel(sql_type = Nullable<Date>)]
+    year_start: Option<NaiveDate>,
+    #[diesel(sql_type = diesel::sql_types::Array<Text>)]
+    band_letters: Vec<String>,
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Double>)]
+    band_mins: Vec<f64>,
+}
+
+pub fn child_overview(
+    conn: &mut PgConnection,
+    parent_id: i64,
+    student_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> QueryResult<ChildOverview> {
+    let row: OverviewRow = crate::db::cached(
+        &[("parent_id", "bigint"), ("student_id", "bigint"), ("now", "timestamptz")],
+        "WITH s AS (
+             SELECT st.id, st.given_name, st.family_name, st.preferred_name, sc.name AS school_name,
+                    ps.relationship, sc.id AS school_id, sc.missing_counts_as_zero,
+                    sc.parents_see_class_average, sc.parents_see_behaviour,
+                    ((SELECT p.now FROM p) AT TIME ZONE sc.timezone)::date AS today
+               FROM parent_students ps
+               JOIN students st ON st.id = ps.student_id
+               JOIN schools sc ON sc.id = st.school_id
+              WHERE ps.parent_id = (SELECT p.parent_id FROM p) AND ps.may_view
+                AND st.id = (SELECT p.student_id FROM p))
+         SELECT s.id, s.given_name, s.family_name, s.preferred_name, s.school_name,
+                cls.name AS class_name, cls.homeroom AS homeroom_teacher, s.relationship,
+                s.school_id, s.missing_counts_as_zero, s.parents_see_class_average,
+                s.parents_see_behaviour, s.today,
+                t.id AS term_id, t.name AS term_name, t.starts_on AS term_starts_on, t.ends_on AS term_ends_on,
+                (SELECT y.starts_on FROM academic_years y
+                  WHERE y.school_id = s.school_id AND y.starts_on <= s.today AND y.ends_on >= s.today
+                  ORDER BY y.starts_on DESC LIMIT 1) AS year_start,
+                g.band_letters, g.band_mins
+           FROM s
+           LEFT JOIN LATERAL (
+                SELECT c.name, h.display_name AS homeroom
+                  FROM enrolments e JOIN classes c ON c.id = e.class_id
+                  LEFT JOIN users h ON h.id = c.homeroom_teacher_id
+                 WHERE e.student_id = s.id AND e.starts_on <= s.today
+                   AND (e.ends_on IS NULL OR e.ends_on >= s.today)
+                 ORDER BY e.starts_on DESC LIMIT 1) cls ON TRUE
+           LEFT JOIN LATERAL (
+                SELECT t.* FROM terms t WHERE t.school_id = s.school_id AND t.starts_on <= s.today
+                 ORDER BY t.starts_on DESC LIMIT 1) t ON TRUE
+          CROSS JOIN LATERAL (
+                SELECT coalesce(array_agg(gb.letter ORDER BY gb.min_percent DESC), '{}') AS band_letters,
+                       coalesce(array_agg(gb.min_percent::float8 ORDER BY gb.min_percent DESC), '{}') AS band_mins
+                  FROM grade_bands gb WHERE gb.school_id = s.school_id) g",
+    )
+    .bind::<BigInt, _>(parent_id)
+    .bind::<BigInt, _>(student_id)
+    .bind::<diesel::sql_types::Timestamptz, _>(now)
+    .get_result(conn)?;
+    Ok(ChildOverview {
+        child: row.child,
+        rules: row.rules,
+        year_start: row.year_start,
+        scale: crate::gradebook::queries::scale_of(
+            row.band_letters.into_iter().zip(row.band_mins).collect(),
+        ),
+    })
+}
+
 /// The child's school-local today and the start of the current academic year.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct ChildCalendar {
