@@ -40,6 +40,16 @@ impl Tally {
         }
     }
 
+    /// Sets the count of a stored category (`present`, `late`, `absent`, anything else excused).
+    pub fn set(&mut self, category: &str, n: i64) {
+        match category {
+            "present" => self.present = n,
+            "late" => self.late = n,
+            "absent" => self.absent = n,
+            _ => self.excused = n,
+        }
+    }
+
     /// Attended ÷ counted, where attended = present + late and counted = present + late + absent;
     /// excused marks are left out of both. Nothing counted → no rate (None), never 0 or 100 %.
     pub fn rate(&self) -> Option<f64> {

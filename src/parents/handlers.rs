@@ -122,15 +122,18 @@ async fn child_page(
                 .filter(|m| *m <= calendar.today)
                 .unwrap_or_else(|| first_of_month(calendar.today));
             let month_end = (month + Months::new(1)).pred_opt().expect("valid");
-            let marks = queries::marks_between(conn, student_id, month, month_end)?;
             let year_start = calendar.year_start.unwrap_or(calendar.today);
-            let (month_tally, year_tally) = queries::two_tallies(
+            let queries::ChildAttendance {
+                marks,
+                month: month_tally,
+                year: year_tally,
+                absences,
+            } = queries::child_attendance(
                 conn,
                 student_id,
                 (month, month_end),
                 (year_start, calendar.today),
             )?;
-            let absences = queries::absences_since(conn, student_id, year_start)?;
             let work = published_work(conn, student_id, rules, scale, false)?;
             Ok((
                 child,

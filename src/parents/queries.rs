@@ -204,24 +204,6 @@ pub struct DayMark {
     pub category: String,
 }
 
-/// The child's marks between two dates (one per day: the first class's register that day).
-pub fn marks_between(
-    conn: &mut PgConnection,
-    student_id: i64,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> QueryResult<Vec<DayMark>> {
-    crate::db::cached(&[("student_id", "bigint"), ("from_day", "date"), ("to_day", "date")], "SELECT DISTINCT ON (a.date) a.date, ac.code, ac.label, ac.category
-           FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
-          WHERE a.student_id = (SELECT p.student_id FROM p) AND a.date BETWEEN (SELECT p.from_day FROM p) AND (SELECT p.to_day FROM p)
-          ORDER BY a.date, a.class_id",
-    )
-    .bind::<BigInt, _>(student_id)
-    .bind::<Date, _>(from)
-    .bind::<Date, _>(to)
-    .load(conn)
-}
-
 /// Marks by category between two dates, counted in SQL.
 pub fn tally_between(
     conn: &mut PgConnection,
@@ -276,12 +258,7 @@ pub fn two_tallies(
     );
     for c in counts {
         for (t, n) in [(&mut out.0, c.first), (&mut out.1, c.second)] {
-            match c.category.as_str() {
-                "present" => t.present = n,
-                "late" => t.late = n,
-                "absent" => t.absent = n,
-                _ => t.excused = n,
-            }
+            t.set(&c.category, n);
         }
     }
     Ok(out)
@@ -310,23 +287,93 @@ pub struct Absence {
     pub response: Option<String>,
 }
 
-/// Absences, lates and excused days since `from`, newest first, with the latest reason sent.
-pub fn absences_since(
+/// A month's calendar, the month's and the year's tallies, and the year's absences (newest
+/// first, with the latest reason sent) of one child: one statement and one pass over the
+/// child's marks of the year.
+pub struct ChildAttendance {
+    /// One per day in the month: the first class's register that day.
+    pub marks: Vec<DayMark>,
+    pub month: crate::domain::attendance::Tally,
+    pub year: crate::domain::attendance::Tally,
+    pub absences: Vec<Absence>,
+}
+
+#[derive(QueryableByName)]
+struct AttendancePart {
+    /// 1: a category's counts, 2: a day of the month, 3: an absence.
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    part: i32,
+    #[diesel(embed)]
+    absence: Absence,
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = BigInt)]
+    in_month: i64,
+    #[diesel(sql_type = BigInt)]
+    in_year: i64,
+}
+
+pub fn child_attendance(
     conn: &mut PgConnection,
     student_id: i64,
-    from: NaiveDate,
-) -> QueryResult<Vec<Absence>> {
-    crate::db::cached(&[("student_id", "bigint"), ("from_day", "date")], "SELECT a.id AS attendance_id, a.date, ac.label, ac.category, a.late_minutes, a.note,
-                r.reason, r.status AS reason_status, r.response
-           FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
-           LEFT JOIN LATERAL (SELECT reason, status, response FROM absence_reasons ar
-                               WHERE ar.attendance_id = a.id ORDER BY ar.id DESC LIMIT 1) r ON TRUE
-          WHERE a.student_id = (SELECT p.student_id FROM p) AND a.date >= (SELECT p.from_day FROM p) AND ac.category IN ('absent', 'late', 'excused')
-          ORDER BY a.date DESC",
+    month: (NaiveDate, NaiveDate),
+    year: (NaiveDate, NaiveDate),
+) -> QueryResult<ChildAttendance> {
+    let rows: Vec<AttendancePart> = crate::db::cached(
+        &[("student_id", "bigint"), ("m_from", "date"), ("m_to", "date"), ("y_from", "date"), ("y_to", "date")],
+        "WITH y AS MATERIALIZED (
+             SELECT a.id, a.date, a.class_id, a.late_minutes, a.note, ac.code, ac.label, ac.category
+               FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
+              WHERE a.student_id = (SELECT p.student_id FROM p)
+                AND a.date BETWEEN LEAST((SELECT p.m_from FROM p), (SELECT p.y_from FROM p))
+                               AND GREATEST((SELECT p.m_to FROM p), (SELECT p.y_to FROM p)))
+         SELECT 1 AS part, 0::bigint AS attendance_id, (SELECT p.m_from FROM p) AS date, '' AS label,
+                y.category, NULL::smallint AS late_minutes, '' AS note, NULL::text AS reason,
+                NULL::text AS reason_status, NULL::text AS response, '' AS code,
+                count(*) FILTER (WHERE y.date BETWEEN (SELECT p.m_from FROM p) AND (SELECT p.m_to FROM p)) AS in_month,
+                count(*) FILTER (WHERE y.date BETWEEN (SELECT p.y_from FROM p) AND (SELECT p.y_to FROM p)) AS in_year
+           FROM y GROUP BY y.category
+         UNION ALL
+         (SELECT DISTINCT ON (y.date) 2, 0, y.date, y.label, y.category, NULL, '', NULL, NULL, NULL, y.code, 0, 0
+            FROM y WHERE y.date BETWEEN (SELECT p.m_from FROM p) AND (SELECT p.m_to FROM p)
+           ORDER BY y.date, y.class_id)
+         UNION ALL
+         SELECT 3, y.id, y.date, y.label, y.category, y.late_minutes, y.note, r.reason, r.status, r.response, y.code, 0, 0
+           FROM y LEFT JOIN LATERAL (SELECT reason, status, response FROM absence_reasons ar
+                                      WHERE ar.attendance_id = y.id ORDER BY ar.id DESC LIMIT 1) r ON TRUE
+          WHERE y.date >= (SELECT p.y_from FROM p) AND y.category IN ('absent', 'late', 'excused')",
     )
     .bind::<BigInt, _>(student_id)
-    .bind::<Date, _>(from)
-    .load(conn)
+    .bind::<Date, _>(month.0)
+    .bind::<Date, _>(month.1)
+    .bind::<Date, _>(year.0)
+    .bind::<Date, _>(year.1)
+    .load(conn)?;
+    let mut out = ChildAttendance {
+        marks: Vec::new(),
+        month: Default::default(),
+        year: Default::default(),
+        absences: Vec::new(),
+    };
+    for row in rows {
+        match row.part {
+            1 => {
+                for (t, n) in [(&mut out.month, row.in_month), (&mut out.year, row.in_year)] {
+                    t.set(&row.absence.category, n);
+                }
+            }
+            2 => out.marks.push(DayMark {
+                date: row.absence.date,
+                code: row.code,
+                label: row.absence.label,
+                category: row.absence.category,
+            }),
+            _ => out.absences.push(row.absence),
+        }
+    }
+    out.marks.sort_by_key(|m| m.date);
+    out.absences.sort_by_key(|b| std::cmp::Reverse(b.date));
+    Ok(out)
 }
 
 /// Records a parent's reason for an absence of their own child (NotFound otherwise; refused if a
