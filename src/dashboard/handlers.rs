@@ -305,6 +305,11 @@ async fn list_page(
         q2.page = Some(page.to_string());
         format!("{path}?{}&page={page}", q2.query_string())
     };
+    if rows.is_empty() && filter.page > 1 {
+        // Past the last page (the list shrank, or a hand-typed page): the first page, whose
+        // count is right, rather than an empty page claiming no students.
+        return Ok(crate::web::layout::see_other(&page_url(1)));
+    }
     let prev_url = (filter.page > 1).then(|| page_url(filter.page - 1));
     let next_url = (filter.page * q::PAGE_SIZE < total).then(|| page_url(filter.page + 1));
     render(&ListPage {

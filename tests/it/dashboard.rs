@@ -654,3 +654,111 @@ async fn the_office_attendance_page_reads_the_term_from_the_summaries_and_agrees
         .await;
     assert_eq!(live.count("#summary-note"), 0);
 }
+
+#[actix_web::test]
+async fn the_at_risk_list_pages_by_a_hundred_and_the_csv_has_every_row() {
+    let app = TestApp::spawn().await;
+    // 120 more students in a Northgate class from the start of the year, so that with the
+    // widest thresholds the list runs past one page.
+    diesel::sql_query(
+        "WITH c AS (SELECT c.id, c.school_id, y.starts_on
+                      FROM classes c JOIN schools s ON s.id = c.school_id
+                      JOIN academic_years y ON y.id = c.academic_year_id
+                     WHERE s.name = 'Northgate Community School' ORDER BY c.id LIMIT 1),
+              st AS (INSERT INTO students (school_id, student_number, given_name, family_name, status,
+                                           medical_notes, allergies, created_at, updated_at)
+                     SELECT c.school_id, 'NG-X' || (900 + g), 'Extra', 'Student ' || lpad(g::text, 3, '0'),
+                            'active', '', '', now(), now()
+                       FROM c, generate_series(1, 120) g RETURNING id, school_id)
+         INSERT INTO enrolments (school_id, student_id, class_id, starts_on)
+         SELECT st.school_id, st.id, c.id, c.starts_on FROM st, c",
+    )
+    .execute(&mut app.conn())
+    .unwrap();
+    let north = with_history(&app);
+    let principal = app.signed_in(DEMO_PRINCIPAL).await;
+    let r = principal
+        .submit(
+            "/admin/settings",
+            &format!("/admin/settings/{north}/thresholds"),
+            &[
+                ("risk_attendance_below", "100"),
+                ("risk_average_below", "100"),
+                ("risk_negative_records", "1"),
+                ("risk_absence_streak", "1"),
+                ("high_average_from", "85"),
+                ("high_attendance_from", "95"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let first = principal.get("/dashboard/at-risk?sort=name").await;
+    let total: usize = first
+        .text("#count")
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(total > 100, "{}", first.text("#count"));
+    assert_eq!(first.count("a[rel=prev]"), 0);
+    // Follow the pages to the end: 100 rows each but the last, none twice.
+    let mut screen: Vec<String> = Vec::new();
+    let mut seen: BTreeSet<i64> = BTreeSet::new();
+    let mut page = first;
+    for n in 1.. {
+        let names = page.texts("#students tbody th a");
+        let from = (n - 1) * 100 + 1;
+        let to = (n * 100).min(total);
+        assert_eq!(names.len(), to + 1 - from);
+        assert_eq!(
+            page.text("#count"),
+            format!("{total} students, {from} to {to} shown.")
+        );
+        let page_ids = ids(&page);
+        assert!(page_ids.iter().all(|id| !seen.contains(id)));
+        seen.extend(page_ids);
+        screen.extend(names);
+        if n > 1 {
+            let prev = page.attr("a[rel=prev]", "href").unwrap();
+            assert!(prev.contains(&format!("page={}", n - 1)), "{prev}");
+        }
+        match page.attr("a[rel=next]", "href") {
+            Some(next) => {
+                assert!(to < total);
+                assert!(next.contains("sort=name") && next.contains(&format!("page={}", n + 1)));
+                page = principal.get(&next).await;
+            }
+            None => {
+                assert_eq!(to, total);
+                break;
+            }
+        }
+    }
+    assert_eq!(screen.len(), total);
+    // Past the last page: back to the first, with the same sort.
+    let past = principal.get("/dashboard/at-risk?sort=name&page=999").await;
+    assert_eq!(past.status, 303);
+    let location = past.location().unwrap();
+    assert!(
+        location.contains("sort=name") && location.contains("page=1"),
+        "{location}"
+    );
+
+    // The pages, in order, are the export's rows.
+    let csv = principal.get("/dashboard/at-risk.csv?sort=name").await;
+    assert_eq!(csv.status, 200);
+    let mut reader = csv::Reader::from_reader(csv.body.as_bytes());
+    let csv_names: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[1].to_string())
+        .collect();
+    assert_eq!(csv_names, screen);
+    // So is the dashboard's count.
+    let dashboard = principal.get("/dashboard").await;
+    assert_eq!(
+        dashboard.text(&format!("tr[data-school-id=\"{north}\"] td.risk")),
+        total.to_string()
+    );
+}
