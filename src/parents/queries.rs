@@ -322,7 +322,7 @@ pub fn child_attendance(
     let rows: Vec<AttendancePart> = crate::db::cached(
         &[("student_id", "bigint"), ("m_from", "date"), ("m_to", "date"), ("y_from", "date"), ("y_to", "date")],
         "WITH y AS MATERIALIZED (
-             SELECT a.id, a.date, a.class_id, a.late_minutes, a.note, ac.code, ac.label, ac.category
+             SELECT a.id, a.date, a.class_id, ac.code, ac.label, ac.category
                FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
               WHERE a.student_id = (SELECT p.student_id FROM p)
                 AND a.date BETWEEN LEAST((SELECT p.m_from FROM p), (SELECT p.y_from FROM p))
@@ -338,8 +338,9 @@ pub fn child_attendance(
             FROM y WHERE y.date BETWEEN (SELECT p.m_from FROM p) AND (SELECT p.m_to FROM p)
            ORDER BY y.date, y.class_id)
          UNION ALL
-         SELECT 3, y.id, y.date, y.label, y.category, y.late_minutes, y.note, r.reason, r.status, r.response, y.code, 0, 0
-           FROM y LEFT JOIN LATERAL (SELECT reason, status, response FROM absence_reasons ar
+         SELECT 3, y.id, y.date, y.label, y.category, x.late_minutes, x.note, r.reason, r.status, r.response, y.code, 0, 0
+           FROM y JOIN attendance x ON x.id = y.id
+           LEFT JOIN LATERAL (SELECT reason, status, response FROM absence_reasons ar
                                       WHERE ar.attendance_id = y.id ORDER BY ar.id DESC LIMIT 1) r ON TRUE
           WHERE y.date >= (SELECT p.y_from FROM p) AND y.category IN ('absent', 'late', 'excused')",
     )

@@ -1,0 +1,2 @@
+DROP INDEX attendance_student_date_idx;
+CREATE INDEX attendance_student_date_idx ON attendance (student_id, date);
