@@ -156,11 +156,9 @@ pub fn find_book_with_settings(
                       LEFT JOIN category_weights cw ON cw.category_id = ac.id AND cw.class_id = b.class_id
                                                    AND cw.subject_id = b.subject_id
                      WHERE ac.school_id = b.school_id) c
-              CROSS JOIN LATERAL (
-                    SELECT coalesce(array_agg(gb.letter ORDER BY gb.min_percent DESC), '{{}}') AS band_letters,
-                           coalesce(array_agg(gb.min_percent::float8 ORDER BY gb.min_percent DESC), '{{}}') AS band_mins
-                      FROM grade_bands gb WHERE gb.school_id = b.school_id) g",
-            book_sql()
+              CROSS JOIN LATERAL {} g",
+            book_sql(),
+            bands_lateral("b.school_id")
         ),
     )
     .bind::<BigInt, _>(class_id)
@@ -538,23 +536,6 @@ pub struct Category {
     pub weight: Option<f64>,
 }
 
-/// The school's assessment categories with this class-and-subject's weights.
-pub fn categories(conn: &mut PgConnection, book: &Book) -> QueryResult<Vec<Category>> {
-    crate::db::cached(
-        &[("school", "bigint"), ("class_id", "bigint"), ("subject_id", "bigint")],
-        "SELECT ac.id, ac.name, cw.weight::float8 AS weight
-           FROM assessment_categories ac
-           LEFT JOIN category_weights cw ON cw.category_id = ac.id AND cw.class_id = (SELECT p.class_id FROM p)
-                                        AND cw.subject_id = (SELECT p.subject_id FROM p)
-          WHERE ac.school_id = (SELECT p.school FROM p)
-          ORDER BY ac.position, ac.name",
-    )
-    .bind::<BigInt, _>(book.school_id)
-    .bind::<BigInt, _>(book.class_id)
-    .bind::<BigInt, _>(book.subject_id)
-    .load(conn)
-}
-
 pub fn weights_of(categories: &[Category]) -> BTreeMap<String, f64> {
     categories
         .iter()
@@ -585,6 +566,25 @@ pub fn grade_scale(conn: &mut PgConnection, school_id: i64) -> QueryResult<Grade
             .map(|b| (b.letter, b.min_percent))
             .collect(),
     ))
+}
+
+/// SQL: a `LATERAL` subquery giving the school `school` (an SQL expression) its grade bands as
+/// `band_letters` and `band_mins`, highest first, for [`scale_of`].
+pub fn bands_lateral(school: &str) -> String {
+    format!(
+        "(SELECT coalesce(array_agg(gb.letter ORDER BY gb.min_percent DESC), '{{}}') AS band_letters,
+                 coalesce(array_agg(gb.min_percent::float8 ORDER BY gb.min_percent DESC), '{{}}') AS band_mins
+            FROM grade_bands gb WHERE gb.school_id = {school})"
+    )
+}
+
+/// SQL: a `LATERAL` subquery giving the school `school` its current term on `today` (both SQL
+/// expressions): the latest one started.
+pub fn current_term_lateral(school: &str, today: &str) -> String {
+    format!(
+        "(SELECT t.* FROM terms t WHERE t.school_id = {school} AND t.starts_on <= {today}
+           ORDER BY t.starts_on DESC LIMIT 1)"
+    )
 }
 
 /// A school's bands as its scale; the default scale when it has none.
@@ -1012,14 +1012,14 @@ pub fn rules_for_student(
 ) -> QueryResult<SchoolRules> {
     crate::db::cached(
         &[("student", "bigint"), ("now", "timestamptz")],
-        "WITH s AS (
+        format!("WITH s AS (
              SELECT sc.id AS school_id, sc.missing_counts_as_zero, sc.parents_see_class_average, sc.parents_see_behaviour,
                     ((SELECT p.now FROM p) AT TIME ZONE sc.timezone)::date AS today
                FROM students st JOIN schools sc ON sc.id = st.school_id WHERE st.id = (SELECT p.student FROM p))
          SELECT s.*, t.id AS term_id, t.name AS term_name, t.starts_on AS term_starts_on, t.ends_on AS term_ends_on
-           FROM s LEFT JOIN LATERAL (
-                SELECT t.* FROM terms t WHERE t.school_id = s.school_id AND t.starts_on <= s.today
-                 ORDER BY t.starts_on DESC LIMIT 1) t ON TRUE",
+           FROM s LEFT JOIN LATERAL {} t ON TRUE",
+            current_term_lateral("s.school_id", "s.today")
+        ),
     )
     .bind::<BigInt, _>(student_id)
     .bind::<Timestamptz, _>(now)

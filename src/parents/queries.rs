@@ -4,6 +4,8 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Nullable, Text};
 
+use crate::gradebook::queries as gq;
+
 /// One of the parent's children.
 #[derive(Debug, QueryableByName)]
 pub struct Child {
@@ -32,6 +34,19 @@ impl Child {
     }
 }
 
+/// SQL: a `LATERAL` subquery giving the student `student` their class on `day` (both SQL
+/// expressions) as `name` and its homeroom teacher as `homeroom`.
+fn class_on_lateral(student: &str, day: &str) -> String {
+    format!(
+        "(SELECT c.name, h.display_name AS homeroom
+            FROM enrolments e JOIN classes c ON c.id = e.class_id
+            LEFT JOIN users h ON h.id = c.homeroom_teacher_id
+           WHERE e.student_id = {student} AND e.starts_on <= {day}
+             AND (e.ends_on IS NULL OR e.ends_on >= {day})
+           ORDER BY e.starts_on DESC LIMIT 1)"
+    )
+}
+
 /// The parent's viewable children (all, or only `only`), with today's class.
 fn children(
     conn: &mut PgConnection,
@@ -41,21 +56,18 @@ fn children(
 ) -> QueryResult<Vec<Child>> {
     crate::db::cached(
         &[("parent_id", "bigint"), ("day", "date"), ("only", "bigint")],
-        "SELECT st.id, st.given_name, st.family_name, st.preferred_name, s.name AS school_name,
-                cls.name AS class_name, cls.homeroom AS homeroom_teacher, ps.relationship
-           FROM parent_students ps
-           JOIN students st ON st.id = ps.student_id
-           JOIN schools s ON s.id = st.school_id
-           LEFT JOIN LATERAL (
-                SELECT c.name, h.display_name AS homeroom
-                  FROM enrolments e JOIN classes c ON c.id = e.class_id
-                  LEFT JOIN users h ON h.id = c.homeroom_teacher_id
-                 WHERE e.student_id = st.id AND e.starts_on <= (SELECT p.day FROM p)
-                   AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.day FROM p))
-                 ORDER BY e.starts_on DESC LIMIT 1) cls ON TRUE
-          WHERE ps.parent_id = (SELECT p.parent_id FROM p) AND ps.may_view
-            AND ((SELECT p.only FROM p)::bigint IS NULL OR st.id = (SELECT p.only FROM p))
-          ORDER BY st.date_of_birth NULLS LAST, st.given_name, st.id",
+        format!(
+            "SELECT st.id, st.given_name, st.family_name, st.preferred_name, s.name AS school_name,
+                    cls.name AS class_name, cls.homeroom AS homeroom_teacher, ps.relationship
+               FROM parent_students ps
+               JOIN students st ON st.id = ps.student_id
+               JOIN schools s ON s.id = st.school_id
+               LEFT JOIN LATERAL {} cls ON TRUE
+              WHERE ps.parent_id = (SELECT p.parent_id FROM p) AND ps.may_view
+                AND ((SELECT p.only FROM p)::bigint IS NULL OR st.id = (SELECT p.only FROM p))
+              ORDER BY st.date_of_birth NULLS LAST, st.given_name, st.id",
+            class_on_lateral("st.id", "(SELECT p.day FROM p)")
+        ),
     )
     .bind::<BigInt, _>(parent_id)
     .bind::<Date, _>(on)
@@ -116,7 +128,8 @@ pub fn child_overview(
 ) -> QueryResult<ChildOverview> {
     let row: OverviewRow = crate::db::cached(
         &[("parent_id", "bigint"), ("student_id", "bigint"), ("now", "timestamptz")],
-        "WITH s AS (
+        format!(
+            "WITH s AS (
              SELECT st.id, st.given_name, st.family_name, st.preferred_name, sc.name AS school_name,
                     ps.relationship, sc.id AS school_id, sc.missing_counts_as_zero,
                     sc.parents_see_class_average, sc.parents_see_behaviour,
@@ -136,20 +149,13 @@ pub fn child_overview(
                   ORDER BY y.starts_on DESC LIMIT 1) AS year_start,
                 g.band_letters, g.band_mins
            FROM s
-           LEFT JOIN LATERAL (
-                SELECT c.name, h.display_name AS homeroom
-                  FROM enrolments e JOIN classes c ON c.id = e.class_id
-                  LEFT JOIN users h ON h.id = c.homeroom_teacher_id
-                 WHERE e.student_id = s.id AND e.starts_on <= s.today
-                   AND (e.ends_on IS NULL OR e.ends_on >= s.today)
-                 ORDER BY e.starts_on DESC LIMIT 1) cls ON TRUE
-           LEFT JOIN LATERAL (
-                SELECT t.* FROM terms t WHERE t.school_id = s.school_id AND t.starts_on <= s.today
-                 ORDER BY t.starts_on DESC LIMIT 1) t ON TRUE
-          CROSS JOIN LATERAL (
-                SELECT coalesce(array_agg(gb.letter ORDER BY gb.min_percent DESC), '{}') AS band_letters,
-                       coalesce(array_agg(gb.min_percent::float8 ORDER BY gb.min_percent DESC), '{}') AS band_mins
-                  FROM grade_bands gb WHERE gb.school_id = s.school_id) g",
+           LEFT JOIN LATERAL {} cls ON TRUE
+           LEFT JOIN LATERAL {} t ON TRUE
+          CROSS JOIN LATERAL {} g",
+            class_on_lateral("s.id", "s.today"),
+            gq::current_term_lateral("s.school_id", "s.today"),
+            gq::bands_lateral("s.school_id"),
+        ),
     )
     .bind::<BigInt, _>(parent_id)
     .bind::<BigInt, _>(student_id)
@@ -211,57 +217,35 @@ pub fn tally_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<crate::domain::attendance::Tally> {
-    Ok(two_tallies(conn, student_id, (from, to), (from, to))?.0)
-}
-
-#[derive(QueryableByName)]
-struct TwoCounts {
-    #[diesel(sql_type = Text)]
-    category: String,
-    #[diesel(sql_type = BigInt)]
-    first: i64,
-    #[diesel(sql_type = BigInt)]
-    second: i64,
-}
-
-/// Marks by category over two date ranges (a month and the year), counted in SQL in one pass
-/// over the wider range.
-pub fn two_tallies(
-    conn: &mut PgConnection,
-    student_id: i64,
-    first: (NaiveDate, NaiveDate),
-    second: (NaiveDate, NaiveDate),
-) -> QueryResult<(
-    crate::domain::attendance::Tally,
-    crate::domain::attendance::Tally,
-)> {
-    let counts: Vec<TwoCounts> = crate::db::cached(
-        &[("student_id", "bigint"), ("a_from", "date"), ("a_to", "date"), ("b_from", "date"), ("b_to", "date")],
-        "SELECT ac.category,
-                count(*) FILTER (WHERE a.date BETWEEN (SELECT p.a_from FROM p) AND (SELECT p.a_to FROM p)) AS first,
-                count(*) FILTER (WHERE a.date BETWEEN (SELECT p.b_from FROM p) AND (SELECT p.b_to FROM p)) AS second
+    let counts: Vec<CategoryCount> = crate::db::cached(
+        &[
+            ("student_id", "bigint"),
+            ("from_day", "date"),
+            ("to_day", "date"),
+        ],
+        "SELECT ac.category, count(*) AS n
            FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
           WHERE a.student_id = (SELECT p.student_id FROM p)
-            AND a.date BETWEEN LEAST((SELECT p.a_from FROM p), (SELECT p.b_from FROM p))
-                           AND GREATEST((SELECT p.a_to FROM p), (SELECT p.b_to FROM p))
+            AND a.date BETWEEN (SELECT p.from_day FROM p) AND (SELECT p.to_day FROM p)
           GROUP BY ac.category",
     )
     .bind::<BigInt, _>(student_id)
-    .bind::<Date, _>(first.0)
-    .bind::<Date, _>(first.1)
-    .bind::<Date, _>(second.0)
-    .bind::<Date, _>(second.1)
+    .bind::<Date, _>(from)
+    .bind::<Date, _>(to)
     .load(conn)?;
-    let mut out = (
-        crate::domain::attendance::Tally::default(),
-        crate::domain::attendance::Tally::default(),
-    );
+    let mut tally = crate::domain::attendance::Tally::default();
     for c in counts {
-        for (t, n) in [(&mut out.0, c.first), (&mut out.1, c.second)] {
-            t.set(&c.category, n);
-        }
+        tally.set(&c.category, c.n);
     }
-    Ok(out)
+    Ok(tally)
+}
+
+#[derive(QueryableByName)]
+struct CategoryCount {
+    #[diesel(sql_type = Text)]
+    category: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
 }
 
 /// An absence or late arrival, with the parent's reason if one was sent.
