@@ -86,9 +86,11 @@ impl Hundredths {
                 .ok_or_else(|| "numeric: too short".to_string())
         };
         let (count, weight, sign) = (word(0)? as usize, word(2)? as i16, word(4)?);
-        if sign == 0xC000 {
-            return Err("numeric: NaN is not a score".into());
-        }
+        let negative = match sign {
+            0x0000 => false,
+            0x4000 => true,
+            _ => return Err("numeric: NaN or infinity is not a score".into()),
+        };
         let mut total: i64 = 0;
         for i in 0..count {
             let digit = i64::from(word(8 + 2 * i)?);
@@ -104,7 +106,7 @@ impl Hundredths {
                 .and_then(|p| total.checked_add(p))
                 .ok_or_else(|| "numeric: too large".to_string())?;
         }
-        Ok(Self(if sign == 0x4000 { -total } else { total }))
+        Ok(Self(if negative { -total } else { total }))
     }
 }
 
@@ -290,6 +292,20 @@ mod tests {
             super::optional_eq("school", "c.school_id", false),
             "(SELECT p.school FROM p) IS NULL"
         );
+    }
+
+    #[test]
+    fn a_numeric_that_is_no_number_or_is_cut_short_is_refused() {
+        // count 0, weight 0, sign, scale 2: NaN, +infinity, -infinity.
+        for sign in [0xC000u16, 0xD000, 0xF000] {
+            let [hi, lo] = sign.to_be_bytes();
+            assert!(super::Hundredths::from_numeric(&[0, 0, 0, 0, hi, lo, 0, 2]).is_err());
+        }
+        // One digit announced, none sent.
+        assert!(super::Hundredths::from_numeric(&[0, 1, 0, 0, 0, 0, 0, 2]).is_err());
+        // 12.5: digits 12 and 5000 with weight 0.
+        let v = super::Hundredths::from_numeric(&[0, 2, 0, 0, 0, 0, 0, 2, 0, 12, 0x13, 0x88]);
+        assert_eq!(v, Ok(super::Hundredths(1250)));
     }
 
     #[test]
