@@ -175,67 +175,65 @@ fn load_in(
     subject_id: i64,
     scope: Scope,
 ) -> Result<Loaded, AppError> {
-    {
-        let q::BookWithSettings {
-            book,
-            terms,
-            categories,
-            scale,
-        } = q::find_book_with_settings(conn, class_id, subject_id, now, teacher)?;
-        // An assessment's own term wins over the default.
-        let mut asked = scope.term;
-        if let Some(a) = scope.assessment {
-            let found = q::list_assessments(conn, &book, None, true, Some(a), false)?;
-            let a = found.first().ok_or(AppError::NotFound)?;
-            asked = Some(a.term_id);
-        }
-        let term = q::pick_term(&terms, asked, book.today).ok_or(AppError::NotFound)?;
-        // Every cell of these assessments is loaded below unless the scope is one student; the
-        // entered counts then come from the cells instead of a count per assessment.
-        let mut assessments = q::list_assessments(
-            conn,
-            &book,
-            Some(term.id),
-            scope.assessment.is_some(),
-            scope.assessment,
-            scope.student.is_some(),
-        )?;
-        let on = q::roster_date(&term, book.today);
-        let mut students = crate::attendance::queries::list_class_students(conn, class_id, on)?;
-        if let Some(s) = scope.student {
-            students.retain(|r| r.id == s);
-            if students.is_empty() {
-                return Err(AppError::NotFound);
-            }
-        }
-        let ids: Vec<i64> = assessments.iter().map(|a| a.id).collect();
-        let scores = q::list_scores(conn, &ids, scope.student)?;
-        if scope.student.is_none() {
-            let mut entered: HashMap<i64, i64> = HashMap::new();
-            for r in scores.iter().filter(|r| r.status != "blank") {
-                *entered.entry(r.assessment_id).or_default() += 1;
-            }
-            for a in &mut assessments {
-                a.entered = entered.get(&a.id).copied().unwrap_or(0);
-            }
-        }
-        let mut loaded = Loaded {
-            book,
-            terms,
-            term,
-            assessments,
-            students,
-            scores,
-            categories,
-            scale,
-            rows: HashMap::new(),
-            columns: HashMap::new(),
-            grid: Vec::new(),
-            labels: Vec::new(),
-        };
-        loaded.index();
-        Ok(loaded)
+    let q::BookWithSettings {
+        book,
+        terms,
+        categories,
+        scale,
+    } = q::find_book_with_settings(conn, class_id, subject_id, now, teacher)?;
+    // An assessment's own term wins over the default.
+    let mut asked = scope.term;
+    if let Some(a) = scope.assessment {
+        let found = q::list_assessments(conn, &book, None, true, Some(a), false)?;
+        let a = found.first().ok_or(AppError::NotFound)?;
+        asked = Some(a.term_id);
     }
+    let term = q::pick_term(&terms, asked, book.today).ok_or(AppError::NotFound)?;
+    // Every cell of these assessments is loaded below unless the scope is one student; the
+    // entered counts then come from the cells instead of a count per assessment.
+    let mut assessments = q::list_assessments(
+        conn,
+        &book,
+        Some(term.id),
+        scope.assessment.is_some(),
+        scope.assessment,
+        scope.student.is_some(),
+    )?;
+    let on = q::roster_date(&term, book.today);
+    let mut students = crate::attendance::queries::list_class_students(conn, class_id, on)?;
+    if let Some(s) = scope.student {
+        students.retain(|r| r.id == s);
+        if students.is_empty() {
+            return Err(AppError::NotFound);
+        }
+    }
+    let ids: Vec<i64> = assessments.iter().map(|a| a.id).collect();
+    let scores = q::list_scores(conn, &ids, scope.student)?;
+    if scope.student.is_none() {
+        let mut entered: HashMap<i64, i64> = HashMap::new();
+        for r in scores.iter().filter(|r| r.status != "blank") {
+            *entered.entry(r.assessment_id).or_default() += 1;
+        }
+        for a in &mut assessments {
+            a.entered = entered.get(&a.id).copied().unwrap_or(0);
+        }
+    }
+    let mut loaded = Loaded {
+        book,
+        terms,
+        term,
+        assessments,
+        students,
+        scores,
+        categories,
+        scale,
+        rows: HashMap::new(),
+        columns: HashMap::new(),
+        grid: Vec::new(),
+        labels: Vec::new(),
+    };
+    loaded.index();
+    Ok(loaded)
 }
 
 pub fn display_name(s: &RosterStudent) -> String {

@@ -42,6 +42,26 @@ fn with_history(app: &TestApp) -> i64 {
     north
 }
 
+/// Posts a school's thresholds form: risk attendance, risk average, negative records, absence
+/// streak, high average, high attendance, in that order.
+async fn submit_thresholds(b: &Browser, school: i64, values: [&str; 6]) -> TestResponse {
+    let names = [
+        "risk_attendance_below",
+        "risk_average_below",
+        "risk_negative_records",
+        "risk_absence_streak",
+        "high_average_from",
+        "high_attendance_from",
+    ];
+    let fields: Vec<(&str, &str)> = names.into_iter().zip(values).collect();
+    b.submit(
+        "/admin/settings",
+        &format!("/admin/settings/{school}/thresholds"),
+        &fields,
+    )
+    .await
+}
+
 #[derive(QueryableByName)]
 struct Mark {
     #[diesel(sql_type = BigInt)]
@@ -583,37 +603,10 @@ async fn thresholds_are_the_schools_and_the_teacher_sees_their_own_classes() {
 
     let principal = app.signed_in(DEMO_PRINCIPAL).await;
     let before = ids(&principal.get("/dashboard/at-risk").await).len();
-    let form = format!("/admin/settings/{north}/thresholds");
-    let r = principal
-        .submit(
-            "/admin/settings",
-            &form,
-            &[
-                ("risk_attendance_below", "101"),
-                ("risk_average_below", "x"),
-                ("risk_negative_records", "0"),
-                ("risk_absence_streak", "3"),
-                ("high_average_from", "85"),
-                ("high_attendance_from", "95"),
-            ],
-        )
-        .await;
+    let r = submit_thresholds(&principal, north, ["101", "x", "0", "3", "85", "95"]).await;
     assert_eq!(r.status, 422);
     assert_eq!(r.count(".thresholds-form .field-error"), 3);
-    let r = principal
-        .submit(
-            "/admin/settings",
-            &form,
-            &[
-                ("risk_attendance_below", "50"),
-                ("risk_average_below", "10"),
-                ("risk_negative_records", "100"),
-                ("risk_absence_streak", "60"),
-                ("high_average_from", "85"),
-                ("high_attendance_from", "95"),
-            ],
-        )
-        .await;
+    let r = submit_thresholds(&principal, north, ["50", "10", "100", "60", "85", "95"]).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let after = ids(&principal.get("/dashboard/at-risk").await).len();
     assert!(after < before, "{after} < {before}");
@@ -677,20 +670,7 @@ async fn the_at_risk_list_pages_by_a_hundred_and_the_csv_has_every_row() {
     .unwrap();
     let north = with_history(&app);
     let principal = app.signed_in(DEMO_PRINCIPAL).await;
-    let r = principal
-        .submit(
-            "/admin/settings",
-            &format!("/admin/settings/{north}/thresholds"),
-            &[
-                ("risk_attendance_below", "100"),
-                ("risk_average_below", "100"),
-                ("risk_negative_records", "1"),
-                ("risk_absence_streak", "1"),
-                ("high_average_from", "85"),
-                ("high_attendance_from", "95"),
-            ],
-        )
-        .await;
+    let r = submit_thresholds(&principal, north, ["100", "100", "1", "1", "85", "95"]).await;
     assert_eq!(r.status, 303, "{}", r.body);
 
     let first = principal.get("/dashboard/at-risk?sort=name").await;

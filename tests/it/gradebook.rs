@@ -412,6 +412,17 @@ async fn only_teachers_of_the_class_and_subject_reach_a_gradebook() {
         .await;
     assert_eq!(r.status, 404);
     assert_eq!(stored(&app, a).len(), 0);
+    // A mark of no assessment at all is no page either.
+    let r = t
+        .post_form(
+            &format!("/teacher/marks/999999/{student}"),
+            &[
+                ("csrf_token", &token),
+                (&format!("c_999999_{student}"), "5"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 404);
     // Parents and the office are not teachers.
     let parent = app.signed_in(DEMO_PARENT).await;
     assert_eq!(parent.get(&mine).await.status, 403);
