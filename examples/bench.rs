@@ -9,7 +9,8 @@
 //! BENCH_SCHOOLS (10), BENCH_CLASSES_PER_SCHOOL (200), BENCH_CLASS_SIZE (25; register classes 30),
 //! BENCH_DAYS (180 school days of history), BENCH_SECONDS (10 per scenario), BENCH_ONLY (words:
 //! measure only the rows whose name contains one, skip the summary refresh and leave
-//! BENCHMARKS.md alone), BENCH_PCT (print p90 to max of every row on stderr).
+//! BENCHMARKS.md alone), BENCH_PCT (print p90 to max of every row on stderr), BENCH_SERVER
+//! (the server binary to measure; target/release/rollbook by default).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -713,31 +714,31 @@ fn main() {
         .port();
     let base = format!("http://127.0.0.1:{port}");
     let data_dir = std::env::temp_dir().join("rollbook-bench");
-    let mut server = std::process::Command::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/target/release/rollbook"
-    ))
-    .arg("serve")
-    .env("DATABASE_URL", &url)
-    .env("ROLLBOOK_BIND", format!("127.0.0.1:{port}"))
-    .env("ROLLBOOK_PUBLIC_URL", &base)
-    .env("ROLLBOOK_DATA_DIR", &data_dir)
-    // The server's own pool sizing (ROLLBOOK_POOL_SIZE unset: two per core plus two).
-    .env_remove("ROLLBOOK_POOL_SIZE")
-    // The summaries were just rebuilt by the seed step; no rebuild mid-measurement. A partial run
-    // (BENCH_ONLY) rebuilds nothing: its server waits as long as allowed, a day from the last
-    // rebuild, so that it rebuilds at most once a day while rows are being measured.
-    .env(
-        "ROLLBOOK_INSIGHT_SECS",
-        if std::env::var("BENCH_ONLY").is_ok_and(|o| !o.is_empty()) {
-            "86400"
-        } else {
-            "3600"
-        },
-    )
-    .env("RUST_LOG", "warn")
-    .spawn()
-    .expect("target/release/rollbook (make bench builds it)");
+    // BENCH_SERVER: another build of the server (for comparing two builds on the same data).
+    let binary = std::env::var("BENCH_SERVER")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/rollbook").into());
+    let mut server = std::process::Command::new(binary)
+        .arg("serve")
+        .env("DATABASE_URL", &url)
+        .env("ROLLBOOK_BIND", format!("127.0.0.1:{port}"))
+        .env("ROLLBOOK_PUBLIC_URL", &base)
+        .env("ROLLBOOK_DATA_DIR", &data_dir)
+        // The server's own pool sizing (ROLLBOOK_POOL_SIZE unset: two per core plus two).
+        .env_remove("ROLLBOOK_POOL_SIZE")
+        // The summaries were just rebuilt by the seed step; no rebuild mid-measurement. A partial run
+        // (BENCH_ONLY) rebuilds nothing: its server waits as long as allowed, a day from the last
+        // rebuild, so that it rebuilds at most once a day while rows are being measured.
+        .env(
+            "ROLLBOOK_INSIGHT_SECS",
+            if std::env::var("BENCH_ONLY").is_ok_and(|o| !o.is_empty()) {
+                "86400"
+            } else {
+                "3600"
+            },
+        )
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .expect("target/release/rollbook (make bench builds it)");
     let pid = server.id();
     let seconds = env_num("BENCH_SECONDS", 10);
     // BENCH_ONLY=word,word: measure only the rows whose name contains one of the words (for

@@ -76,11 +76,10 @@ fn serve(
     workers: Option<usize>,
 ) -> std::io::Result<Server> {
     let workers = workers.unwrap_or_else(cores);
-    let blocking_threads = request_threads_per_worker(state.settings.pool_size, workers);
     let key = Key::derive_from(&state.settings.session_key);
     let secure = state.settings.env == Environment::Production;
     let data = web::Data::new(state);
-    let mut server = HttpServer::new(move || {
+    let server = HttpServer::new(move || {
         let store = PgSessionStore::new(data.pool.clone(), data.clock.clone());
         let sessions = SessionMiddleware::builder(store, key.clone())
             .cookie_name(SESSION_COOKIE.into())
@@ -144,34 +143,16 @@ fn serve(
             )
     })
     .listen(listener)?;
-    server = server
-        .workers(workers)
-        .worker_max_blocking_threads(blocking_threads);
-    Ok(server.run())
+    Ok(server.workers(workers).run())
 }
-
-/// Connections left for work outside the request workers: the summaries' refresh, mail and
-/// session clean-up.
-pub const BACKGROUND_CONNECTIONS: u32 = 2;
 
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
-/// Each worker runs its database work on blocking threads, one pooled connection per running
-/// thread. With more threads than connections, threads wait inside the pool, whose wake-ups are
-/// not first come, first served: under load at 50 clients, 1 request in 100 took two to three
-/// times the median. With one thread per connection (rounded up per worker), requests queue in
-/// arrival order for a thread instead, and fewer threads compete with PostgreSQL for the cores
-/// (see BENCHMARKS.md).
-pub fn request_threads_per_worker(pool_size: u32, workers: usize) -> usize {
-    let for_requests = pool_size.saturating_sub(BACKGROUND_CONNECTIONS).max(1) as usize;
-    for_requests.div_ceil(workers.max(1))
-}
-
 /// The default pool: two connections per core for requests, plus the background's.
 pub fn default_pool_size() -> u32 {
-    2 * cores() as u32 + BACKGROUND_CONNECTIONS
+    2 * cores() as u32 + crate::db::BACKGROUND_CONNECTIONS
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, crate::error::AppError> {
@@ -203,7 +184,7 @@ fn spawn_session_cleanup(state: &AppState) {
         loop {
             tick.tick().await;
             let now = state.clock.now();
-            let result = crate::db::run(&state.pool, move |conn| {
+            let result = crate::db::run_background(&state.pool, move |conn| {
                 Ok(crate::web::session_store::delete_expired(conn, now)?)
             })
             .await;
@@ -214,26 +195,4 @@ fn spawn_session_cleanup(state: &AppState) {
             }
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{request_threads_per_worker, BACKGROUND_CONNECTIONS};
-
-    #[test]
-    fn request_threads_never_outnumber_the_connections_left_for_requests() {
-        for pool in 1..=64u32 {
-            for workers in 1..=16usize {
-                let threads = request_threads_per_worker(pool, workers);
-                assert!(threads >= 1);
-                let for_requests = pool.saturating_sub(BACKGROUND_CONNECTIONS).max(1) as usize;
-                // Every connection for requests has a thread, and at most one worker's rounding
-                // more threads than connections.
-                assert!(threads * workers >= for_requests, "{pool} {workers}");
-                assert!((threads - 1) * workers < for_requests, "{pool} {workers}");
-            }
-        }
-        assert_eq!(request_threads_per_worker(6, 2), 2);
-        assert_eq!(request_threads_per_worker(20, 2), 9);
-    }
 }

@@ -1,27 +1,109 @@
-//! The connection pool, embedded migrations and the helper that runs diesel on the blocking pool.
+//! The connection pool, embedded migrations and the queue that runs requests' database work.
+
+use std::sync::{mpsc, Arc, Mutex};
 
 use diesel::pg::PgConnection;
-use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::r2d2::{ConnectionManager, Pool, PoolError, PooledConnection};
 use diesel::QueryResult;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::AppError;
 
-pub type PgPool = Pool<ConnectionManager<PgConnection>>;
 pub type PgConn = PooledConnection<ConnectionManager<PgConnection>>;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
+/// Connections left for work outside requests: the summaries' refresh, mail and session
+/// clean-up ([`run_background`]).
+pub const BACKGROUND_CONNECTIONS: u32 = 2;
+
+/// The connection pool and the one queue of requests' database work that feeds it.
+#[derive(Clone)]
+pub struct PgPool {
+    connections: Pool<ConnectionManager<PgConnection>>,
+    queue: Arc<WorkQueue>,
+}
+
+impl PgPool {
+    /// A connection for work that is not a request's (start-up, tests, background).
+    pub fn get(&self) -> Result<PgConn, PoolError> {
+        self.connections.get()
+    }
+
+    pub fn get_timeout(&self, wait: std::time::Duration) -> Result<PgConn, PoolError> {
+        self.connections.get_timeout(wait)
+    }
+
+    /// Threads that run requests' database work, one per connection they may hold at once.
+    pub fn request_threads(&self) -> usize {
+        self.queue.threads
+    }
+}
+
+/// How many threads run requests' database work for a pool of `size`: every connection but the
+/// background's, at least one.
+pub fn request_threads(size: u32) -> usize {
+    size.saturating_sub(BACKGROUND_CONNECTIONS).max(1) as usize
+}
+
 /// Builds the pool lazily: the server starts (and `/health` answers) even while the database is
 /// down, and `/health/ready` reports it.
 pub fn pool(database_url: &str, size: u32) -> PgPool {
-    Pool::builder()
+    let connections = Pool::builder()
         .max_size(size)
         .min_idle(Some(0))
         .connection_timeout(std::time::Duration::from_secs(5))
         .test_on_check_out(false)
         .connection_customizer(Box::new(SessionSettings))
-        .build_unchecked(ConnectionManager::new(database_url))
+        .build_unchecked(ConnectionManager::new(database_url));
+    PgPool {
+        connections,
+        queue: Arc::new(WorkQueue::start(request_threads(size))),
+    }
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// One first-come, first-served queue of jobs for a fixed set of threads, shared by every HTTP
+/// worker. Each HTTP worker's own blocking threads would give each worker a queue of its own: a
+/// request that lands behind a busy worker waits while another worker's threads are idle, and
+/// threads that outnumber the connections wait inside the pool, whose wake-ups are not in order.
+/// Under load at 50 clients either made 1 request in 100 take 1.5 to 3 times the median (see
+/// BENCHMARKS.md). The threads end when the last clone of the pool is dropped.
+struct WorkQueue {
+    jobs: mpsc::Sender<Job>,
+    threads: usize,
+}
+
+impl WorkQueue {
+    fn start(threads: usize) -> Self {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..threads {
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name(format!("rollbook-db-{i}"))
+                .spawn(move || loop {
+                    // The lock is held only while waiting for the next job, never while running it.
+                    let next = queue
+                        .lock()
+                        .map_err(|_| ())
+                        .and_then(|q| q.recv().map_err(|_| ()));
+                    let Ok(job) = next else { return };
+                    // A panicking job drops its reply channel (its caller gets an error); the
+                    // thread carries on with the next job.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                })
+                .expect("cannot start a database thread");
+        }
+        Self { jobs, threads }
+    }
+
+    fn submit(&self, job: Job) -> Result<(), AppError> {
+        self.jobs
+            .send(job)
+            .map_err(|_| AppError::Unexpected("the database threads have stopped".into()))
+    }
 }
 
 /// Settings for every new connection. JIT compilation costs ~15 ms per query whose estimated
@@ -46,18 +128,55 @@ pub fn migrate(conn: &mut PgConnection) -> Result<usize, String> {
         .map_err(|e| format!("migrations failed: {e}"))
 }
 
-/// Runs `work` with a pooled connection on the blocking thread pool and gives the connection back
-/// as soon as `work` returns. Never call argon2 or send mail inside `work`.
+/// Runs a request's `work` with a pooled connection, in its turn on the pool's queue, and gives
+/// the connection back as soon as `work` returns. Never call argon2 or send mail inside `work`.
 pub async fn run<T, F>(pool: &PgPool, work: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
-    let pool = pool.clone();
+    run_then(pool, work, Ok).await
+}
+
+/// [`run`], then `after` with its result on the same thread once the connection is back in the
+/// pool: a large page renders in the same turn as its queries instead of queueing again on its
+/// HTTP worker.
+pub async fn run_then<T, U, F, G>(pool: &PgPool, work: F, after: G) -> Result<U, AppError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
+    G: FnOnce(T) -> Result<U, AppError> + Send + 'static,
+    U: Send + 'static,
+{
+    let connections = pool.connections.clone();
+    let span = tracing::Span::current();
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        let _entered = span.enter();
+        let done = connections
+            .get()
+            .map_err(AppError::from)
+            .and_then(|mut conn| work(&mut conn))
+            .and_then(after);
+        let _ = reply.send(done);
+    });
+    pool.queue.submit(job)?;
+    answer
+        .await
+        .map_err(|_| AppError::Unexpected("a database job panicked".into()))?
+}
+
+/// Runs background `work` (mail, summaries, clean-up) on the runtime's blocking threads with a
+/// connection of its own, outside the requests' queue.
+pub async fn run_background<T, F>(pool: &PgPool, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let connections = pool.connections.clone();
     let span = tracing::Span::current();
     actix_web::web::block(move || {
         let _entered = span.enter();
-        let mut conn = pool.get().map_err(AppError::from)?;
+        let mut conn = connections.get().map_err(AppError::from)?;
         work(&mut conn)
     })
     .await
@@ -277,6 +396,69 @@ impl diesel::query_builder::Query for Cached {
 }
 
 impl<Conn> diesel::RunQueryDsl<Conn> for Cached {}
+
+#[cfg(test)]
+mod queue_tests {
+    use super::{request_threads, WorkQueue, BACKGROUND_CONNECTIONS};
+    use std::sync::mpsc;
+
+    #[test]
+    fn requests_get_every_connection_but_the_background_ones() {
+        assert_eq!(request_threads(6), 6 - BACKGROUND_CONNECTIONS as usize);
+        assert_eq!(request_threads(20), 18);
+        assert_eq!(request_threads(2), 1);
+        assert_eq!(request_threads(1), 1);
+    }
+
+    #[test]
+    fn jobs_run_in_arrival_order_and_a_panic_does_not_stop_the_thread() {
+        let queue = WorkQueue::start(1);
+        let (done, finished) = mpsc::channel();
+        queue.submit(Box::new(|| panic!("a failing job"))).unwrap();
+        for i in 0..50 {
+            let done = done.clone();
+            queue
+                .submit(Box::new(move || done.send(i).unwrap()))
+                .unwrap();
+        }
+        let order: Vec<i32> = (0..50).map(|_| finished.recv().unwrap()).collect();
+        assert_eq!(order, (0..50).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_threads_share_one_queue() {
+        // Two threads, one held by a job that waits: the next jobs all run on the other.
+        let queue = WorkQueue::start(2);
+        let (release, held) = mpsc::channel::<()>();
+        let (done, finished) = mpsc::channel();
+        let blocker = done.clone();
+        queue
+            .submit(Box::new(move || {
+                held.recv().unwrap();
+                blocker
+                    .send(("held", std::thread::current().name().map(String::from)))
+                    .unwrap();
+            }))
+            .unwrap();
+        for _ in 0..5 {
+            let done = done.clone();
+            queue
+                .submit(Box::new(move || {
+                    done.send(("quick", std::thread::current().name().map(String::from)))
+                        .unwrap();
+                }))
+                .unwrap();
+        }
+        let quick: Vec<_> = (0..5).map(|_| finished.recv().unwrap()).collect();
+        assert!(quick.iter().all(|(what, _)| *what == "quick"));
+        assert!(quick.windows(2).all(|w| w[0].1 == w[1].1), "{quick:?}");
+        release.send(()).unwrap();
+        let (what, thread) = finished.recv().unwrap();
+        assert_eq!(what, "held");
+        assert_ne!(thread, quick[0].1);
+        assert!(thread.unwrap().starts_with("rollbook-db-"));
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -125,7 +125,7 @@ pub async fn deliver_due(
     mailer: &Mailer,
     now: DateTime<Utc>,
 ) -> Result<DeliveryReport, AppError> {
-    let due: Vec<DueEmail> = db::run(pool, move |conn| {
+    let due: Vec<DueEmail> = db::run_background(pool, move |conn| {
         Ok(conn.transaction(|conn| {
             let due: Vec<DueEmail> = outbox_emails::table
                 .filter(outbox_emails::status.eq("pending"))
@@ -166,7 +166,7 @@ pub async fn deliver_due(
         }
     }
     if !outcomes.is_empty() {
-        db::run(pool, move |conn| {
+        db::run_background(pool, move |conn| {
             conn.transaction(|conn| {
                 for (id, attempts, result) in &outcomes {
                     let target = outbox_emails::table.find(*id);

@@ -88,7 +88,9 @@ pub fn spawn_writer(state: &crate::AppState) {
                 );
             }
             let log = state.busy_log.clone();
-            if let Err(e) = crate::db::run(&state.pool, move |conn| Ok(flush(conn, &log)?)).await {
+            if let Err(e) =
+                crate::db::run_background(&state.pool, move |conn| Ok(flush(conn, &log)?)).await
+            {
                 tracing::warn!(error = ?e, "recording busy sign-ins failed");
             }
         }

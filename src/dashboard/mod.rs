@@ -25,7 +25,7 @@ pub fn spawn_refresh(state: &AppState) {
         let every = std::time::Duration::from_secs(state.settings.insight_secs);
         // After a restart, summaries younger than the interval are kept until they are due.
         let now = state.clock.now();
-        let last = crate::db::run(&state.pool, |conn| Ok(refresh::last_refresh(conn)?))
+        let last = crate::db::run_background(&state.pool, |conn| Ok(refresh::last_refresh(conn)?))
             .await
             .ok()
             .flatten();
@@ -42,8 +42,10 @@ pub fn spawn_refresh(state: &AppState) {
         loop {
             tick.tick().await;
             let now = state.clock.now();
-            let result =
-                crate::db::run(&state.pool, move |conn| Ok(refresh::refresh(conn, now)?)).await;
+            let result = crate::db::run_background(&state.pool, move |conn| {
+                Ok(refresh::refresh(conn, now)?)
+            })
+            .await;
             match result {
                 Ok(ms) => tracing::info!(took_ms = ms, "insight summaries refreshed"),
                 Err(e) => tracing::warn!(error = ?e, "insight refresh failed"),

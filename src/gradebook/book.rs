@@ -22,7 +22,7 @@ use crate::error::AppError;
 use crate::gradebook::queries::{
     self as q, Assessment, Book, Category, SaveOutcome, ScoreInput, ScoreRow, Shown, Term,
 };
-use crate::web::layout::{render_sized, render_status, see_other_saved, Layout};
+use crate::web::layout::{html_response, render_status, render_string, see_other_saved, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;
 
@@ -354,6 +354,17 @@ fn book_page(
     conflicts: Vec<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
+    let html = book_html(Layout::new(req, state, String::new()), d, typed, conflicts)?;
+    Ok(html_response(status, html))
+}
+
+/// The gradebook page; `layout` gets its title here.
+fn book_html(
+    mut layout: Layout,
+    d: Loaded,
+    typed: Typed,
+    conflicts: Vec<String>,
+) -> Result<String, AppError> {
     let averages = d.averages();
     // Each column's mean percentage over the grid's students (as the assessment's own page
     // counts them), in one pass.
@@ -371,12 +382,12 @@ fn book_page(
     let column_means = (d.assessments.iter().zip(sums))
         .map(|(a, (sum, n))| (a.id, (n > 0).then(|| sum / n as f64)))
         .collect();
-    let title = format!("{} · {} gradebook", d.book.class_name, d.book.subject_name);
+    layout.title = format!("{} · {} gradebook", d.book.class_name, d.book.subject_name);
     // About 200 bytes a cell, and the page around them.
     let bytes = 16_384 + 200 * d.students.len() * d.assessments.len();
-    render_sized(
+    render_string(
         &BookPage {
-            layout: Layout::new(req, state, title),
+            layout,
             base_url: base_url(d.book.class_id, d.book.subject_id),
             error_count: typed.errors.len(),
             d,
@@ -385,7 +396,6 @@ fn book_page(
             column_means,
             conflicts,
         },
-        status,
         bytes,
     )
 }
@@ -407,15 +417,16 @@ pub async fn show_book(
         term: query.term,
         ..Scope::default()
     };
-    let d = load(&state, &user, class_id, subject_id, scope).await?;
-    book_page(
-        &req,
-        &state,
-        d,
-        Typed::default(),
-        Vec::new(),
-        StatusCode::OK,
+    // The grid renders in the same turn on the database queue as its queries.
+    let layout = Layout::new(&req, &state, String::new());
+    let (now, teacher) = (state.clock.now(), user.id);
+    let html = db::run_then(
+        &state.pool,
+        move |conn| load_in(conn, now, teacher, class_id, subject_id, scope),
+        move |d| book_html(layout, d, Typed::default(), Vec::new()),
     )
+    .await?;
+    Ok(html_response(StatusCode::OK, html))
 }
 
 /// Reads the changed cells of the loaded assessments and students from a form. Cells whose typed

@@ -164,11 +164,21 @@ pub fn render_sized<T: Template>(
     status: StatusCode,
     bytes: usize,
 ) -> Result<HttpResponse, AppError> {
+    Ok(html_response(status, render_string(page, bytes)?))
+}
+
+/// A page rendered into one buffer of about `bytes`, off the HTTP worker if need be.
+pub fn render_string<T: Template>(page: &T, bytes: usize) -> Result<String, AppError> {
     let mut html = String::with_capacity(bytes);
     page.render_into(&mut html)?;
-    Ok(HttpResponse::build(status)
+    Ok(html)
+}
+
+/// An HTML answer of a rendered page.
+pub fn html_response(status: StatusCode, html: String) -> HttpResponse {
+    HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
-        .body(html))
+        .body(html)
 }
 
 /// Renders a page with 200 OK.
