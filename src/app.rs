@@ -60,6 +60,7 @@ impl Application {
             passwords: Passwords::for_this_machine(),
             mailer,
             busy_log: Arc::new(crate::accounts::busy::BusyLog::default()),
+            boards: Arc::new(crate::attendance::office::boards()),
         };
         let server = serve(listener, state.clone(), workers)?;
         Ok(Self {

@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod gradebook;
 pub mod mail;
+pub mod memo;
 pub mod parents;
 pub mod schema;
 pub mod seed;
@@ -32,4 +33,6 @@ pub struct AppState {
     pub mailer: Arc<mail::Mailer>,
     /// Sign-ins refused while every hashing slot was busy, waiting to be recorded.
     pub busy_log: Arc<accounts::busy::BusyLog>,
+    /// The office's boards of registers, counted at most once per few seconds.
+    pub boards: Arc<attendance::office::Boards>,
 }

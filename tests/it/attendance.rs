@@ -684,3 +684,44 @@ async fn a_school_adds_codes_and_sets_how_far_back_teachers_may_edit() {
         404
     );
 }
+
+#[actix_web::test]
+async fn the_office_board_is_counted_every_few_seconds_and_again_at_once_after_a_save() {
+    let app = TestApp::spawn().await;
+    let c7a = app.class_id("7A");
+    let office = app.signed_in(DEMO_PRINCIPAL).await;
+    let row = format!("#registers tr[data-class-id='{c7a}']");
+    let board_state = || async {
+        office
+            .get("/admin/attendance")
+            .await
+            .attr(&row, "data-state")
+    };
+    assert_eq!(board_state().await.as_deref(), Some("not-taken"));
+
+    // A mark written by another server (here straight into the database) waits until the
+    // board counted a moment ago is stale.
+    diesel::sql_query(
+        "INSERT INTO attendance (school_id, class_id, student_id, date, code_id, updated_at)
+         SELECT e.school_id, e.class_id, e.student_id, $2, ac.id, now()
+           FROM enrolments e JOIN attendance_codes ac ON ac.school_id = e.school_id AND ac.code = 'P'
+          WHERE e.class_id = $1 ORDER BY e.student_id LIMIT 1",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(c7a)
+    .bind::<diesel::sql_types::Date, _>(start_time().date_naive())
+    .execute(&mut app.conn())
+    .unwrap();
+    assert_eq!(board_state().await.as_deref(), Some("not-taken"));
+    app.clock.advance(chrono::Duration::seconds(
+        rollbook::attendance::office::BOARD_FRESH_SECS,
+    ));
+    assert_eq!(board_state().await.as_deref(), Some("partly"));
+
+    // A register saved through this server is on the board at once.
+    let t = app.signed_in(DEMO_TEACHER).await;
+    let url = format!("/teacher/classes/{c7a}/attendance/{}", today());
+    let mut form = form_of(&t.get(&url).await);
+    form.push(("action".into(), "all_present".into()));
+    assert_eq!(t.post_form(&url, &pairs(&form)).await.status, 303);
+    assert_eq!(board_state().await.as_deref(), Some("taken"));
+}
