@@ -58,8 +58,9 @@ pub fn registers_changed(state: &AppState) {
     state.boards.clear();
 }
 
-/// The board of `scope` on `date`, counted lately or now.
-fn board_of(
+/// The board of `scope` on `date`, counted lately or now (the office page, the dashboards' live
+/// figures). Call only for a scope the user may see.
+pub fn board_of(
     conn: &mut PgConnection,
     boards: &Boards,
     scope: SchoolScope,

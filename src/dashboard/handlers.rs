@@ -102,8 +102,15 @@ pub async fn dashboard(
         _ => "30".to_string(),
     };
     let p2 = period.clone();
+    let boards = std::sync::Arc::clone(&state.boards);
     let (cards, bands, weeks, refreshed) = db::run(&state.pool, move |conn| {
-        let cards = q::school_cards(conn, school, now)?;
+        let mut cards = q::school_cards(conn, school, now)?;
+        // Today live: each school's board, counted at most every few seconds for everyone.
+        for card in cards.iter_mut().filter(|c| c.school_day) {
+            let scope = crate::admin::queries::SchoolScope::School(card.id);
+            let board = crate::attendance::office::board_of(conn, &boards, scope, card.today, now)?;
+            card.count_today(&board);
+        }
         let today = cards.first().map_or(now.date_naive(), |c| c.today);
         let bands = q::subject_bands(conn, school)?;
         let weeks = q::weeks(conn, school, since(&p2, today))?;

@@ -1,5 +1,5 @@
-//! Dashboard figures: live counts for today from indexed queries, everything term-to-date from
-//! the insight summaries. Every query is scoped to a school (principal) or the district (admin).
+//! Dashboard figures: live counts for today from the schools' boards of registers, everything
+//! term-to-date from the insight summaries. Every query is scoped to a school (principal) or the district (admin).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -49,6 +49,14 @@ impl SchoolCard {
     pub fn average(&self) -> Option<f64> {
         (self.average_count > 0).then(|| self.average_sum / self.average_count as f64)
     }
+    /// Today's attendance from the school's board of registers (every class, counted by
+    /// category): attended is present or late, counted leaves out the excused.
+    pub fn count_today(&mut self, board: &[crate::attendance::office::BoardRow]) {
+        self.attended_today = board.iter().map(|b| b.present + b.late).sum();
+        self.counted_today = board.iter().map(|b| b.present + b.late + b.absent).sum();
+        self.registers_taken = board.iter().filter(|b| b.marked() > 0).count() as i64;
+    }
+
     pub fn registers_missing(&self) -> i64 {
         if self.school_day {
             (self.registers_expected - self.registers_taken).max(0)
@@ -76,8 +84,9 @@ const FLAG_COLUMNS: &str = "i.attendance_rate, i.overall_average, i.negative_30d
 
 pub const HIGH_PERFORMER: &str = "(i.overall_average >= s.high_average_from::float8 AND i.attendance_rate >= s.high_attendance_from::float8)";
 
-/// Headline figures per school: counts and term figures from the summaries, today's attendance
-/// live (one indexed count per school).
+/// Headline figures per school: counts and term figures from the summaries. Today's attendance
+/// is left at zero here; [`SchoolCard::count_today`] fills it in from the school's board of
+/// registers.
 pub fn school_cards(
     conn: &mut PgConnection,
     school: Option<i64>,
@@ -90,20 +99,14 @@ pub fn school_cards(
                 COALESCE(si.classes, 0)::bigint AS classes,
                 NOT (EXTRACT(ISODOW FROM d.today)::smallint = ANY (s.weekend_days)
                      OR EXISTS (SELECT 1 FROM non_school_days n WHERE n.school_id = s.id AND d.today BETWEEN n.starts_on AND n.ends_on)) AS school_day,
-                COALESCE(t.attended, 0) AS attended_today, COALESCE(t.counted, 0) AS counted_today,
+                0::bigint AS attended_today, 0::bigint AS counted_today,
                 COALESCE(si.classes_with_students, 0)::bigint AS registers_expected,
-                COALESCE(t.classes, 0) AS registers_taken,
+                0::bigint AS registers_taken,
                 COALESCE(si.average_sum, 0) AS average_sum, COALESCE(si.average_count, 0)::bigint AS average_count,
                 COALESCE(si.high_performers, 0)::bigint AS high_performers, COALESCE(si.at_risk, 0)::bigint AS at_risk
            FROM schools s
            CROSS JOIN LATERAL (SELECT ((SELECT p.now FROM p) AT TIME ZONE s.timezone)::date AS today) d
            LEFT JOIN school_insight si ON si.school_id = s.id
-           LEFT JOIN LATERAL (
-                SELECT count(*) FILTER (WHERE ac.category IN ('present', 'late')) AS attended,
-                       count(*) FILTER (WHERE ac.category IN ('present', 'late', 'absent')) AS counted,
-                       count(DISTINCT a.class_id) AS classes
-                  FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
-                 WHERE a.school_id = s.id AND a.date = d.today) t ON TRUE
           WHERE (SELECT p.school FROM p) IS NULL OR s.id = (SELECT p.school FROM p)
           ORDER BY s.name",
     )

@@ -725,3 +725,61 @@ async fn the_office_board_is_counted_every_few_seconds_and_again_at_once_after_a
     assert_eq!(t.post_form(&url, &pairs(&form)).await.status, 303);
     assert_eq!(board_state().await.as_deref(), Some("taken"));
 }
+
+#[actix_web::test]
+async fn the_dashboards_figures_for_today_follow_the_registers_as_they_are_taken() {
+    let app = TestApp::spawn().await;
+    let c7a = app.class_id("7A");
+    let north: i64 = rollbook::schema::classes::table
+        .find(c7a)
+        .select(rollbook::schema::classes::school_id)
+        .first(&mut app.conn())
+        .unwrap();
+    // The registers expected come from the summaries (classes with students).
+    rollbook::dashboard::refresh::refresh(&mut app.conn(), start_time()).unwrap();
+    let row = format!("#schools tr[data-school-id='{north}']");
+    let principal = app.signed_in(DEMO_PRINCIPAL).await;
+    let admin = app.signed_in(DEMO_ADMIN).await;
+    let not_taken =
+        |page: &TestResponse| -> i64 { page.text(&format!("{row} .not-taken")).parse().unwrap() };
+    let before = not_taken(&principal.get("/dashboard").await);
+    assert!(before >= 1);
+
+    // 7A is taken: one absent, the rest present.
+    let t = app.signed_in(DEMO_TEACHER).await;
+    let url = format!("/teacher/classes/{c7a}/attendance/{}", today());
+    let page = t.get(&url).await;
+    let ids = roster_ids(&page);
+    let mut form = form_of(&page);
+    set_mark(&mut form, ids[0], &code(&page, "A"));
+    form.push(("action".into(), "all_present".into()));
+    assert_eq!(t.post_form(&url, &pairs(&form)).await.status, 303);
+
+    // Today's rate counted independently: present or late over everyone but the excused.
+    #[derive(QueryableByName)]
+    struct Today {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        attended: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        counted: i64,
+    }
+    let counts: Today = diesel::sql_query(
+        "SELECT count(*) FILTER (WHERE ac.category IN ('present', 'late')) AS attended,
+                count(*) FILTER (WHERE ac.category <> 'excused') AS counted
+           FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
+          WHERE a.school_id = $1 AND a.date = $2",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(north)
+    .bind::<diesel::sql_types::Date, _>(start_time().date_naive())
+    .get_result(&mut app.conn())
+    .unwrap();
+    assert!(counts.counted >= 24 && counts.attended < counts.counted);
+    let rate = rollbook::domain::grades::format_percent(Some(
+        counts.attended as f64 / counts.counted as f64 * 100.0,
+    ));
+    for who in [&principal, &admin] {
+        let dash = who.get("/dashboard").await;
+        assert_eq!(not_taken(&dash), before - 1);
+        assert_eq!(dash.text(&format!("{row} .rate-today")), rate);
+    }
+}
