@@ -13,7 +13,7 @@ use crate::db;
 use crate::error::AppError;
 use crate::gradebook::queries as gq;
 use crate::parents::queries::{self, Child};
-use crate::web::layout::{flash, render, render_status, see_other, Layout};
+use crate::web::layout::{flash, html_response, render, render_string, see_other, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;
 
@@ -105,8 +105,11 @@ async fn child_page(
     let (parent_id, now) = (parent.id, state.clock.now());
     let requested =
         month.and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok());
-    let (child, calendar, month, marks, month_tally, year_tally, absences, work) =
-        db::run(&state.pool, move |conn| {
+    let mut layout = Layout::new(req, state, String::new());
+    // The page renders in the same turn on the database queue as its queries.
+    let html = db::run_then(
+        &state.pool,
+        move |conn| {
             // Authorisation first: another family's child is NotFound.
             let queries::ChildOverview {
                 child,
@@ -145,54 +148,58 @@ async fn child_page(
                 absences,
                 work,
             ))
-        })
-        .await?;
-    let mut weeks = Vec::new();
-    let mut week: [Option<CalendarDay>; 7] = Default::default();
-    let mut day = month;
-    while day.month() == month.month() {
-        let slot = day.weekday().num_days_from_monday() as usize;
-        week[slot] = Some(CalendarDay {
-            day: day.day(),
-            date: day,
-            mark: marks.iter().find(|m| m.date == day).cloned(),
-        });
-        if slot == 6 {
-            weeks.push(std::mem::take(&mut week));
-        }
-        day = day.succ_opt().expect("valid");
-    }
-    if week.iter().any(Option::is_some) {
-        weeks.push(week);
-    }
-    let prev = month - Months::new(1);
-    let next = month + Months::new(1);
-    let title = format!("{} {}", child.first_name(), child.family_name);
-    render_status(
-        &ChildPage {
-            layout: Layout::new(req, state, title),
-            month_rate: format_rate(month_tally.rate()),
-            year_rate: format_rate(year_tally.rate()),
-            year_tally,
-            prev_month: format!(
-                "/parent/children/{student_id}?month={}",
-                prev.format("%Y-%m")
-            ),
-            next_month: (next <= calendar.today).then(|| {
-                format!(
-                    "/parent/children/{student_id}?month={}",
-                    next.format("%Y-%m")
-                )
-            }),
-            child,
-            month,
-            weeks,
-            absences,
-            reason_error,
-            work,
         },
-        status,
+        move |(child, calendar, month, marks, month_tally, year_tally, absences, work)| {
+            let mut weeks = Vec::new();
+            let mut week: [Option<CalendarDay>; 7] = Default::default();
+            let mut day = month;
+            while day.month() == month.month() {
+                let slot = day.weekday().num_days_from_monday() as usize;
+                week[slot] = Some(CalendarDay {
+                    day: day.day(),
+                    date: day,
+                    mark: marks.iter().find(|m| m.date == day).cloned(),
+                });
+                if slot == 6 {
+                    weeks.push(std::mem::take(&mut week));
+                }
+                day = day.succ_opt().expect("valid");
+            }
+            if week.iter().any(Option::is_some) {
+                weeks.push(week);
+            }
+            let prev = month - Months::new(1);
+            let next = month + Months::new(1);
+            layout.title = format!("{} {}", child.first_name(), child.family_name);
+            render_string(
+                &ChildPage {
+                    layout,
+                    month_rate: format_rate(month_tally.rate()),
+                    year_rate: format_rate(year_tally.rate()),
+                    year_tally,
+                    prev_month: format!(
+                        "/parent/children/{student_id}?month={}",
+                        prev.format("%Y-%m")
+                    ),
+                    next_month: (next <= calendar.today).then(|| {
+                        format!(
+                            "/parent/children/{student_id}?month={}",
+                            next.format("%Y-%m")
+                        )
+                    }),
+                    child,
+                    month,
+                    weeks,
+                    absences,
+                    reason_error,
+                    work,
+                },
+                ChildPage::SIZE_HINT,
+            )
+        },
     )
+    .await?;
+    Ok(html_response(status, html))
 }
 
 /// A child's published results this term, and behaviour where the school shares it.
