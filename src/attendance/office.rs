@@ -67,11 +67,7 @@ pub fn board_of(
     date: NaiveDate,
     now: chrono::DateTime<chrono::Utc>,
 ) -> QueryResult<std::sync::Arc<Vec<BoardRow>>> {
-    let key = (scope.filter(), date);
-    if let Some(kept) = boards.get(&key, now) {
-        return Ok(kept);
-    }
-    Ok(boards.put(key, board(conn, scope, date)?, now))
+    boards.get_or_count(&(scope.filter(), date), now, || board(conn, scope, date))
 }
 
 #[derive(Debug, QueryableByName)]
