@@ -353,8 +353,8 @@ pub struct ScoreRow {
     pub assessment_id: i64,
     #[diesel(sql_type = BigInt)]
     pub student_id: i64,
-    #[diesel(sql_type = Text)]
-    pub status: String,
+    #[diesel(sql_type = Text, deserialize_as = String)]
+    pub status: Status,
     #[diesel(sql_type = Nullable<Double>)]
     pub score: Option<f64>,
     #[diesel(sql_type = Integer)]
@@ -364,6 +364,38 @@ pub struct ScoreRow {
     /// Loaded with the entering teacher's name (one student's cells, conflicts), else `None`.
     #[diesel(sql_type = Nullable<Timestamptz>)]
     pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// A stored mark's status: `score`, `excused`, `missing` or `blank` (a CHECK constraint keeps
+/// them to these), without a string per cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Status(&'static str);
+
+impl Status {
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+
+    fn of(status: &str) -> Self {
+        Self(match status {
+            "score" => "score",
+            "excused" => "excused",
+            "missing" => "missing",
+            _ => "blank",
+        })
+    }
+}
+
+impl From<String> for Status {
+    fn from(status: String) -> Self {
+        Self::of(&status)
+    }
+}
+
+impl PartialEq<&str> for Status {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
 }
 
 /// What a cell shows for a stored mark (or none): the score, `EX`, `MI` or nothing.
@@ -408,22 +440,21 @@ pub fn list_scores(
 ) -> QueryResult<Vec<ScoreRow>> {
     match only_student {
         None => {
-            // A whole grid: one row of parallel arrays (hundreds of rows cost more to send and
-            // decode one by one). A status travels as the code of its first letter (see
-            // `status_of`), a score as the numeric itself.
-            let g: GridScores = crate::db::cached(
+            // A whole grid: a row of parallel arrays per assessment (hundreds of rows cost more
+            // to send and decode one by one). A score travels as the numeric itself; version and
+            // status share one number (see `Stamp`).
+            let columns: Vec<GridColumn> = crate::db::cached(
                 &[("ids", "bigint[]")],
-                "SELECT coalesce(array_agg(s.assessment_id), '{}') AS assessment_ids,
-                        coalesce(array_agg(s.student_id), '{}') AS student_ids,
-                        coalesce(array_agg(ascii(s.status)), '{}') AS statuses,
-                        coalesce(array_agg(s.score), '{}') AS scores,
-                        coalesce(array_agg(s.version), '{}') AS versions
+                "SELECT s.assessment_id, array_agg(s.student_id) AS student_ids,
+                        array_agg(s.score) AS scores,
+                        array_agg(s.version::int8 * 8 + ascii(s.status) % 5) AS stamps
                    FROM scores s
-                  WHERE s.assessment_id = ANY((SELECT p.ids FROM p)::bigint[])",
+                  WHERE s.assessment_id = ANY((SELECT p.ids FROM p)::bigint[])
+                  GROUP BY s.assessment_id",
             )
             .bind::<Array<BigInt>, _>(assessment_ids.to_vec())
-            .get_result(conn)?;
-            Ok(g.into_rows())
+            .load(conn)?;
+            Ok(columns.into_iter().flat_map(GridColumn::into_rows).collect())
         }
         Some(student) => crate::db::cached(
             &[("ids", "bigint[]"), ("student", "bigint")],
@@ -438,51 +469,56 @@ pub fn list_scores(
     }
 }
 
-/// A status from the code of its first letter, which the four statuses (a CHECK constraint
-/// keeps them to these) do not share.
-fn status_of(code: i32) -> &'static str {
-    match u8::try_from(code).map(char::from) {
-        Ok('s') => "score",
-        Ok('e') => "excused",
-        Ok('m') => "missing",
-        _ => "blank",
+/// A cell's version and status in one number: `version * 8 + ascii(status) % 5`, which is 0 for
+/// score, 1 excused, 4 missing and 3 blank (the four a CHECK constraint allows).
+struct Stamp(i64);
+
+impl Stamp {
+    fn version(&self) -> i32 {
+        i32::try_from(self.0.div_euclid(8)).unwrap_or(i32::MAX)
+    }
+
+    fn status(&self) -> Status {
+        Status(match self.0.rem_euclid(8) {
+            0 => "score",
+            1 => "excused",
+            4 => "missing",
+            _ => "blank",
+        })
     }
 }
 
 #[derive(QueryableByName)]
-struct GridScores {
-    #[diesel(sql_type = Array<BigInt>)]
-    assessment_ids: Vec<i64>,
+struct GridColumn {
+    #[diesel(sql_type = BigInt)]
+    assessment_id: i64,
     #[diesel(sql_type = Array<BigInt>)]
     student_ids: Vec<i64>,
-    #[diesel(sql_type = Array<Integer>)]
-    statuses: Vec<i32>,
     #[diesel(sql_type = Array<Nullable<diesel::sql_types::Numeric>>)]
     scores: Vec<Option<crate::db::Hundredths>>,
-    #[diesel(sql_type = Array<Integer>)]
-    versions: Vec<i32>,
+    #[diesel(sql_type = Array<BigInt>)]
+    stamps: Vec<i64>,
 }
 
-impl GridScores {
-    fn into_rows(self) -> Vec<ScoreRow> {
-        self.assessment_ids
+impl GridColumn {
+    fn into_rows(self) -> impl Iterator<Item = ScoreRow> {
+        let assessment_id = self.assessment_id;
+        self.student_ids
             .into_iter()
-            .zip(self.student_ids)
-            .zip(self.statuses)
             .zip(self.scores)
-            .zip(self.versions)
-            .map(
-                |((((assessment_id, student_id), status), score), version)| ScoreRow {
+            .zip(self.stamps)
+            .map(move |((student_id, score), stamp)| {
+                let stamp = Stamp(stamp);
+                ScoreRow {
                     assessment_id,
                     student_id,
-                    status: status_of(status).to_string(),
+                    status: stamp.status(),
                     score: score.map(crate::db::Hundredths::to_f64),
-                    version,
+                    version: stamp.version(),
                     updated_by: None,
                     updated_at: None,
-                },
-            )
-            .collect()
+                }
+            })
     }
 }
 
@@ -1140,14 +1176,17 @@ pub fn participation_of(
 
 #[cfg(test)]
 mod tests {
-    use super::status_of;
+    use super::Stamp;
 
     #[test]
-    fn each_status_comes_back_from_the_code_of_its_first_letter() {
+    fn version_and_status_come_back_from_their_stamp() {
         for status in ["score", "excused", "missing", "blank"] {
-            assert_eq!(status_of(i32::from(status.as_bytes()[0])), status);
+            for version in [0, 1, 7, 8, 12345, i32::MAX] {
+                // As PostgreSQL computes it: version * 8 + ascii(status) % 5.
+                let stamp = Stamp(i64::from(version) * 8 + i64::from(status.as_bytes()[0]) % 5);
+                assert_eq!(stamp.status(), status);
+                assert_eq!(stamp.version(), version);
+            }
         }
-        assert_eq!(status_of(-1), "blank");
-        assert_eq!(status_of(300), "blank");
     }
 }
