@@ -53,8 +53,9 @@ pub fn boards() -> Boards {
     crate::memo::Memo::new(chrono::Duration::seconds(BOARD_FRESH_SECS))
 }
 
-/// Marks were saved: the boards are counted again on their next visit.
-pub fn registers_changed(state: &AppState) {
+/// Marks were saved or a roster changed (a student added, moved, withdrawn or deleted; an
+/// import): the boards are counted again on their next visit.
+pub fn boards_changed(state: &AppState) {
     state.boards.clear();
 }
 
@@ -595,7 +596,7 @@ pub async fn accept_reason(
     .await?;
     match accepted {
         Ok(true) => {
-            registers_changed(&state);
+            boards_changed(&state);
             flash(&session, "Accepted: the absence is now excused.")
         }
         Ok(false) => flash(

@@ -327,7 +327,7 @@ pub async fn save_register(
     match outcome {
         SaveOutcome::Saved { written } => {
             state.mailer.wake.notify_one();
-            crate::attendance::office::registers_changed(&state);
+            crate::attendance::office::boards_changed(&state);
             Ok(see_other_saved(&base_url(&user, class_id, date), written))
         }
         SaveOutcome::Conflicts(conflicts) => {
@@ -413,7 +413,7 @@ pub async fn save_mark(
     match outcome {
         SaveOutcome::Saved { .. } => {
             state.mailer.wake.notify_one();
-            crate::attendance::office::registers_changed(&state);
+            crate::attendance::office::boards_changed(&state);
             fragment(row, Some("Saved".into()), StatusCode::OK)
         }
         SaveOutcome::Conflicts(_) => {

@@ -717,6 +717,33 @@ async fn the_office_board_is_counted_every_few_seconds_and_again_at_once_after_a
     ));
     assert_eq!(board_state().await.as_deref(), Some("partly"));
 
+    // So is a roster changed through this server: a student of 7A without a mark withdrawn.
+    let register = format!("{row} td");
+    let enrolled: Vec<i64> = rollbook::schema::enrolments::table
+        .filter(rollbook::schema::enrolments::class_id.eq(c7a))
+        .select(rollbook::schema::enrolments::student_id)
+        .order(rollbook::schema::enrolments::student_id)
+        .load(&mut app.conn())
+        .unwrap();
+    let n = enrolled.len();
+    assert_eq!(
+        office.get("/admin/attendance").await.text(&register),
+        format!("Partly (1 of {n})")
+    );
+    let leaver = enrolled[n - 1];
+    let r = office
+        .submit(
+            &format!("/admin/students/{leaver}"),
+            &format!("/admin/students/{leaver}/withdraw"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        office.get("/admin/attendance").await.text(&register),
+        format!("Partly (1 of {})", n - 1)
+    );
+
     // A register saved through this server is on the board at once.
     let t = app.signed_in(DEMO_TEACHER).await;
     let url = format!("/teacher/classes/{c7a}/attendance/{}", today());

@@ -483,6 +483,7 @@ pub async fn commit(
     match outcome {
         Ok((created, updated)) => {
             app.mailer.wake.notify_one();
+            crate::attendance::office::boards_changed(&app);
             flash(
                 &session,
                 format!("Imported: {created} added, {updated} updated."),

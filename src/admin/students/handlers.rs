@@ -275,6 +275,7 @@ pub async fn create_student(
     .await?
     {
         Ok(id) => {
+            crate::attendance::office::boards_changed(&state);
             flash(&session, "The student is added.");
             Ok(see_other(&format!("/admin/students/{id}")))
         }
@@ -646,6 +647,7 @@ pub async fn update_student(
     .await?
     {
         Ok(()) => {
+            crate::attendance::office::boards_changed(&state);
             flash(&session, "Saved.");
             Ok(see_other(&format!("/admin/students/{id}")))
         }
@@ -696,6 +698,7 @@ async fn change_status(
         Ok(queries::set_status(conn, scope, id, status, &actor, day)?)
     })
     .await?;
+    crate::attendance::office::boards_changed(&state);
     flash(
         &session,
         if status == "withdrawn" {
@@ -773,6 +776,7 @@ pub async fn delete_student(
         Ok(queries::delete_student(conn, id, &actor, day)?)
     })
     .await?;
+    crate::attendance::office::boards_changed(&state);
     flash(&session, "The student and everything attached to them are deleted. A copy is kept in the audit trail.");
     Ok(see_other("/admin/students"))
 }
