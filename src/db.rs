@@ -33,11 +33,6 @@ impl PgPool {
     pub fn get_timeout(&self, wait: std::time::Duration) -> Result<PgConn, PoolError> {
         self.connections.get_timeout(wait)
     }
-
-    /// Threads that run requests' database work, one per connection they may hold at once.
-    pub fn request_threads(&self) -> usize {
-        self.queue.threads
-    }
 }
 
 /// How many threads run requests' database work for a pool of `size`: every connection but the
@@ -72,7 +67,6 @@ type Job = Box<dyn FnOnce() + Send>;
 /// BENCHMARKS.md). The threads end when the last clone of the pool is dropped.
 struct WorkQueue {
     jobs: mpsc::Sender<Job>,
-    threads: usize,
 }
 
 impl WorkQueue {
@@ -96,7 +90,7 @@ impl WorkQueue {
                 })
                 .expect("cannot start a database thread");
         }
-        Self { jobs, threads }
+        Self { jobs }
     }
 
     fn submit(&self, job: Job) -> Result<(), AppError> {

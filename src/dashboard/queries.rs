@@ -1,5 +1,6 @@
 //! Dashboard figures: live counts for today from the schools' boards of registers, everything
-//! term-to-date from the insight summaries. Every query is scoped to a school (principal) or the district (admin).
+//! term-to-date from the insight summaries. Every query is scoped to a school (principal) or the
+//! district (admin).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;

@@ -50,48 +50,21 @@ pub fn teaches_subject(t: &str, s: &str, today: &str) -> String {
     )
 }
 
-/// The gradebook of `class_id` × `subject_id` for a teacher who teaches it (`teacher`), or for the
-/// office (`teacher = None`) within `school` (None: the district). NotFound otherwise.
-pub fn find_book(
-    conn: &mut PgConnection,
-    class_id: i64,
-    subject_id: i64,
-    now: DateTime<Utc>,
-    teacher: Option<i64>,
-    school: Option<i64>,
-) -> QueryResult<Book> {
-    crate::db::cached(BOOK_PARAMS, book_sql())
-        .bind::<BigInt, _>(class_id)
-        .bind::<BigInt, _>(subject_id)
-        .bind::<Timestamptz, _>(now)
-        .bind::<Nullable<BigInt>, _>(teacher)
-        .bind::<Nullable<BigInt>, _>(school)
-        .get_result(conn)
-}
-
-const BOOK_PARAMS: &[(&str, &str)] = &[
-    ("class_id", "bigint"),
-    ("subject_id", "bigint"),
-    ("now", "timestamptz"),
-    ("teacher", "bigint"),
-    ("school", "bigint"),
-];
-
-/// The gradebook row of [`find_book`], for the teacher if one is given.
+/// The gradebook row of `class_id` × `subject_id` for the teacher `teacher` if they teach it
+/// (no row otherwise).
 fn book_sql() -> String {
     format!(
-            "WITH x AS (
-               SELECT c.id AS class_id, c.name AS class_name, sub.id AS subject_id, sub.name AS subject_name,
-                      c.school_id, c.academic_year_id, s.missing_counts_as_zero,
-                      ((SELECT p.now FROM p) AT TIME ZONE s.timezone)::date AS today
-                 FROM classes c JOIN schools s ON s.id = c.school_id
-                 JOIN subjects sub ON sub.id = (SELECT p.subject_id FROM p) AND sub.school_id = c.school_id
-                WHERE c.id = (SELECT p.class_id FROM p)
-                  AND ((SELECT p.school FROM p) IS NULL OR c.school_id = (SELECT p.school FROM p)))
-             SELECT x.* FROM x JOIN classes c ON c.id = x.class_id
-              WHERE (SELECT p.teacher FROM p) IS NULL OR {}",
-            teaches_subject("(SELECT p.teacher FROM p)", "(SELECT p.subject_id FROM p)", "x.today")
-        )
+        "WITH x AS (
+           SELECT c.id AS class_id, c.name AS class_name, sub.id AS subject_id, sub.name AS subject_name,
+                  c.school_id, c.academic_year_id, s.missing_counts_as_zero,
+                  ((SELECT p.now FROM p) AT TIME ZONE s.timezone)::date AS today
+             FROM classes c JOIN schools s ON s.id = c.school_id
+             JOIN subjects sub ON sub.id = (SELECT p.subject_id FROM p) AND sub.school_id = c.school_id
+            WHERE c.id = (SELECT p.class_id FROM p))
+         SELECT x.* FROM x JOIN classes c ON c.id = x.class_id
+          WHERE {}",
+        teaches_subject("(SELECT p.teacher FROM p)", "(SELECT p.subject_id FROM p)", "x.today")
+    )
 }
 
 /// A gradebook with its year's terms, the school's categories with this class-and-subject's
@@ -127,7 +100,8 @@ struct BookSettingsRow {
     band_mins: Vec<f64>,
 }
 
-/// [`find_book`] for a teacher, with [`list_terms`], [`categories`] and [`grade_scale`] in the
+/// The gradebook of `class_id` × `subject_id` for a teacher who teaches it (NotFound otherwise),
+/// with its year's terms ([`list_terms`]), categories and grade scale ([`grade_scale`]) in the
 /// same statement.
 pub fn find_book_with_settings(
     conn: &mut PgConnection,
@@ -137,7 +111,7 @@ pub fn find_book_with_settings(
     teacher: i64,
 ) -> QueryResult<BookWithSettings> {
     let row: BookSettingsRow = crate::db::cached(
-        BOOK_PARAMS,
+        &[("class_id", "bigint"), ("subject_id", "bigint"), ("now", "timestamptz"), ("teacher", "bigint")],
         format!(
             "WITH b AS ({})
              SELECT b.*, t.*, c.*, g.*
@@ -164,8 +138,7 @@ pub fn find_book_with_settings(
     .bind::<BigInt, _>(class_id)
     .bind::<BigInt, _>(subject_id)
     .bind::<Timestamptz, _>(now)
-    .bind::<Nullable<BigInt>, _>(Some(teacher))
-    .bind::<Nullable<BigInt>, _>(None::<i64>)
+    .bind::<BigInt, _>(teacher)
     .get_result(conn)?;
     let terms = (row.term_ids.into_iter().zip(row.term_names))
         .zip(row.term_starts.into_iter().zip(row.term_ends))
@@ -188,7 +161,8 @@ pub fn find_book_with_settings(
     })
 }
 
-/// The class and subject of an assessment (whoever teaches them; [`find_book`] checks that).
+/// The class and subject of an assessment (whoever teaches them; [`find_book_with_settings`]
+/// checks that).
 pub fn assessment_book(
     conn: &mut PgConnection,
     assessment_id: i64,
@@ -372,17 +346,20 @@ pub struct ScoreRow {
 pub struct Status(&'static str);
 
 impl Status {
+    const SCORE: Self = Self("score");
+    const EXCUSED: Self = Self("excused");
+    const MISSING: Self = Self("missing");
+    const BLANK: Self = Self("blank");
+
     pub fn as_str(&self) -> &'static str {
         self.0
     }
 
     fn of(status: &str) -> Self {
-        Self(match status {
-            "score" => "score",
-            "excused" => "excused",
-            "missing" => "missing",
-            _ => "blank",
-        })
+        [Self::SCORE, Self::EXCUSED, Self::MISSING]
+            .into_iter()
+            .find(|s| s.0 == status)
+            .unwrap_or(Self::BLANK)
     }
 }
 
@@ -479,12 +456,12 @@ impl Stamp {
     }
 
     fn status(&self) -> Status {
-        Status(match self.0.rem_euclid(8) {
-            0 => "score",
-            1 => "excused",
-            4 => "missing",
-            _ => "blank",
-        })
+        match self.0.rem_euclid(8) {
+            0 => Status::SCORE,
+            1 => Status::EXCUSED,
+            4 => Status::MISSING,
+            _ => Status::BLANK,
+        }
     }
 }
 

@@ -117,15 +117,12 @@ async fn child_page(
                 year_start,
                 scale,
             } = queries::child_overview(conn, parent_id, student_id, now)?;
-            let calendar = queries::ChildCalendar {
-                today: rules.today,
-                year_start,
-            };
+            let today = rules.today;
             let month = requested
-                .filter(|m| *m <= calendar.today)
-                .unwrap_or_else(|| first_of_month(calendar.today));
+                .filter(|m| *m <= today)
+                .unwrap_or_else(|| first_of_month(today));
             let month_end = (month + Months::new(1)).pred_opt().expect("valid");
-            let year_start = calendar.year_start.unwrap_or(calendar.today);
+            let year_start = year_start.unwrap_or(today);
             let queries::ChildAttendance {
                 marks,
                 month: month_tally,
@@ -135,12 +132,12 @@ async fn child_page(
                 conn,
                 student_id,
                 (month, month_end),
-                (year_start, calendar.today),
+                (year_start, today),
             )?;
             let work = published_work(conn, student_id, rules, scale, false)?;
             Ok((
                 child,
-                calendar,
+                today,
                 month,
                 marks,
                 month_tally,
@@ -149,7 +146,7 @@ async fn child_page(
                 work,
             ))
         },
-        move |(child, calendar, month, marks, month_tally, year_tally, absences, work)| {
+        move |(child, today, month, marks, month_tally, year_tally, absences, work)| {
             let mut weeks = Vec::new();
             let mut week: [Option<CalendarDay>; 7] = Default::default();
             let mut day = month;
@@ -181,7 +178,7 @@ async fn child_page(
                         "/parent/children/{student_id}?month={}",
                         prev.format("%Y-%m")
                     ),
-                    next_month: (next <= calendar.today).then(|| {
+                    next_month: (next <= today).then(|| {
                         format!(
                             "/parent/children/{student_id}?month={}",
                             next.format("%Y-%m")
@@ -285,7 +282,6 @@ pub async fn show_child_subject(
         Ok((o.child, work))
     })
     .await?;
-    let scale = work.scale.clone();
     let result = work
         .results
         .into_iter()
@@ -317,7 +313,7 @@ pub async fn show_child_subject(
         rules: work.rules,
         result,
         chart,
-        scale,
+        scale: work.scale,
     })
 }
 

@@ -154,20 +154,12 @@ pub fn flash(session: &Session, message: impl Into<String>) {
 
 /// Renders a page with the given status.
 pub fn render_status<T: Template>(page: &T, status: StatusCode) -> Result<HttpResponse, AppError> {
-    render_sized(page, status, T::SIZE_HINT)
+    Ok(html_response(status, render_string(page, T::SIZE_HINT)?))
 }
 
-/// Renders a page of about `bytes` (a large grid), so that the page is written into one buffer
-/// instead of one that is copied each time it doubles.
-pub fn render_sized<T: Template>(
-    page: &T,
-    status: StatusCode,
-    bytes: usize,
-) -> Result<HttpResponse, AppError> {
-    Ok(html_response(status, render_string(page, bytes)?))
-}
-
-/// A page rendered into one buffer of about `bytes`, off the HTTP worker if need be.
+/// A page rendered into one buffer of about `bytes` (a large grid knows its size better than the
+/// template's hint), so that it is not copied each time the buffer doubles; off the HTTP worker
+/// if need be.
 pub fn render_string<T: Template>(page: &T, bytes: usize) -> Result<String, AppError> {
     let mut html = String::with_capacity(bytes);
     page.render_into(&mut html)?;
