@@ -33,6 +33,7 @@ pub struct AppState {
     pub mailer: Arc<mail::Mailer>,
     /// Sign-ins refused while every hashing slot was busy, waiting to be recorded.
     pub busy_log: Arc<accounts::busy::BusyLog>,
-    /// The office's boards of registers, counted at most once per few seconds.
+    /// Each school's board of registers for a day (the office page, the dashboards' today),
+    /// counted at most once every few seconds.
     pub boards: Arc<attendance::office::Boards>,
 }

@@ -46,7 +46,7 @@ pub type Boards = crate::memo::Memo<(Option<i64>, NaiveDate), Vec<BoardRow>>;
 /// How long a counted board is served before it is counted again. A board counts every class's
 /// enrolments and marks for the day (about 9 ms of SQL for a school of 200 classes); counted on
 /// every visit, 50 people watching would saturate two cores. The page refreshes itself every
-/// 60 s, and a register saved through this server clears the boards at once.
+/// 60 s, and marks saved or a roster changed through this server clear the boards at once.
 pub const BOARD_FRESH_SECS: i64 = 10;
 
 pub fn boards() -> Boards {
@@ -596,7 +596,7 @@ pub async fn accept_reason(
     .await?;
     match accepted {
         Ok(true) => {
-            boards_changed(&state);
+            crate::attendance::registers::marks_saved(&state);
             flash(&session, "Accepted: the absence is now excused.")
         }
         Ok(false) => flash(

@@ -272,6 +272,12 @@ fn saver(state: &AppState, user: &CurrentUser) -> Saver {
     }
 }
 
+/// After marks are saved: their absence emails go out now, and the boards count them.
+pub fn marks_saved(state: &AppState) {
+    state.mailer.wake.notify_one();
+    crate::attendance::office::boards_changed(state);
+}
+
 /// Saves the whole register (the no-JavaScript form): everything, or nothing when a mark was
 /// changed by someone else meanwhile.
 pub async fn save_register(
@@ -326,8 +332,7 @@ pub async fn save_register(
     .await?;
     match outcome {
         SaveOutcome::Saved { written } => {
-            state.mailer.wake.notify_one();
-            crate::attendance::office::boards_changed(&state);
+            marks_saved(&state);
             Ok(see_other_saved(&base_url(&user, class_id, date), written))
         }
         SaveOutcome::Conflicts(conflicts) => {
@@ -412,8 +417,7 @@ pub async fn save_mark(
     let row = now_rows.pop().ok_or(AppError::NotFound)?;
     match outcome {
         SaveOutcome::Saved { .. } => {
-            state.mailer.wake.notify_one();
-            crate::attendance::office::boards_changed(&state);
+            marks_saved(&state);
             fragment(row, Some("Saved".into()), StatusCode::OK)
         }
         SaveOutcome::Conflicts(_) => {

@@ -698,6 +698,15 @@ async fn the_office_board_is_counted_every_few_seconds_and_again_at_once_after_a
             .attr(&row, "data-state")
     };
     assert_eq!(board_state().await.as_deref(), Some("not-taken"));
+    // Another school's principal, right after, gets their own school's board and not the one
+    // just counted.
+    let south = app
+        .signed_in("principal2@rollbook.test")
+        .await
+        .get("/admin/attendance")
+        .await;
+    assert_eq!(south.count(&row), 0);
+    assert!(south.count("#registers tbody tr") > 0);
 
     // A mark written by another server (here straight into the database) waits until the
     // board counted a moment ago is stale.
