@@ -1128,14 +1128,20 @@ fn main() {
         )
         .await;
         rows.push(s.row("GET /dashboard (school)", 50));
-        let mut admins = Vec::new();
-        for _ in 0..50 {
-            let mut c = Client::new(&base);
-            c.sign_in("admin@bench.test").await;
-            admins.push(c);
-        }
+        let admins = |n: usize| {
+            let base = base.clone();
+            async move {
+                let mut out = Vec::new();
+                for _ in 0..n {
+                    let mut c = Client::new(&base);
+                    c.sign_in("admin@bench.test").await;
+                    out.push(c);
+                }
+                out
+            }
+        };
         let mut s = load(
-            admins,
+            admins(50).await,
             secs("GET /dashboard (district, 10 schools)"),
             |mut c: Client, _| async move {
                 let st = c.get_status("/dashboard").await;
@@ -1144,6 +1150,17 @@ fn main() {
         )
         .await;
         rows.push(s.row("GET /dashboard (district, 10 schools)", 50));
+        // The district's attendance, school by school: ten boards and the flagged counts.
+        let mut s = load(
+            admins(50).await,
+            secs("GET /admin/attendance (district, school by school)"),
+            |mut c: Client, _| async move {
+                let st = c.get_status("/admin/attendance").await;
+                (c, st)
+            },
+        )
+        .await;
+        rows.push(s.row("GET /admin/attendance (district, school by school)", 50));
         let mut s = load(
             principals(50).await,
             secs("GET /dashboard/at-risk (school)"),

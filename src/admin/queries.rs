@@ -7,7 +7,7 @@ use diesel::sql_types::{BigInt, Date, Nullable, Text, Timestamptz};
 use crate::web::auth::{Role, SessionUser};
 
 /// The schools a user may manage: all (admin) or their own (principal). Nothing for others.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SchoolScope {
     District,
     School(i64),

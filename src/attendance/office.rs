@@ -77,8 +77,6 @@ pub struct BoardRow {
     pub class_id: i64,
     #[diesel(sql_type = Text)]
     pub class_name: String,
-    #[diesel(sql_type = Text)]
-    pub school_name: String,
     #[diesel(sql_type = BigInt)]
     pub enrolled: i64,
     #[diesel(sql_type = BigInt)]
@@ -105,6 +103,43 @@ impl BoardRow {
     }
 }
 
+/// A board added up: how many registers are expected, begun and complete, and the marks by
+/// category (a school's line on the district's board, a dashboard's live figures).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BoardTotals {
+    pub expected: i64,
+    /// Registers with at least one mark.
+    pub started: i64,
+    /// Registers with a mark for every enrolled student.
+    pub complete: i64,
+    pub present: i64,
+    pub late: i64,
+    pub absent: i64,
+    pub excused: i64,
+}
+
+impl BoardTotals {
+    pub fn of(board: &[BoardRow]) -> Self {
+        board.iter().fold(Self::default(), |t, b| Self {
+            expected: t.expected + 1,
+            started: t.started + i64::from(b.marked() > 0),
+            complete: t.complete + i64::from(b.marked() > 0 && b.marked() >= b.enrolled),
+            present: t.present + b.present,
+            late: t.late + b.late,
+            absent: t.absent + b.absent,
+            excused: t.excused + b.excused,
+        })
+    }
+
+    pub fn not_taken(&self) -> i64 {
+        self.expected - self.started
+    }
+
+    pub fn partly(&self) -> i64 {
+        self.started - self.complete
+    }
+}
+
 /// Every class in scope with a register on `date` (school days only), with its counts.
 fn board(
     conn: &mut PgConnection,
@@ -116,7 +151,7 @@ fn board(
     crate::db::cached(
         &[("school", "bigint"), ("day", "date")],
         format!(
-        "SELECT c.id AS class_id, c.name AS class_name, s.name AS school_name,
+        "SELECT c.id AS class_id, c.name AS class_name,
                 (SELECT count(*) FROM enrolments e JOIN students st ON st.id = e.student_id
                   WHERE e.class_id = c.id AND st.status = 'active' AND e.starts_on <= (SELECT p.day FROM p)
                     AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.day FROM p))) AS enrolled,
@@ -132,8 +167,8 @@ fn board(
           WHERE {scope_sql}
             AND NOT (EXTRACT(ISODOW FROM (SELECT p.day FROM p)::date)::smallint = ANY (s.weekend_days))
             AND NOT EXISTS (SELECT 1 FROM non_school_days n WHERE n.school_id = s.id AND (SELECT p.day FROM p) BETWEEN n.starts_on AND n.ends_on)
-          GROUP BY c.id, s.name
-          ORDER BY s.name, c.grade_level, c.name"
+          GROUP BY c.id
+          ORDER BY c.school_id, c.grade_level, c.name"
     ))
     .bind::<Nullable<BigInt>, _>(scope.filter())
     .bind::<Date, _>(date)
@@ -225,9 +260,20 @@ pub fn student_rates(
     to: NaiveDate,
     which: Rates,
 ) -> QueryResult<Vec<StudentRate>> {
-    let (school_marks, school_students) = match scope.filter() {
-        Some(_) => ("AND a.school_id = $1", "AND st.school_id = $1"),
-        None => ("AND $1::bigint IS NULL", ""),
+    diesel::sql_query(student_rates_sql(scope.filter().is_some(), which))
+        .bind::<Nullable<BigInt>, _>(scope.filter())
+        .bind::<Date, _>(from)
+        .bind::<Date, _>(to)
+        .load(conn)
+}
+
+/// The SQL of [`student_rates`] (parameters: school or NULL, from, to), one school's or the
+/// district's; each row also carries the student's `school_id`.
+fn student_rates_sql(one_school: bool, which: Rates) -> String {
+    let (school_marks, school_students) = if one_school {
+        ("AND a.school_id = $1", "AND st.school_id = $1")
+    } else {
+        ("AND $1::bigint IS NULL", "")
     };
     let flagged = match which {
         Rates::Everyone => String::new(),
@@ -235,7 +281,7 @@ pub fn student_rates(
             "AND ((c.present + c.late)::float8 / NULLIF(c.present + c.late + c.absent, 0) < {CHRONIC_BELOW} OR COALESCE(s.streak, 0) >= {STREAK_DAYS})"
         ),
     };
-    diesel::sql_query(format!(
+    format!(
         "WITH marks AS (
              SELECT a.student_id, a.date, ac.category
                FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
@@ -257,7 +303,7 @@ pub fn student_rates(
                     count(*) FILTER (WHERE category = 'absent') AS absent,
                     count(*) FILTER (WHERE category = 'excused') AS excused
                FROM marks GROUP BY student_id)
-         SELECT st.id AS student_id, st.student_number,
+         SELECT st.id AS student_id, st.school_id, st.student_number,
                 st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS name, cur.name AS class_name,
                 COALESCE(c.present, 0) AS present, COALESCE(c.late, 0) AS late,
                 COALESCE(c.absent, 0) AS absent, COALESCE(c.excused, 0) AS excused,
@@ -271,8 +317,55 @@ pub fn student_rates(
                                ORDER BY e.starts_on DESC LIMIT 1) cur ON TRUE
           WHERE st.status = 'active' {school_students} {flagged}
           ORDER BY st.family_name, st.given_name, st.id"
+    )
+}
+
+/// One school's line of the district's attendance: how many of its students are chronically
+/// absent or on a streak, and how many parents' reasons wait for its office.
+#[derive(Debug, QueryableByName)]
+pub struct SchoolFlags {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = BigInt)]
+    pub chronic: i64,
+    #[diesel(sql_type = BigInt)]
+    pub streaks: i64,
+    #[diesel(sql_type = BigInt)]
+    pub reasons: i64,
+}
+
+/// Every school's [`SchoolFlags`], counted in SQL: the term to date from the insight summaries
+/// (`from_summary`), or any other range live from the marks.
+fn flags_by_school(
+    conn: &mut PgConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    from_summary: bool,
+) -> QueryResult<Vec<SchoolFlags>> {
+    // The summary's condition is the predicate of its partial index.
+    let flagged = if from_summary {
+        format!(
+            "SELECT i.school_id, i.attendance_rate / 100 AS rate, i.absence_streak AS streak
+               FROM student_insight i
+              WHERE $1::bigint IS NULL AND $2::date IS NOT NULL AND $3::date IS NOT NULL
+                AND (i.attendance_rate / 100 < {CHRONIC_BELOW} OR i.absence_streak >= {STREAK_DAYS})"
+        )
+    } else {
+        student_rates_sql(false, Rates::Flagged)
+    };
+    diesel::sql_query(format!(
+        "WITH f AS ({flagged})
+         SELECT s.id, s.name,
+                count(f.school_id) FILTER (WHERE f.rate < {CHRONIC_BELOW}) AS chronic,
+                count(f.school_id) FILTER (WHERE f.streak >= {STREAK_DAYS}) AS streaks,
+                (SELECT count(*) FROM absence_reasons r WHERE r.school_id = s.id AND r.status = 'pending') AS reasons
+           FROM schools s LEFT JOIN f ON f.school_id = s.id
+          GROUP BY s.id
+          ORDER BY s.name, s.id"
     ))
-    .bind::<Nullable<BigInt>, _>(scope.filter())
+    .bind::<Nullable<BigInt>, _>(None::<i64>)
     .bind::<Date, _>(from)
     .bind::<Date, _>(to)
     .load(conn)
@@ -347,6 +440,34 @@ pub struct RangeQuery {
     date: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    /// An admin's choice of one school (principals always see their own).
+    school: Option<String>,
+}
+
+/// Whose attendance a page shows: a principal's school; for an admin, the school they picked
+/// (`?school=`, 404 if it is not a number) or else the whole district.
+fn scope_of(user: &CurrentUser, q: &RangeQuery) -> Result<SchoolScope, AppError> {
+    match (
+        SchoolScope::of(user),
+        q.school.as_deref().filter(|s| !s.is_empty()),
+    ) {
+        (SchoolScope::District, Some(raw)) => raw
+            .parse()
+            .map(SchoolScope::School)
+            .map_err(|_| AppError::NotFound),
+        (scope, _) => Ok(scope),
+    }
+}
+
+/// The name of a school an admin picked; 404 if there is no such school.
+fn picked_school(conn: &mut PgConnection, id: i64) -> Result<String, AppError> {
+    use crate::schema::schools;
+    schools::table
+        .find(id)
+        .select(schools::name)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
 }
 
 struct Range {
@@ -356,12 +477,6 @@ struct Range {
     error: Option<String>,
     /// The term to date, as nobody chose other dates.
     default: bool,
-}
-
-async fn range(state: &AppState, scope: SchoolScope, q: &RangeQuery) -> Result<Range, AppError> {
-    let now = state.clock.now();
-    let d = db::run(&state.pool, move |conn| Ok(defaults(conn, scope, now)?)).await?;
-    Ok(resolve_range(d, q))
 }
 
 /// The dates asked for, or the defaults (today; the term to date).
@@ -401,6 +516,27 @@ fn resolve_range(d: Defaults, q: &RangeQuery) -> Range {
     }
 }
 
+/// One school's line on the district's board of registers.
+pub struct SchoolBoard {
+    pub id: i64,
+    pub name: String,
+    pub totals: BoardTotals,
+}
+
+/// What the page shows: one school's registers and students, or the district school by school.
+enum View {
+    School {
+        board: std::sync::Arc<Vec<BoardRow>>,
+        chronic: Vec<StudentRate>,
+        streaks: Vec<StudentRate>,
+        reasons: Vec<PendingReason>,
+    },
+    District {
+        boards: Vec<SchoolBoard>,
+        flags: Vec<SchoolFlags>,
+    },
+}
+
 #[derive(Template)]
 #[template(path = "attendance/office.html", blocks = ["board"])]
 struct OfficePage {
@@ -409,12 +545,21 @@ struct OfficePage {
     from: NaiveDate,
     to: NaiveDate,
     error: Option<String>,
-    board: std::sync::Arc<Vec<BoardRow>>,
-    chronic: Vec<StudentRate>,
-    streaks: Vec<StudentRate>,
-    reasons: Vec<PendingReason>,
-    /// When the term-to-date lists come from the summaries: how old they are.
+    /// The school an admin picked: its id and name.
+    picked: Option<(i64, String)>,
+    view: View,
+    /// When the term-to-date figures come from the summaries: how old they are.
     summary_note: Option<String>,
+}
+
+impl OfficePage {
+    /// `&school=…` for links that keep an admin's choice of school.
+    fn school_param(&self) -> String {
+        self.picked
+            .as_ref()
+            .map(|(id, _)| format!("&school={id}"))
+            .unwrap_or_default()
+    }
 }
 
 pub async fn overview(
@@ -424,68 +569,112 @@ pub async fn overview(
     query: web::Query<RangeQuery>,
     hx: Hx,
 ) -> Result<HttpResponse, AppError> {
-    let scope = SchoolScope::of(&user);
-    // The board refreshes itself every few seconds: that request needs the board alone.
+    let asked = query.into_inner();
+    let scope = scope_of(&user, &asked)?;
+    let admin_picked = SchoolScope::of(&user) == SchoolScope::District;
+    // The board refreshes itself every minute: that request needs the board alone.
     let fragment = hx.wants_fragment();
-    let (now, asked) = (state.clock.now(), query.into_inner());
+    let now = state.clock.now();
     let boards = std::sync::Arc::clone(&state.boards);
     // One trip to the pool: the dates, then everything counted over them.
-    let (r, board, rates, reasons, summary) = db::run(&state.pool, move |conn| {
+    let (r, picked, view, summary) = db::run(&state.pool, move |conn| {
+        let picked = match scope {
+            SchoolScope::School(id) if admin_picked => Some((id, picked_school(conn, id)?)),
+            _ => None,
+        };
         let r = resolve_range(defaults(conn, scope, now)?, &asked);
-        let (date, from, to, default_range) = (r.date, r.from, r.to, r.default);
-        let board = board_of(conn, &boards, scope, date, now)?;
-        if fragment {
-            return Ok((r, board, Vec::new(), Vec::new(), None));
-        }
+        let (date, from, to) = (r.date, r.from, r.to);
         // The term to date comes from the insight summaries once they exist (a whole term of a
         // school's marks is too much to count on every visit); other ranges are counted live.
-        let summary = if default_range {
-            crate::dashboard::refresh::last_refresh(conn)?
+        let summary = match (fragment, r.default) {
+            (false, true) => crate::dashboard::refresh::last_refresh(conn)?,
+            _ => None,
+        };
+        let view = if scope == SchoolScope::District {
+            // The district school by school: each school's own board (the one its principal
+            // and the dashboards read) added up, and its flagged students counted in SQL.
+            let mut lines = Vec::new();
+            let flags = match fragment {
+                true => Vec::new(),
+                false => flags_by_school(conn, from, to, summary.is_some())?,
+            };
+            for (id, name) in school_names(conn)? {
+                let board = board_of(conn, &boards, SchoolScope::School(id), date, now)?;
+                let totals = BoardTotals::of(&board);
+                lines.push(SchoolBoard { id, name, totals });
+            }
+            View::District {
+                boards: lines,
+                flags,
+            }
         } else {
-            None
+            let board = board_of(conn, &boards, scope, date, now)?;
+            let (rates, reasons) = match (fragment, summary) {
+                (true, _) => (Vec::new(), Vec::new()),
+                (false, Some(_)) => (
+                    flagged_from_summary(conn, scope, to)?,
+                    pending_reasons(conn, scope)?,
+                ),
+                (false, None) => (
+                    student_rates(conn, scope, from, to, Rates::Flagged)?,
+                    pending_reasons(conn, scope)?,
+                ),
+            };
+            let (chronic, streaks) = split_flagged(rates);
+            View::School {
+                board,
+                chronic,
+                streaks,
+                reasons,
+            }
         };
-        let rates = match summary {
-            Some(_) => flagged_from_summary(conn, scope, to)?,
-            None => student_rates(conn, scope, from, to, Rates::Flagged)?,
-        };
-        Ok((r, board, rates, pending_reasons(conn, scope)?, summary))
+        Ok((r, picked, view, summary))
     })
     .await?;
-    let (date, from, to) = (r.date, r.from, r.to);
-    let chronic: Vec<StudentRate> = rates
-        .iter()
-        .filter(|s| s.rate.is_some_and(|r| r < CHRONIC_BELOW))
-        .cloned()
-        .collect();
-    let streaks: Vec<StudentRate> = rates
-        .into_iter()
-        .filter(|s| s.streak >= STREAK_DAYS)
-        .collect();
     let page = OfficePage {
         layout: Layout::new(&req, &state, "Attendance"),
-        date,
-        from,
-        to,
+        date: r.date,
+        from: r.from,
+        to: r.to,
         error: r.error,
-        board,
-        chronic,
-        streaks,
-        reasons,
+        picked,
+        view,
         summary_note: summary
             .map(|at| crate::dashboard::handlers::age_note(Some(at), state.clock.now())),
     };
-    if hx.wants_fragment() {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .insert_header(("Vary", "HX-Request"))
-            .body(page.as_board().render()?));
-    }
-    let mut response = render_status(&page, StatusCode::OK)?;
+    let mut response = if fragment {
+        crate::web::layout::html_response(StatusCode::OK, page.as_board().render()?)
+    } else {
+        render_status(&page, StatusCode::OK)?
+    };
     response.headers_mut().insert(
         actix_web::http::header::VARY,
         actix_web::http::header::HeaderValue::from_static("HX-Request"),
     );
     Ok(response)
+}
+
+/// The flagged students split: below the chronic rate, and on an ongoing streak.
+fn split_flagged(rates: Vec<StudentRate>) -> (Vec<StudentRate>, Vec<StudentRate>) {
+    let chronic = rates
+        .iter()
+        .filter(|s| s.rate.is_some_and(|r| r < CHRONIC_BELOW))
+        .cloned()
+        .collect();
+    let streaks = rates
+        .into_iter()
+        .filter(|s| s.streak >= STREAK_DAYS)
+        .collect();
+    (chronic, streaks)
+}
+
+/// Every school's id and name, by name.
+fn school_names(conn: &mut PgConnection) -> QueryResult<Vec<(i64, String)>> {
+    use crate::schema::schools;
+    schools::table
+        .select((schools::id, schools::name))
+        .order((schools::name, schools::id))
+        .load(conn)
 }
 
 /// Every student's counts and rate over the range, as CSV.
@@ -494,11 +683,19 @@ pub async fn export(
     user: CurrentUser,
     query: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let scope = SchoolScope::of(&user);
-    let r = range(&state, scope, &query).await?;
-    let (from, to) = (r.from, r.to);
-    let rates = db::run(&state.pool, move |conn| {
-        Ok(student_rates(conn, scope, from, to, Rates::Everyone)?)
+    let asked = query.into_inner();
+    let scope = scope_of(&user, &asked)?;
+    let (now, admin_picked) = (
+        state.clock.now(),
+        SchoolScope::of(&user) == SchoolScope::District,
+    );
+    let (from, to, rates) = db::run(&state.pool, move |conn| {
+        if let (SchoolScope::School(id), true) = (scope, admin_picked) {
+            picked_school(conn, id)?;
+        }
+        let r = resolve_range(defaults(conn, scope, now)?, &asked);
+        let rates = student_rates(conn, scope, r.from, r.to, Rates::Everyone)?;
+        Ok((r.from, r.to, rates))
     })
     .await?;
     let body = crate::admin::imports::exports::to_csv(
@@ -538,6 +735,8 @@ pub async fn export(
 #[derive(QueryableByName)]
 struct ReasonTarget {
     #[diesel(sql_type = BigInt)]
+    school_id: i64,
+    #[diesel(sql_type = BigInt)]
     class_id: i64,
     #[diesel(sql_type = Date)]
     date: NaiveDate,
@@ -567,9 +766,9 @@ pub async fn accept_reason(
         public_url: state.settings.public_url.clone(),
     };
     let accepted = db::run(&state.pool, move |conn| {
-        Ok(conn.transaction(|conn| -> QueryResult<bool> {
+        Ok(conn.transaction(|conn| -> QueryResult<(bool, i64)> {
             let t: ReasonTarget = diesel::sql_query(
-                "SELECT a.class_id, a.date, a.student_id, a.version, a.note,
+                "SELECT a.school_id, a.class_id, a.date, a.student_id, a.version, a.note,
                         (SELECT ac.id FROM attendance_codes ac WHERE ac.school_id = a.school_id AND ac.category = 'excused'
                           ORDER BY ac.position LIMIT 1) AS excused_code
                    FROM absence_reasons r JOIN attendance a ON a.id = r.attendance_id
@@ -579,7 +778,7 @@ pub async fn accept_reason(
             .bind::<BigInt, _>(id)
             .bind::<Nullable<BigInt>, _>(scope.filter())
             .get_result(conn)?;
-            let Some(excused) = t.excused_code else { return Ok(false) };
+            let Some(excused) = t.excused_code else { return Ok((false, t.school_id)) };
             let day = register::find_register_day(conn, t.class_id, t.date, saver.at, None, scope.filter())?;
             let mark = MarkInput { student_id: t.student_id, code_id: excused, version: t.version, late_minutes: None, note: t.note };
             if let SaveOutcome::Conflicts(_) = register::save_marks(conn, &day, t.date, &[mark], &saver)? {
@@ -590,11 +789,15 @@ pub async fn accept_reason(
                 .bind::<BigInt, _>(saver.user_id)
                 .bind::<Timestamptz, _>(saver.at)
                 .execute(conn)?;
-            Ok(true)
+            Ok((true, t.school_id))
         }))
     })
     .await?;
-    match accepted {
+    let back = match &accepted {
+        Ok((_, school)) => back_to_office(&user, *school),
+        Err(_) => "/admin/attendance".to_string(),
+    };
+    match accepted.map(|(done, _)| done) {
         Ok(true) => {
             crate::attendance::registers::marks_saved(&state);
             flash(&session, "Accepted: the absence is now excused.")
@@ -609,7 +812,21 @@ pub async fn accept_reason(
         ),
         Err(e) => return Err(e.into()),
     }
-    Ok(see_other("/admin/attendance"))
+    Ok(see_other(&back))
+}
+
+/// The office page to return to after deciding a reason: an admin goes back to the school.
+fn back_to_office(user: &CurrentUser, school_id: i64) -> String {
+    match SchoolScope::of(user) {
+        SchoolScope::District => format!("/admin/attendance?school={school_id}"),
+        _ => "/admin/attendance".to_string(),
+    }
+}
+
+#[derive(QueryableByName)]
+struct DecidedIn {
+    #[diesel(sql_type = BigInt)]
+    school_id: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -629,22 +846,57 @@ pub async fn decline_reason(
     let id = path.into_inner().0;
     let response: String = form.response.trim().chars().take(1000).collect();
     let (scope, at, by) = (SchoolScope::of(&user), state.clock.now(), user.id);
-    let changed = db::run(&state.pool, move |conn| {
+    let school: Option<i64> = db::run(&state.pool, move |conn| {
         Ok(diesel::sql_query(
             "UPDATE absence_reasons SET status = 'declined', response = $3, decided_by = $4, decided_at = $5
-              WHERE id = $1 AND status = 'pending' AND ($2::bigint IS NULL OR school_id = $2)",
+              WHERE id = $1 AND status = 'pending' AND ($2::bigint IS NULL OR school_id = $2)
+              RETURNING school_id",
         )
         .bind::<BigInt, _>(id)
         .bind::<Nullable<BigInt>, _>(scope.filter())
         .bind::<Text, _>(&response)
         .bind::<BigInt, _>(by)
         .bind::<Timestamptz, _>(at)
-        .execute(conn)?)
+        .get_result::<DecidedIn>(conn)
+        .optional()?
+        .map(|d| d.school_id))
     })
     .await?;
-    if changed == 0 {
+    let Some(school) = school else {
         return Err(AppError::NotFound);
-    }
+    };
     flash(&session, "Declined. The parent will see your message.");
-    Ok(see_other("/admin/attendance"))
+    Ok(see_other(&back_to_office(&user, school)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(enrolled: i64, present: i64, absent: i64) -> BoardRow {
+        BoardRow {
+            class_id: 1,
+            class_name: "7A".into(),
+            enrolled,
+            present,
+            late: 1,
+            absent,
+            excused: 0,
+        }
+    }
+
+    #[test]
+    fn a_board_adds_up_to_registers_begun_complete_and_marks() {
+        assert_eq!(BoardTotals::of(&[]), BoardTotals::default());
+        let untaken = BoardRow {
+            late: 0,
+            ..row(30, 0, 0)
+        };
+        // Complete; partly (20 of 30); not taken; more marks than enrolled (a student marked,
+        // then withdrawn) is complete.
+        let t = BoardTotals::of(&[row(30, 27, 2), row(30, 18, 1), untaken, row(25, 25, 0)]);
+        assert_eq!((t.expected, t.started, t.complete), (4, 3, 2));
+        assert_eq!((t.not_taken(), t.partly()), (1, 1));
+        assert_eq!((t.present, t.late, t.absent, t.excused), (70, 3, 3, 0));
+    }
 }

@@ -53,9 +53,10 @@ impl SchoolCard {
     /// Today's attendance from the school's board of registers (every class, counted by
     /// category): attended is present or late, counted leaves out the excused.
     pub fn count_today(&mut self, board: &[crate::attendance::office::BoardRow]) {
-        self.attended_today = board.iter().map(|b| b.present + b.late).sum();
-        self.counted_today = board.iter().map(|b| b.present + b.late + b.absent).sum();
-        self.registers_taken = board.iter().filter(|b| b.marked() > 0).count() as i64;
+        let t = crate::attendance::office::BoardTotals::of(board);
+        self.attended_today = t.present + t.late;
+        self.counted_today = t.present + t.late + t.absent;
+        self.registers_taken = t.started;
     }
 
     pub fn registers_missing(&self) -> i64 {

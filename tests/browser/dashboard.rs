@@ -53,3 +53,33 @@ async fn the_dashboard_and_the_at_risk_list_are_accessible_on_a_phone() {
     assert!(problems.is_empty(), "student profile: {problems:#?}");
     browser.close().await;
 }
+
+#[actix_web::test]
+async fn the_districts_attendance_and_one_schools_are_accessible_on_a_phone() {
+    let app = TestApp::spawn().await;
+    let browser = Browser::open(&app.address, 360, 780).await;
+    browser.goto("/login").await;
+    browser.fill("#email", DEMO_ADMIN).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for("main").await;
+    browser.goto("/admin/attendance").await;
+    browser.wait_for("#school-flags").await;
+    for page in ["district", "school"] {
+        let problems = browser.accessibility_problems().await;
+        browser
+            .screenshot(&format!("attendance-{page}-phone"))
+            .await;
+        assert!(problems.is_empty(), "{page} attendance: {problems:#?}");
+        let (viewport, document) = browser.widths().await;
+        assert!(
+            document <= viewport + 1,
+            "{page} attendance fits 360 px ({document} > {viewport})"
+        );
+        if page == "district" {
+            browser.click("#school-registers tbody th a").await;
+            browser.wait_for("#school-name").await;
+        }
+    }
+    browser.close().await;
+}

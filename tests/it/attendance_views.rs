@@ -212,15 +212,37 @@ async fn a_declined_reason_shows_the_schools_message() {
         .select(absence_reasons::id)
         .first(&mut app.conn())
         .unwrap();
-    let office = app.signed_in(DEMO_PRINCIPAL).await;
+    // Here the district's admin decides: the reason waits on the school's line, is decided on
+    // the school's page, and the admin is sent back there.
+    let (_, north, _) = student(&app, "NG-0003");
+    let office = app.signed_in(DEMO_ADMIN).await;
+    let district = office.get("/admin/attendance").await;
+    assert_eq!(district.count("#reasons li"), 0, "listed school by school");
+    assert_eq!(
+        district.text(&format!(
+            "#school-flags tr[data-school-id='{north}'] td.reasons"
+        )),
+        "1"
+    );
+    let school_page = format!("/admin/attendance?school={north}");
+    assert_eq!(office.get(&school_page).await.count("#reasons li"), 1);
     let r = office
         .submit(
-            "/admin/attendance",
+            &school_page,
             &format!("/admin/attendance/reasons/{reason_id}/decline"),
             &[("response", "Please call the office.")],
         )
         .await;
     assert_eq!(r.status, 303);
+    assert_eq!(r.location(), Some(school_page.as_str()));
+    assert_eq!(
+        app.signed_in(DEMO_PRINCIPAL)
+            .await
+            .get("/admin/attendance")
+            .await
+            .count("#no-reasons"),
+        1
+    );
     let page = parent.get(&page_url).await;
     assert_eq!(
         page.attr("#absences .reason", "data-status").as_deref(),
@@ -231,31 +253,36 @@ async fn a_declined_reason_shows_the_schools_message() {
         .contains("Please call the office."));
 }
 
-#[actix_web::test]
-async fn the_office_sees_the_board_the_chronically_absent_and_the_streaks() {
-    let app = TestApp::spawn().await;
-    // NG-0001: 8 present, 2 absent → 80 %: chronic. NG-0002: 9 present, 1 absent → exactly 90 %: not.
-    // NG-0004: absent the last three school days → a streak.
+/// NG-0001: 8 present, 2 absent → 80 %: chronic. NG-0002: 9 present, 1 absent → exactly 90 %:
+/// not. NG-0004: absent the last three school days → a streak. Today (the last day) 7A is
+/// partly taken.
+fn two_weeks_of_marks(app: &TestApp) {
     for (i, day) in SCHOOL_DAYS.iter().enumerate() {
         mark(
-            &app,
+            app,
             "NG-0001",
             day,
             if i < 8 { "present" } else { "absent" },
         );
         mark(
-            &app,
+            app,
             "NG-0002",
             day,
             if i == 0 { "absent" } else { "present" },
         );
         mark(
-            &app,
+            app,
             "NG-0004",
             day,
             if i >= 7 { "absent" } else { "present" },
         );
     }
+}
+
+#[actix_web::test]
+async fn the_office_sees_the_board_the_chronically_absent_and_the_streaks() {
+    let app = TestApp::spawn().await;
+    two_weeks_of_marks(&app);
     let office = app.signed_in(DEMO_PRINCIPAL).await;
     let page = office
         .get("/admin/attendance?from=2026-11-05&to=2026-11-18")
@@ -317,6 +344,157 @@ async fn the_office_sees_the_board_the_chronically_absent_and_the_streaks() {
             .status,
         403
     );
+}
+
+/// The numbers in column `n` (1-based) of the rows matching `rows`, added up.
+fn column_sum(page: &TestResponse, rows: &str, n: usize) -> i64 {
+    page.texts(&format!("{rows} > :nth-child({n})"))
+        .iter()
+        .map(|t| t.parse::<i64>().unwrap())
+        .sum()
+}
+
+#[actix_web::test]
+async fn an_admin_sees_the_district_school_by_school_and_opens_one_school() {
+    let app = TestApp::spawn().await;
+    two_weeks_of_marks(&app);
+    let range = "from=2026-11-05&to=2026-11-18";
+    let (_, north, _) = student(&app, "NG-0001");
+    let (_, south, _) = student(&app, "SB-0001");
+    let admin = app.signed_in(DEMO_ADMIN).await;
+    let district = admin.get(&format!("/admin/attendance?{range}")).await;
+    assert_eq!(district.status, 200);
+    let schools: i64 = rollbook::schema::schools::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        district.count("#school-registers tbody tr"),
+        schools as usize
+    );
+    assert_eq!(district.count("#school-flags tbody tr"), schools as usize);
+    assert_eq!(
+        district.count("#registers, #chronic, #streaks, #reasons"),
+        0,
+        "no class or student lists for the whole district"
+    );
+
+    // Each school's line agrees with what its principal sees.
+    for (school, principal) in [(north, DEMO_PRINCIPAL), (south, "principal2@rollbook.test")] {
+        let own = app
+            .signed_in(principal)
+            .await
+            .get(&format!("/admin/attendance?{range}"))
+            .await;
+        let line = format!("tr[data-school-id='{school}']");
+        let classes = own.count("#registers tbody tr");
+        let not_taken = own.count("#registers tr[data-state='not-taken']");
+        let partly = own.count("#registers tr[data-state='partly']");
+        assert!(classes > 0);
+        let mut expected = match not_taken {
+            0 => "All taken".to_string(),
+            n => format!("{n} not taken yet"),
+        };
+        if partly > 0 {
+            expected += &format!(", {partly} partly");
+        }
+        assert_eq!(
+            district.text(&format!("#school-registers {line} td.registers")),
+            format!("{expected} of {classes}")
+        );
+        for column in 3..=6 {
+            assert_eq!(
+                column_sum(&district, &format!("#school-registers {line}"), column),
+                column_sum(&own, "#registers tbody tr", column),
+                "column {column} of {school}"
+            );
+        }
+        for (cell, list) in [
+            ("chronic", "#chronic tbody tr"),
+            ("streaks", "#streaks tbody tr"),
+        ] {
+            assert_eq!(
+                district.text(&format!("#school-flags {line} td.{cell}")),
+                own.count(list).to_string(),
+                "{cell} of {school}"
+            );
+        }
+    }
+    assert_eq!(
+        district.text(&format!(
+            "#school-flags tr[data-school-id='{north}'] td.chronic"
+        )),
+        "2",
+        "NG-0001 and NG-0004"
+    );
+
+    // Opening a school shows its classes and students, and keeps the choice.
+    let link = district
+        .attr(
+            &format!("#school-registers tr[data-school-id='{north}'] th a"),
+            "href",
+        )
+        .unwrap();
+    let school = admin.get(&link).await;
+    assert_eq!(school.status, 200);
+    assert_eq!(school.text("#school-name"), "Northgate Community School");
+    let own = app
+        .signed_in(DEMO_PRINCIPAL)
+        .await
+        .get(&format!("/admin/attendance?{range}"))
+        .await;
+    for list in [
+        "#registers tbody th",
+        "#chronic tbody th",
+        "#streaks tbody th",
+    ] {
+        assert_eq!(school.texts(list), own.texts(list), "{list}");
+    }
+    assert_eq!(
+        school.attr("#range input[name=school]", "value"),
+        Some(north.to_string())
+    );
+    let export = school
+        .attr("a[href^='/admin/attendance/export.csv']", "href")
+        .unwrap();
+    assert!(export.contains(&format!("school={north}")), "{export}");
+    let csv = admin.get(&export).await;
+    assert!(csv.body.lines().any(|l| l.starts_with("NG-0001,")));
+    assert!(!csv.body.contains("SB-0001"));
+
+    // A school that does not exist, or is not a number, is not found.
+    for bad in ["999999", "north"] {
+        assert_eq!(
+            admin
+                .get(&format!("/admin/attendance?school={bad}"))
+                .await
+                .status,
+            404
+        );
+        assert_eq!(
+            admin
+                .get(&format!("/admin/attendance/export.csv?school={bad}"))
+                .await
+                .status,
+            404
+        );
+    }
+    // A principal cannot pick another school: they still see their own.
+    let principal = app.signed_in(DEMO_PRINCIPAL).await;
+    let asked = principal
+        .get(&format!("/admin/attendance?school={south}&{range}"))
+        .await;
+    assert_eq!(
+        asked.texts("#registers tbody th"),
+        own.texts("#registers tbody th")
+    );
+    assert_eq!(asked.count("#school-name"), 0);
+    let csv = principal
+        .get(&format!(
+            "/admin/attendance/export.csv?school={south}&{range}"
+        ))
+        .await;
+    assert!(csv.body.contains("NG-0001") && !csv.body.contains("SB-0001"));
 }
 
 fn name(app: &TestApp, number: &str) -> String {

@@ -641,6 +641,19 @@ async fn the_office_attendance_page_reads_the_term_from_the_summaries_and_agrees
         .collect();
     assert!(!expected.is_empty());
     assert_eq!(shown, expected);
+    // The district's line for the school counts the same students from the same summaries.
+    let district = app
+        .signed_in(DEMO_ADMIN)
+        .await
+        .get("/admin/attendance")
+        .await;
+    assert!(district.text("#summary-note").contains("as of"));
+    assert_eq!(
+        district.text(&format!(
+            "#school-flags tr[data-school-id='{north}'] td.chronic"
+        )),
+        expected.len().to_string()
+    );
     // Another range is counted live, without the note.
     let live = principal
         .get("/admin/attendance?from=2026-10-01&to=2026-11-17")
