@@ -344,18 +344,20 @@ fn flags_by_school(
     to: NaiveDate,
     from_summary: bool,
 ) -> QueryResult<Vec<SchoolFlags>> {
-    // The summary's condition is the predicate of its partial index.
+    // The summary's condition is the predicate of its partial index. Prepared once per
+    // connection (planning it took longer than running it).
     let flagged = if from_summary {
         format!(
             "SELECT i.school_id, i.attendance_rate / 100 AS rate, i.absence_streak AS streak
                FROM student_insight i
-              WHERE $1::bigint IS NULL AND $2::date IS NOT NULL AND $3::date IS NOT NULL
-                AND (i.attendance_rate / 100 < {CHRONIC_BELOW} OR i.absence_streak >= {STREAK_DAYS})"
+              WHERE i.attendance_rate / 100 < {CHRONIC_BELOW} OR i.absence_streak >= {STREAK_DAYS}"
         )
     } else {
         student_rates_sql(false, Rates::Flagged)
     };
-    diesel::sql_query(format!(
+    crate::db::cached(
+        &[("school", "bigint"), ("from", "date"), ("to", "date")],
+        format!(
         "WITH f AS ({flagged})
          SELECT s.id, s.name,
                 count(f.school_id) FILTER (WHERE f.rate < {CHRONIC_BELOW}) AS chronic,
@@ -364,7 +366,8 @@ fn flags_by_school(
            FROM schools s LEFT JOIN f ON f.school_id = s.id
           GROUP BY s.id
           ORDER BY s.name, s.id"
-    ))
+        ),
+    )
     .bind::<Nullable<BigInt>, _>(None::<i64>)
     .bind::<Date, _>(from)
     .bind::<Date, _>(to)
