@@ -582,6 +582,7 @@ async fn every_office_route_answers_404_for_another_schools_record() {
         .unwrap();
     let p = app.signed_in(DEMO_PRINCIPAL).await;
     let gets = [
+        format!("/admin/classes/{c9a}"),
         format!("/admin/users/{t7}"),
         format!("/admin/users/{t7}/edit"),
         format!("/admin/students/{student}"),
@@ -647,4 +648,156 @@ async fn every_office_route_answers_404_for_another_schools_record() {
     assert_eq!(still, "Élodie Dubois");
     let audit: i64 = audit_log::table.count().get_result(&mut conn).unwrap();
     assert_eq!(audit, 0);
+}
+
+#[actix_web::test]
+async fn the_district_lists_classes_school_by_school_and_each_class_has_its_own_form() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in(DEMO_ADMIN).await;
+    let district = admin.get("/admin/classes").await;
+    assert_eq!(district.status, 200);
+    let counts: Vec<(i64, i64)> = schools::table
+        .left_join(rollbook::schema::classes::table)
+        .group_by(schools::id)
+        .select((
+            schools::id,
+            diesel::dsl::count(rollbook::schema::classes::id.nullable()),
+        ))
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(district.count("#schools tbody tr"), counts.len());
+    for (school, n) in &counts {
+        assert_eq!(
+            district.text(&format!("#schools tr[data-school-id='{school}'] td")),
+            n.to_string()
+        );
+    }
+    assert_eq!(
+        district.count("form[action^='/admin/classes']"),
+        0,
+        "no form per class"
+    );
+
+    // One school: its classes listed, each changed on a page of its own.
+    let north = schools::table
+        .filter(schools::name.eq("Northgate Community School"))
+        .select(schools::id)
+        .first::<i64>(&mut app.conn())
+        .unwrap();
+    let list = format!("/admin/classes?school={north}");
+    let page = admin.get(&list).await;
+    assert_eq!(page.text("#school-name"), "Northgate Community School");
+    let mut names = page.texts("#classes tbody th");
+    names.sort();
+    let mut expected: Vec<String> = rollbook::schema::classes::table
+        .filter(rollbook::schema::classes::school_id.eq(north))
+        .select(rollbook::schema::classes::name)
+        .load(&mut app.conn())
+        .unwrap();
+    expected.sort();
+    assert_eq!(names, expected);
+    assert_eq!(page.count("select#new-homeroom_teacher_id"), 1);
+    let c7a = app.class_id("7A");
+    let edit = format!("/admin/classes/{c7a}");
+    assert_eq!(
+        page.attr(&format!("#classes tr[data-class-id='{c7a}'] a"), "href"),
+        Some(edit.clone())
+    );
+    let form = admin.get(&edit).await;
+    assert_eq!(
+        form.attr(
+            "#class-{c7a}-name"
+                .replace("{c7a}", &c7a.to_string())
+                .as_str(),
+            "value"
+        )
+        .as_deref(),
+        Some("7A")
+    );
+    // Only the class's own school's teachers are offered.
+    let offered: Vec<String> = form.texts(&format!("#class-{c7a}-homeroom_teacher_id option"));
+    assert!(!offered.iter().any(|t| t == "Élodie Dubois"), "{offered:?}");
+
+    let year = north_year(&app).to_string();
+    let r = admin
+        .submit(
+            &edit,
+            &edit,
+            &[
+                ("academic_year_id", &year),
+                ("name", ""),
+                ("grade_level", "7"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r
+        .text(&format!("#class-{c7a}-name-error"))
+        .contains("Enter the class name"));
+    assert_eq!(r.count("#edit-class"), 1, "the class's own form again");
+    let r = admin
+        .submit(
+            &edit,
+            &edit,
+            &[
+                ("academic_year_id", &year),
+                ("name", "7 Alpha"),
+                ("grade_level", "7"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(r.location(), Some(list.as_str()));
+    let renamed: String = rollbook::schema::classes::table
+        .find(c7a)
+        .select(rollbook::schema::classes::name)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(renamed, "7 Alpha");
+    assert!(admin
+        .get(&list)
+        .await
+        .texts("#classes tbody th")
+        .contains(&"7 Alpha".to_string()));
+
+    // A class added from the school's page that is refused comes back on that page.
+    let r = admin
+        .submit(
+            &list,
+            "/admin/classes",
+            &[
+                ("academic_year_id", ""),
+                ("name", "9Z"),
+                ("grade_level", "9"),
+                ("school", &north.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.text("#school-name"), "Northgate Community School");
+    assert!(r.count("#new-academic_year_id-error") == 1);
+    for bad in ["999999", "north"] {
+        assert_eq!(
+            admin
+                .get(&format!("/admin/classes?school={bad}"))
+                .await
+                .status,
+            404
+        );
+    }
+    // A principal sees their own school's list whatever they ask for.
+    let south: i64 = schools::table
+        .filter(schools::name.eq("Southbank Academy"))
+        .select(schools::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let own = app
+        .signed_in(DEMO_PRINCIPAL)
+        .await
+        .get(&format!("/admin/classes?school={south}"))
+        .await;
+    let mut own_names = own.texts("#classes tbody th");
+    own_names.sort();
+    assert_eq!(own_names.len(), expected.len());
+    assert_eq!(own.count("#school-name"), 0);
 }

@@ -5,6 +5,8 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use serde::Deserialize;
 use serde_json::json;
 
 use super::{audit_change, FormState};
@@ -20,45 +22,76 @@ use crate::AppState;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/classes", web::get().to(list_classes))
         .route("/classes", web::post().to(create_class))
+        .route("/classes/{class_id}", web::get().to(edit_class))
         .route("/classes/{class_id}", web::post().to(update_class));
 }
 
-#[derive(Debug, Queryable)]
+/// A class as listed: its year and homeroom teacher by name.
+#[derive(Debug, QueryableByName)]
 pub struct ClassRow {
+    #[diesel(sql_type = BigInt)]
     pub id: i64,
-    pub school_id: i64,
-    pub school_name: String,
-    pub year_id: i64,
+    #[diesel(sql_type = Text)]
     pub year_name: String,
+    #[diesel(sql_type = Text)]
     pub name: String,
+    #[diesel(sql_type = Text)]
     pub grade_level: String,
-    pub homeroom_teacher_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub homeroom_teacher: Option<String>,
+}
+
+/// A school's line on the district's list: how many classes it has.
+#[derive(Debug, QueryableByName)]
+pub struct SchoolClasses {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = BigInt)]
+    pub classes: i64,
 }
 
 /// (id, school_id, label) choices.
 type Choices = Vec<(i64, i64, String)>;
 
+/// The district school by school, or one school's classes with a form to add one.
+enum View {
+    District(Vec<SchoolClasses>),
+    School(Vec<ClassRow>),
+}
+
 #[derive(Template)]
 #[template(path = "admin/structure/classes.html")]
 struct ClassesPage {
     layout: Layout,
-    classes: Vec<ClassRow>,
+    /// The school an admin picked: its id and name.
+    picked: Option<(i64, String)>,
+    view: View,
     years: Choices,
     teachers: Choices,
-    multi_school: bool,
     state: FormState,
 }
 
-impl ClassesPage {
-    fn picked(&self, key: &str, field: &str, current: &str, id: &i64) -> bool {
-        self.state.value(key, field, current) == id.to_string()
-    }
-
-    fn opt(&self, v: &Option<i64>) -> String {
-        v.map(|v| v.to_string()).unwrap_or_default()
-    }
+/// One class's form.
+#[derive(Template)]
+#[template(path = "admin/structure/class.html")]
+struct ClassPage {
+    layout: Layout,
+    id: i64,
+    /// Where the list of the class's school is.
+    back: String,
+    year_id: i64,
+    name: String,
+    grade_level: String,
+    /// The homeroom teacher's id, or empty for none.
+    homeroom_teacher_id: String,
+    years: Choices,
+    teachers: Choices,
+    state: FormState,
 }
 
+/// The years and active teachers a class of `scope` may have.
 fn load_choices(conn: &mut PgConnection, scope: SchoolScope) -> QueryResult<(Choices, Choices)> {
     let mut yq = academic_years::table
         .inner_join(schools::table)
@@ -90,51 +123,77 @@ fn load_choices(conn: &mut PgConnection, scope: SchoolScope) -> QueryResult<(Cho
     Ok((years, teachers))
 }
 
+#[derive(Debug, Deserialize, Default)]
+pub struct ClassesQuery {
+    /// An admin's choice of one school (principals always see their own).
+    school: Option<String>,
+}
+
+/// The school whose classes are listed: a principal's own; the one an admin picked (404 if
+/// there is none such); none for an admin who has not picked.
+fn school_in_view(
+    conn: &mut PgConnection,
+    user_scope: SchoolScope,
+    asked: Option<&str>,
+) -> Result<Option<(i64, String)>, AppError> {
+    let id = match (user_scope, asked.filter(|s| !s.is_empty())) {
+        (SchoolScope::School(own), _) => own,
+        (SchoolScope::District, Some(raw)) => raw.parse().map_err(|_| AppError::NotFound)?,
+        _ => return Ok(None),
+    };
+    let name = schools::table
+        .find(id)
+        .select(schools::name)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    Ok(Some((id, name)))
+}
+
 async fn page(
     req: &HttpRequest,
     app: &AppState,
     user: &CurrentUser,
+    asked: Option<String>,
     state: FormState,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let scope = SchoolScope::of(user);
-    let (list, (years, teachers)) = db::run(&app.pool, move |conn| {
-        let mut q = classes::table
-            .inner_join(schools::table)
-            .inner_join(academic_years::table)
-            .into_boxed();
-        if let Some(id) = scope.filter() {
-            q = q.filter(classes::school_id.eq(id));
-        }
-        let list = q
-            .order((
-                schools::name,
-                academic_years::starts_on.desc(),
-                classes::grade_level,
-                classes::name,
-            ))
-            .select((
-                classes::id,
-                classes::school_id,
-                schools::name,
-                academic_years::id,
-                academic_years::name,
-                classes::name,
-                classes::grade_level,
-                classes::homeroom_teacher_id,
-            ))
-            .load::<ClassRow>(conn)?;
-        Ok((list, load_choices(conn, scope)?))
+    let user_scope = SchoolScope::of(user);
+    let (school, view, (years, teachers)) = db::run(&app.pool, move |conn| {
+        let school = school_in_view(conn, user_scope, asked.as_deref())?;
+        let Some((id, _)) = &school else {
+            let lines = crate::db::cached(
+                &[],
+                "SELECT s.id, s.name, count(c.id) AS classes
+                   FROM schools s LEFT JOIN classes c ON c.school_id = s.id
+                  GROUP BY s.id ORDER BY s.name, s.id",
+            )
+            .load(conn)?;
+            return Ok((None, View::District(lines), (Vec::new(), Vec::new())));
+        };
+        let list = crate::db::cached(
+            &[("school", "bigint")],
+            "SELECT c.id, y.name AS year_name, c.name, c.grade_level, u.display_name AS homeroom_teacher
+               FROM classes c
+               JOIN academic_years y ON y.id = c.academic_year_id
+               LEFT JOIN users u ON u.id = c.homeroom_teacher_id
+              WHERE c.school_id = (SELECT p.school FROM p)
+              ORDER BY y.starts_on DESC, c.grade_level, c.name, c.id",
+        )
+        .bind::<BigInt, _>(*id)
+        .load(conn)?;
+        let choices = load_choices(conn, SchoolScope::School(*id))?;
+        Ok((school, View::School(list), choices))
     })
     .await?;
-    let multi_school = scope.filter().is_none();
+    let picked = school.filter(|_| user_scope == SchoolScope::District);
     render_status(
         &ClassesPage {
             layout: Layout::new(req, app, "Classes"),
-            classes: list,
+            picked,
+            view,
             years,
             teachers,
-            multi_school,
             state,
         },
         status,
@@ -145,8 +204,84 @@ pub async fn list_classes(
     req: HttpRequest,
     app: web::Data<AppState>,
     user: CurrentUser,
+    query: web::Query<ClassesQuery>,
 ) -> Result<HttpResponse, AppError> {
-    page(&req, &app, &user, FormState::default(), StatusCode::OK).await
+    let asked = query.into_inner().school;
+    page(
+        &req,
+        &app,
+        &user,
+        asked,
+        FormState::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The list a class of `school` is on, for the user.
+fn list_of(user: &CurrentUser, school: i64) -> String {
+    match SchoolScope::of(user) {
+        SchoolScope::District => format!("/admin/classes?school={school}"),
+        _ => "/admin/classes".to_string(),
+    }
+}
+
+/// One class's form, with what was typed and the messages when a save was refused.
+async fn class_page(
+    req: &HttpRequest,
+    app: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    state: FormState,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let scope = SchoolScope::of(user);
+    let (class, (years, teachers)) = db::run(&app.pool, move |conn| {
+        let mut q = classes::table.find(id).into_boxed();
+        if let Some(own) = scope.filter() {
+            q = q.filter(classes::school_id.eq(own));
+        }
+        let class: (i64, i64, String, String, Option<i64>) = q
+            .select((
+                classes::school_id,
+                classes::academic_year_id,
+                classes::name,
+                classes::grade_level,
+                classes::homeroom_teacher_id,
+            ))
+            .first(conn)?;
+        let choices = load_choices(conn, SchoolScope::School(class.0))?;
+        Ok((class, choices))
+    })
+    .await?;
+    let (school, year_id, name, grade_level, homeroom_teacher_id) = class;
+    render_status(
+        &ClassPage {
+            layout: Layout::new(req, app, "Class"),
+            id,
+            back: list_of(user, school),
+            year_id,
+            name,
+            grade_level,
+            homeroom_teacher_id: homeroom_teacher_id
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+            years,
+            teachers,
+            state,
+        },
+        status,
+    )
+}
+
+pub async fn edit_class(
+    req: HttpRequest,
+    app: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64,)>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner().0;
+    class_page(&req, &app, &user, id, FormState::default(), StatusCode::OK).await
 }
 
 struct ClassValues {
@@ -196,8 +331,25 @@ async fn save(
     let mut state = FormState::new(key, &form);
     let (years, teachers) = db::run(&app.pool, move |conn| Ok(load_choices(conn, scope)?)).await?;
     let v = validate(&mut state, &years, &teachers);
+    let v_school = v.school;
+    // A refused form comes back where it was filled in: the class's own page, or the list of
+    // the school whose "Add a class" form it was.
+    let school = match v.school {
+        0 => state.get("school").to_string(),
+        id => id.to_string(),
+    };
+    let again = |state: FormState| {
+        let (req, app, user) = (&req, &app, &user);
+        async move {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            match class_id {
+                Some(id) => class_page(req, app, user, id, state, status).await,
+                None => page(req, app, user, Some(school), state, status).await,
+            }
+        }
+    };
     if !state.ok() {
-        return page(&req, &app, &user, state, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return again(state).await;
     }
     let actor = actor(&req, &app, &user);
     let saved = db::run(&app.pool, move |conn| {
@@ -236,10 +388,10 @@ async fn save(
         saved,
         &session,
         "Saved.",
-        "/admin/classes",
+        &list_of(&user, v_school),
         state,
         ("name", "That year has a class with this name already."),
-        |state| page(&req, &app, &user, state, StatusCode::UNPROCESSABLE_ENTITY),
+        again,
     )
     .await
 }

@@ -58,6 +58,11 @@ impl FormState {
         }
     }
 
+    /// Whether choice `id` is the one selected in `field` of form `key`.
+    pub fn picks(&self, key: &str, field: &str, current: &str, id: &i64) -> bool {
+        self.value(key, field, current) == id.to_string()
+    }
+
     pub fn error(&self, key: &str, field: &str) -> Option<&str> {
         (self.key == key)
             .then(|| self.errors.get(field).map(String::as_str))
