@@ -801,3 +801,105 @@ async fn the_district_lists_classes_school_by_school_and_each_class_has_its_own_
     assert_eq!(own_names.len(), expected.len());
     assert_eq!(own.count("#school-name"), 0);
 }
+
+#[actix_web::test]
+async fn the_district_arranges_assignments_and_cover_school_by_school() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in(DEMO_ADMIN).await;
+    let district = admin.get("/admin/assignments").await;
+    assert_eq!(district.status, 200);
+    let schools_n: i64 = schools::table.count().get_result(&mut app.conn()).unwrap();
+    assert_eq!(district.count("#schools tbody tr"), schools_n as usize);
+    assert_eq!(
+        district.count("#assignments, #new-assignment, #new-cover"),
+        0
+    );
+    let north: i64 = schools::table
+        .filter(schools::name.eq("Northgate Community School"))
+        .select(schools::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let count_in = |school: i64| -> i64 {
+        rollbook::schema::teacher_assignments::table
+            .filter(rollbook::schema::teacher_assignments::school_id.eq(school))
+            .count()
+            .get_result(&mut app.conn())
+            .unwrap()
+    };
+    let before = count_in(north);
+    assert_eq!(
+        district.text(&format!(
+            "#schools tr[data-school-id='{north}'] td.assignments"
+        )),
+        before.to_string()
+    );
+
+    // The school's page: its assignments and forms offering its own classes only.
+    let list = format!("/admin/assignments?school={north}");
+    let page = admin.get(&list).await;
+    assert_eq!(page.text("#school-name"), "Northgate Community School");
+    assert_eq!(page.count("#assignments tbody tr"), before as usize);
+    let offered: std::collections::BTreeSet<String> = page
+        .texts("#assignment-class_id option")
+        .into_iter()
+        .skip(1)
+        .collect();
+    assert!(
+        offered.contains("7A") && !offered.contains("9A"),
+        "{offered:?}"
+    );
+
+    let c8b = app.class_id("8B").to_string();
+    let science: i64 = subjects::table
+        .filter(subjects::name.eq("Science"))
+        .filter(subjects::school_id.eq(north))
+        .select(subjects::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let teacher = app.user_id(DEMO_TEACHER).to_string();
+    let fields = [
+        ("class_id", c8b.as_str()),
+        ("subject_id", &science.to_string()),
+        ("teacher_id", teacher.as_str()),
+        ("school", &north.to_string()),
+    ];
+    let r = admin.submit(&list, "/admin/assignments", &fields).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(r.location(), Some(list.as_str()));
+    assert_eq!(count_in(north), before + 1);
+    // The same again is refused on the school's page, with the reason beside the field.
+    let r = admin.submit(&list, "/admin/assignments", &fields).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.text("#school-name"), "Northgate Community School");
+    assert!(r.text("#assignment-teacher_id-error").contains("already"));
+    // A cover without a class is refused on the page the form was on.
+    let r = admin
+        .submit(
+            &list,
+            "/admin/assignments/cover",
+            &[
+                ("class_id", ""),
+                ("teacher_id", &teacher),
+                ("school", &north.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.text("#school-name"), "Northgate Community School");
+    assert_eq!(r.count("#cover-class_id-error"), 1);
+    // Removing goes back to the school too.
+    let id = admin
+        .get(&list)
+        .await
+        .attr("#assignments tbody tr", "data-assignment-id")
+        .unwrap();
+    let r = admin
+        .submit(&list, &format!("/admin/assignments/{id}/delete"), &[])
+        .await;
+    assert_eq!(r.location(), Some(list.as_str()));
+    assert_eq!(count_in(north), before);
+    assert_eq!(
+        admin.get("/admin/assignments?school=999999").await.status,
+        404
+    );
+}

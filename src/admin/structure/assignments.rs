@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::{audit_change, FormState};
+use super::{audit_change, list_of, school_in_view, FormState, SchoolQuery};
 use crate::admin::handlers::actor;
 use crate::admin::queries::SchoolScope;
 use crate::db;
@@ -55,10 +55,27 @@ pub struct CoverRow {
 
 type Choices = Vec<(i64, i64, String)>;
 
+/// A school's line on the district's list.
+#[derive(Debug, QueryableByName)]
+pub struct SchoolAssignments {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub name: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub assignments: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub covers: i64,
+}
+
 #[derive(Template)]
 #[template(path = "admin/structure/assignments.html")]
 struct AssignmentsPage {
     layout: Layout,
+    /// The school an admin picked: its id and name.
+    picked: Option<(i64, String)>,
+    /// For an admin who has not picked a school: the district school by school.
+    district: Option<Vec<SchoolAssignments>>,
     assignments: Vec<AssignmentRow>,
     covers: Vec<CoverRow>,
     classes: Choices,
@@ -123,12 +140,29 @@ async fn page(
     req: &HttpRequest,
     app: &AppState,
     user: &CurrentUser,
+    asked: Option<String>,
     state: FormState,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (scope, today) = (SchoolScope::of(user), app.clock.now().date_naive());
-    let (assignments, covers, c) = db::run(&app.pool, move |conn| {
-        let own = scope.filter();
+    let (user_scope, today) = (SchoolScope::of(user), app.clock.now().date_naive());
+    let (school, district, assignments, covers, c) = db::run(&app.pool, move |conn| {
+        let school = school_in_view(conn, user_scope, asked.as_deref())?;
+        let Some((own, _)) = &school else {
+            let lines = crate::db::cached(
+                &[("today", "date")],
+                "SELECT s.id, s.name,
+                        (SELECT count(*) FROM teacher_assignments a WHERE a.school_id = s.id) AS assignments,
+                        (SELECT count(*) FROM cover_assignments v
+                          WHERE v.school_id = s.id AND v.ends_on >= (SELECT p.today FROM p)) AS covers
+                   FROM schools s ORDER BY s.name, s.id",
+            )
+            .bind::<diesel::sql_types::Date, _>(today)
+            .load(conn)?;
+            let none = AllChoices { classes: Vec::new(), subjects: Vec::new(), teachers: Vec::new() };
+            return Ok((None, Some(lines), Vec::new(), Vec::new(), none));
+        };
+        let scope = SchoolScope::School(*own);
+        let own = Some(*own);
         let mut aq = teacher_assignments::table
             .inner_join(classes::table)
             .inner_join(subjects::table)
@@ -163,12 +197,15 @@ async fn page(
                 cover_assignments::note,
             ))
             .load::<CoverRow>(conn)?;
-        Ok((assignments, covers, choices(conn, scope, today)?))
+        let c = choices(conn, scope, today)?;
+        Ok((school, None, assignments, covers, c))
     })
     .await?;
     render_status(
         &AssignmentsPage {
             layout: Layout::new(req, app, "Teacher assignments and cover"),
+            picked: school.filter(|_| user_scope == SchoolScope::District),
+            district,
             assignments,
             covers,
             classes: c.classes,
@@ -184,8 +221,27 @@ pub async fn list_assignments(
     req: HttpRequest,
     app: web::Data<AppState>,
     user: CurrentUser,
+    query: web::Query<SchoolQuery>,
 ) -> Result<HttpResponse, AppError> {
-    page(&req, &app, &user, FormState::default(), StatusCode::OK).await
+    let asked = query.into_inner().school;
+    page(
+        &req,
+        &app,
+        &user,
+        asked,
+        FormState::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The school whose page a refused form goes back to: the chosen class's, or else the one the
+/// form was on.
+fn school_of_form(state: &FormState, school: i64) -> Option<String> {
+    match school {
+        0 => Some(state.get("school").to_string()),
+        id => Some(id.to_string()),
+    }
 }
 
 /// Checks that class, teacher (and subject) exist in scope and share one school.
@@ -222,8 +278,17 @@ pub async fn create_assignment(
     let mut state = FormState::new("assignment", &form);
     let c = db::run(&app.pool, move |conn| Ok(choices(conn, scope, today)?)).await?;
     let (school, class, teacher, subject) = pick(&mut state, &c, true);
+    let asked = school_of_form(&state, school);
     if !state.ok() {
-        return page(&req, &app, &user, state, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return page(
+            &req,
+            &app,
+            &user,
+            asked,
+            state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let actor = actor(&req, &app, &user);
     let saved = db::run(&app.pool, move |conn| {
@@ -254,13 +319,22 @@ pub async fn create_assignment(
         saved,
         &session,
         "The teacher is assigned.",
-        "/admin/assignments",
+        &list_of(&user, "/admin/assignments", school),
         state,
         (
             "teacher_id",
             "This teacher already teaches this subject to this class.",
         ),
-        |state| page(&req, &app, &user, state, StatusCode::UNPROCESSABLE_ENTITY),
+        |state| {
+            page(
+                &req,
+                &app,
+                &user,
+                asked,
+                state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        },
     )
     .await
 }
@@ -274,7 +348,7 @@ pub async fn delete_assignment(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner().0;
     let (scope, actor) = (SchoolScope::of(&user), actor(&req, &app, &user));
-    db::run(&app.pool, move |conn| {
+    let school = db::run(&app.pool, move |conn| {
         Ok(conn.transaction(|conn| {
             let mut q = teacher_assignments::table.find(id).into_boxed();
             if let Some(own) = scope.filter() {
@@ -299,11 +373,12 @@ pub async fn delete_assignment(
                 Some(json!({ "teacher_id": teacher, "class_id": class, "subject_id": subject })),
                 None,
             )
+            .map(|()| school)
         })?)
     })
     .await?;
     flash(&session, "The assignment is removed.");
-    Ok(see_other("/admin/assignments"))
+    Ok(see_other(&list_of(&user, "/admin/assignments", school)))
 }
 
 pub async fn create_cover(
@@ -327,7 +402,16 @@ pub async fn create_cover(
         state.fail("note", "The note has at most 200 characters.");
     }
     if !state.ok() {
-        return page(&req, &app, &user, state, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let asked = school_of_form(&state, school);
+        return page(
+            &req,
+            &app,
+            &user,
+            asked,
+            state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let actor = actor(&req, &app, &user);
     db::run(&app.pool, move |conn| {
@@ -341,7 +425,7 @@ pub async fn create_cover(
     })
     .await?;
     flash(&session, "The cover is arranged.");
-    Ok(see_other("/admin/assignments"))
+    Ok(see_other(&list_of(&user, "/admin/assignments", school)))
 }
 
 pub async fn delete_cover(
@@ -353,7 +437,7 @@ pub async fn delete_cover(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner().0;
     let (scope, actor) = (SchoolScope::of(&user), actor(&req, &app, &user));
-    db::run(&app.pool, move |conn| {
+    let school = db::run(&app.pool, move |conn| {
         Ok(conn.transaction(|conn| {
             let mut q = cover_assignments::table.find(id).into_boxed();
             if let Some(own) = scope.filter() {
@@ -377,9 +461,10 @@ pub async fn delete_cover(
                 Some(json!({ "teacher_id": teacher, "class_id": class })),
                 None,
             )
+            .map(|()| school)
         })?)
     })
     .await?;
     flash(&session, "The cover is cancelled.");
-    Ok(see_other("/admin/assignments"))
+    Ok(see_other(&list_of(&user, "/admin/assignments", school)))
 }

@@ -6,10 +6,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
-use serde::Deserialize;
 use serde_json::json;
 
-use super::{audit_change, FormState};
+use super::{audit_change, list_of, school_in_view, FormState, SchoolQuery};
 use crate::admin::handlers::actor;
 use crate::admin::queries::SchoolScope;
 use crate::db;
@@ -123,33 +122,6 @@ fn load_choices(conn: &mut PgConnection, scope: SchoolScope) -> QueryResult<(Cho
     Ok((years, teachers))
 }
 
-#[derive(Debug, Deserialize, Default)]
-pub struct ClassesQuery {
-    /// An admin's choice of one school (principals always see their own).
-    school: Option<String>,
-}
-
-/// The school whose classes are listed: a principal's own; the one an admin picked (404 if
-/// there is none such); none for an admin who has not picked.
-fn school_in_view(
-    conn: &mut PgConnection,
-    user_scope: SchoolScope,
-    asked: Option<&str>,
-) -> Result<Option<(i64, String)>, AppError> {
-    let id = match (user_scope, asked.filter(|s| !s.is_empty())) {
-        (SchoolScope::School(own), _) => own,
-        (SchoolScope::District, Some(raw)) => raw.parse().map_err(|_| AppError::NotFound)?,
-        _ => return Ok(None),
-    };
-    let name = schools::table
-        .find(id)
-        .select(schools::name)
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)?;
-    Ok(Some((id, name)))
-}
-
 async fn page(
     req: &HttpRequest,
     app: &AppState,
@@ -204,7 +176,7 @@ pub async fn list_classes(
     req: HttpRequest,
     app: web::Data<AppState>,
     user: CurrentUser,
-    query: web::Query<ClassesQuery>,
+    query: web::Query<SchoolQuery>,
 ) -> Result<HttpResponse, AppError> {
     let asked = query.into_inner().school;
     page(
@@ -216,14 +188,6 @@ pub async fn list_classes(
         StatusCode::OK,
     )
     .await
-}
-
-/// The list a class of `school` is on, for the user.
-fn list_of(user: &CurrentUser, school: i64) -> String {
-    match SchoolScope::of(user) {
-        SchoolScope::District => format!("/admin/classes?school={school}"),
-        _ => "/admin/classes".to_string(),
-    }
 }
 
 /// One class's form, with what was typed and the messages when a save was refused.
@@ -259,7 +223,7 @@ async fn class_page(
         &ClassPage {
             layout: Layout::new(req, app, "Class"),
             id,
-            back: list_of(user, school),
+            back: list_of(user, "/admin/classes", school),
             year_id,
             name,
             grade_level,
@@ -388,7 +352,7 @@ async fn save(
         saved,
         &session,
         "Saved.",
-        &list_of(&user, v_school),
+        &list_of(&user, "/admin/classes", v_school),
         state,
         ("name", "That year has a class with this name already."),
         again,
