@@ -647,3 +647,81 @@ async fn admins_see_the_outbox_and_can_send_a_failed_email_again() {
         0
     );
 }
+
+#[actix_web::test]
+async fn a_long_list_is_paged_by_name_and_counted_a_few_pages_ahead() {
+    let app = TestApp::spawn().await;
+    // 1,100 more Northgate students in 7A, so that the school has more than 20 pages.
+    diesel::sql_query(
+        "WITH st AS (INSERT INTO students (school_id, student_number, given_name, family_name, status,
+                                            medical_notes, allergies, created_at, updated_at)
+                     SELECT c.school_id, 'NG-L' || g, 'Many', 'Pupil ' || lpad(g::text, 4, '0'), 'active',
+                            '', '', now(), now()
+                       FROM classes c, generate_series(1, 1100) g WHERE c.id = $1
+                     RETURNING id, school_id)
+         INSERT INTO enrolments (school_id, student_id, class_id, starts_on)
+         SELECT st.school_id, st.id, $1, DATE '2026-09-01' FROM st",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(app.class_id("7A"))
+    .execute(&mut app.conn())
+    .unwrap();
+    let north: i64 = students::table
+        .filter(students::student_number.eq("NG-0001"))
+        .select(students::school_id)
+        .first(&mut app.conn())
+        .unwrap();
+    let total: i64 = students::table
+        .filter(students::school_id.eq(north))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert!(total > 1100);
+    let principal = app.signed_in(DEMO_PRINCIPAL).await;
+    let first = principal.get("/admin/students").await;
+    assert_eq!(first.text("#count"), "More than 1000 students · page 1");
+    assert_eq!(first.count("#students tbody tr"), 50);
+    assert_eq!(first.count("a[rel=next]"), 1);
+    // Far enough on, the count is exact and the last page is known.
+    let pages = (total + 49) / 50;
+    let page20 = principal.get("/admin/students?page=20").await;
+    assert_eq!(
+        page20.text("#count"),
+        format!("{total} students · page 20 of {pages}")
+    );
+    let last = principal
+        .get(&format!("/admin/students?page={pages}"))
+        .await;
+    assert_eq!(
+        last.count("#students tbody tr") as i64,
+        total - (pages - 1) * 50
+    );
+    assert_eq!(last.count("a[rel=next]"), 0);
+    // In name order across pages: the first page's last name comes before the second's first.
+    let second = principal.get("/admin/students?page=2").await;
+    let (a, b) = (
+        first.texts("#students tbody th").last().unwrap().clone(),
+        second.texts("#students tbody th")[0].clone(),
+    );
+    assert!(a <= b, "{a} then {b}");
+    // The class filter counts the class's current students; an admin sees whose class it is.
+    let c7a = app.class_id("7A");
+    let in_7a: i64 = rollbook::schema::enrolments::table
+        .filter(rollbook::schema::enrolments::class_id.eq(c7a))
+        .filter(rollbook::schema::enrolments::ends_on.is_null())
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    let filtered = principal
+        .get(&format!("/admin/students?class_id={c7a}&page=5"))
+        .await;
+    assert_eq!(
+        filtered.text("#count"),
+        format!("{in_7a} students · page 5 of {}", (in_7a + 49) / 50)
+    );
+    let admin = app.signed_in(DEMO_ADMIN).await;
+    let options = admin.get("/admin/students").await.texts("#class_id option");
+    assert!(
+        options.contains(&"7A (Northgate Community School)".to_string()),
+        "{options:?}"
+    );
+}

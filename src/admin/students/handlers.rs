@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
-use diesel::Connection;
+use diesel::{Connection, PgConnection, QueryResult};
 use serde::Deserialize;
 
 use crate::admin::handlers::actor;
@@ -14,7 +14,7 @@ use crate::admin::students::forms::{self, ContactRow, FieldErrors, GuardianRow, 
 use crate::admin::students::queries::{
     self, DeletionImpact, Refusal, StudentFilter, StudentRecord, StudentRow, PAGE_SIZE,
 };
-use crate::admin::students::queries::{LinkRefusal, ParentLink};
+use crate::admin::students::queries::{LinkRefusal, Matches, ParentLink};
 use crate::db;
 use crate::error::AppError;
 use crate::web::layout::{flash, render, render_status, see_other, Layout};
@@ -44,9 +44,10 @@ struct StudentListPage {
     q: String,
     class_id: String,
     status: String,
+    schools: Vec<(i64, String)>,
     classes: Vec<(i64, i64, String)>,
     rows: Vec<StudentRow>,
-    total: i64,
+    matches: Matches,
     page: i64,
     pages: i64,
 }
@@ -64,6 +65,18 @@ impl StudentListPage {
     fn class_selected(&self, id: &i64) -> bool {
         self.class_id == id.to_string()
     }
+
+    fn school_name(&self, id: &i64) -> &str {
+        school_name(&self.schools, id)
+    }
+}
+
+/// The name of school `id` among `schools`.
+fn school_name<'a>(schools: &'a [(i64, String)], id: &i64) -> &'a str {
+    schools
+        .iter()
+        .find(|(s, _)| s == id)
+        .map_or("", |(_, n)| n.as_str())
 }
 
 pub async fn list_students(
@@ -86,24 +99,24 @@ pub async fn list_students(
         page: query.page.unwrap_or(1).clamp(1, 100_000) - 1,
     };
     let (day, page_index) = (today(&state), filter.page);
-    let (rows, classes) = db::run(&state.pool, move |conn| {
+    let ((rows, matches), choices) = db::run(&state.pool, move |conn| {
         Ok((
             queries::list_students(conn, scope, day, &filter)?,
-            queries::list_current_classes(conn, scope, day)?,
+            load_choices(conn, scope, day)?,
         ))
     })
     .await?;
-    let total = rows.first().map_or(0, |r| r.total);
     render(&StudentListPage {
         layout: Layout::new(&req, &state, "Students"),
         q,
         class_id: query.class_id,
         status,
-        classes,
+        schools: choices.schools,
+        classes: choices.classes,
         rows,
-        total,
+        matches,
         page: page_index + 1,
-        pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+        pages: ((matches.counted + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
     })
 }
 
@@ -142,10 +155,7 @@ impl StudentFormPage {
     }
 
     fn school_name(&self, id: &i64) -> &str {
-        self.schools
-            .iter()
-            .find(|(s, _)| s == id)
-            .map_or("", |(_, n)| n.as_str())
+        school_name(&self.schools, id)
     }
 }
 
@@ -156,13 +166,19 @@ struct Choices {
 
 async fn choices(state: &AppState, scope: SchoolScope) -> Result<Choices, AppError> {
     let day = today(state);
-    db::run(&state.pool, move |conn| {
-        Ok(Choices {
-            schools: crate::admin::users::queries::list_schools(conn, scope)?,
-            classes: queries::list_current_classes(conn, scope, day)?,
-        })
+    db::run(&state.pool, move |conn| Ok(load_choices(conn, scope, day)?)).await
+}
+
+/// The schools and current classes a student in scope may belong to.
+fn load_choices(
+    conn: &mut PgConnection,
+    scope: SchoolScope,
+    day: chrono::NaiveDate,
+) -> QueryResult<Choices> {
+    Ok(Choices {
+        schools: crate::admin::users::queries::list_schools(conn, scope)?,
+        classes: queries::list_current_classes(conn, scope, day)?,
     })
-    .await
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -32,8 +32,6 @@ pub struct StudentRow {
     pub class_name: Option<String>,
     #[diesel(sql_type = Text)]
     pub school_name: String,
-    #[diesel(sql_type = BigInt)]
-    pub total: i64,
 }
 
 /// The current class of each student, as one LATERAL join.
@@ -50,33 +48,97 @@ pub struct StudentFilter {
     pub page: i64,
 }
 
+/// The students matching a filter: counted exactly up to a limit, beyond which only "more".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Matches {
+    pub counted: i64,
+    /// There are more than `counted`.
+    pub more: bool,
+}
+
+/// Counting stops this many pages past the one shown: counting a whole district's students on
+/// every visit would cost more than the page itself.
+pub const COUNT_PAGES_AHEAD: i64 = 20;
+
+/// Which students match (parameters: school or NULL, today, search pattern, class, status),
+/// written with only the conditions given: the plan PostgreSQL keeps for a statement then fits
+/// it (for `$3 IS NULL OR name ILIKE $3` it kept a scan of every student).
+fn matching(one_school: bool, f: &StudentFilter) -> String {
+    let mut sql = String::from(if one_school {
+        "st.school_id = $1"
+    } else {
+        "$1::bigint IS NULL"
+    });
+    sql += if f.search.is_some() {
+        " AND (st.given_name ILIKE $3 OR st.family_name ILIKE $3
+               OR st.preferred_name ILIKE $3 OR st.student_number ILIKE $3)"
+    } else {
+        " AND $3::text IS NULL"
+    };
+    sql += if f.class_id.is_some() {
+        " AND st.id IN (SELECT e.student_id FROM enrolments e
+                         WHERE e.class_id = $4 AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2))"
+    } else {
+        " AND $4::bigint IS NULL AND $2::date IS NOT NULL"
+    };
+    sql += if f.status.is_some() {
+        " AND st.status = $5"
+    } else {
+        " AND $5::text IS NULL"
+    };
+    sql
+}
+
+/// One page of the students in scope matching `f`, by name, with their current class, and how
+/// many match. The page is taken first and only its 50 rows look up a class.
 pub fn list_students(
     conn: &mut PgConnection,
     scope: SchoolScope,
     today: NaiveDate,
     f: &StudentFilter,
-) -> QueryResult<Vec<StudentRow>> {
-    diesel::sql_query(format!(
+) -> QueryResult<(Vec<StudentRow>, Matches)> {
+    let offset = f.page.max(0) * PAGE_SIZE;
+    let search = f
+        .search
+        .as_deref()
+        .map(crate::admin::users::queries::contains_pattern);
+    let matching = matching(scope.filter().is_some(), f);
+    let rows = diesel::sql_query(format!(
         "SELECT st.id, st.student_number, st.given_name, st.family_name, st.preferred_name, st.status,
-                cur.name AS class_name, s.name AS school_name, count(*) OVER () AS total
-           FROM students st JOIN schools s ON s.id = st.school_id
+                cur.name AS class_name, s.name AS school_name
+           FROM (SELECT st.* FROM students st WHERE {matching}
+                  ORDER BY st.family_name, st.given_name, st.id LIMIT $6 OFFSET $7) st
+           JOIN schools s ON s.id = st.school_id
            {CURRENT_CLASS}
-          WHERE ($1::bigint IS NULL OR st.school_id = $1)
-            AND ($3::text IS NULL OR st.given_name ILIKE $3 OR st.family_name ILIKE $3
-                 OR st.preferred_name ILIKE $3 OR st.student_number ILIKE $3)
-            AND ($4::bigint IS NULL OR cur.id = $4)
-            AND ($5::text IS NULL OR st.status = $5)
-          ORDER BY st.family_name, st.given_name, st.id
-          LIMIT $6 OFFSET $7"
+          ORDER BY st.family_name, st.given_name, st.id"
     ))
     .bind::<Nullable<BigInt>, _>(scope.filter())
     .bind::<Date, _>(today)
-    .bind::<Nullable<Text>, _>(f.search.as_deref().map(crate::admin::users::queries::contains_pattern))
+    .bind::<Nullable<Text>, _>(search.clone())
     .bind::<Nullable<BigInt>, _>(f.class_id)
     .bind::<Nullable<Text>, _>(f.status.as_deref())
     .bind::<BigInt, _>(PAGE_SIZE)
-    .bind::<BigInt, _>(f.page.max(0) * PAGE_SIZE)
-    .load(conn)
+    .bind::<BigInt, _>(offset)
+    .load(conn)?;
+    let limit = offset + COUNT_PAGES_AHEAD * PAGE_SIZE;
+    let counted: i64 = diesel::sql_query(format!(
+        "SELECT count(*) AS id FROM (SELECT 1 FROM students st WHERE {matching} LIMIT $6 + 1) m"
+    ))
+    .bind::<Nullable<BigInt>, _>(scope.filter())
+    .bind::<Date, _>(today)
+    .bind::<Nullable<Text>, _>(search)
+    .bind::<Nullable<BigInt>, _>(f.class_id)
+    .bind::<Nullable<Text>, _>(f.status.as_deref())
+    .bind::<BigInt, _>(limit)
+    .get_result::<crate::db::IdRow>(conn)?
+    .id;
+    Ok((
+        rows,
+        Matches {
+            counted: counted.min(limit),
+            more: counted > limit,
+        },
+    ))
 }
 
 /// Classes of the current academic year in scope: (id, school_id, "name (school)").
