@@ -33,6 +33,39 @@ impl SchoolScope {
     }
 }
 
+/// How many rows match a list's filter: counted exactly up to a limit, beyond which only
+/// "more". Counting every match (a district's 50,000 students) on each visit would cost more
+/// than the page itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Matches {
+    pub counted: i64,
+    /// There are more than `counted`.
+    pub more: bool,
+}
+
+/// Counting stops this many pages past the one shown.
+pub const COUNT_PAGES_AHEAD: i64 = 20;
+
+impl Matches {
+    /// How far to count for the page starting at `offset`; count up to one more than this.
+    pub fn count_limit(offset: i64, page_size: i64) -> i64 {
+        offset + COUNT_PAGES_AHEAD * page_size
+    }
+
+    /// `counted` rows found when counting up to `limit` + 1.
+    pub fn of(counted: i64, limit: i64) -> Self {
+        Self {
+            counted: counted.min(limit),
+            more: counted > limit,
+        }
+    }
+
+    /// How many pages are known to exist.
+    pub fn pages(&self, page_size: i64) -> i64 {
+        ((self.counted + page_size - 1) / page_size).max(1)
+    }
+}
+
 /// Head counts for one school.
 #[derive(Debug, QueryableByName)]
 pub struct SchoolCounts {
@@ -168,4 +201,33 @@ pub fn unlock_account(
             },
         )
     })
+}
+
+#[cfg(test)]
+mod matches_tests {
+    use super::Matches;
+
+    #[test]
+    fn matches_are_counted_twenty_pages_ahead_and_then_only_more() {
+        let limit = Matches::count_limit(0, 50);
+        assert_eq!(limit, 1000);
+        // Counting stops at limit + 1: one over says "more".
+        assert_eq!(
+            Matches::of(1001, limit),
+            Matches {
+                counted: 1000,
+                more: true
+            }
+        );
+        assert_eq!(
+            Matches::of(1000, limit),
+            Matches {
+                counted: 1000,
+                more: false
+            }
+        );
+        assert_eq!(Matches::of(0, limit).pages(50), 1);
+        assert_eq!(Matches::of(51, limit).pages(50), 2);
+        assert_eq!(Matches::count_limit(100, 50), 1100);
+    }
 }

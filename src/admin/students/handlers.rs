@@ -9,12 +9,13 @@ use diesel::{Connection, PgConnection, QueryResult};
 use serde::Deserialize;
 
 use crate::admin::handlers::actor;
+use crate::admin::queries::Matches;
 use crate::admin::queries::SchoolScope;
 use crate::admin::students::forms::{self, ContactRow, FieldErrors, GuardianRow, StudentForm};
 use crate::admin::students::queries::{
     self, DeletionImpact, Refusal, StudentFilter, StudentRecord, StudentRow, PAGE_SIZE,
 };
-use crate::admin::students::queries::{LinkRefusal, Matches, ParentLink};
+use crate::admin::students::queries::{LinkRefusal, ParentLink};
 use crate::db;
 use crate::error::AppError;
 use crate::web::layout::{flash, render, render_status, see_other, Layout};
@@ -116,7 +117,7 @@ pub async fn list_students(
         rows,
         matches,
         page: page_index + 1,
-        pages: ((matches.counted + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+        pages: matches.pages(PAGE_SIZE),
     })
 }
 

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Nullable, Text};
 use serde_json::json;
 
-use crate::admin::queries::SchoolScope;
+use crate::admin::queries::{Matches, SchoolScope};
 use crate::admin::students::forms::{Contact, Guardian, StudentValues};
 use crate::audit::{self, Actor, NewAuditEntry};
 use crate::schema::{
@@ -47,18 +47,6 @@ pub struct StudentFilter {
     pub status: Option<String>,
     pub page: i64,
 }
-
-/// The students matching a filter: counted exactly up to a limit, beyond which only "more".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Matches {
-    pub counted: i64,
-    /// There are more than `counted`.
-    pub more: bool,
-}
-
-/// Counting stops this many pages past the one shown: counting a whole district's students on
-/// every visit would cost more than the page itself.
-pub const COUNT_PAGES_AHEAD: i64 = 20;
 
 /// Which students match (parameters: school or NULL, today, search pattern, class, status),
 /// written with only the conditions given: the plan PostgreSQL keeps for a statement then fits
@@ -120,7 +108,7 @@ pub fn list_students(
     .bind::<BigInt, _>(PAGE_SIZE)
     .bind::<BigInt, _>(offset)
     .load(conn)?;
-    let limit = offset + COUNT_PAGES_AHEAD * PAGE_SIZE;
+    let limit = Matches::count_limit(offset, PAGE_SIZE);
     let counted: i64 = diesel::sql_query(format!(
         "SELECT count(*) AS id FROM (SELECT 1 FROM students st WHERE {matching} LIMIT $6 + 1) m"
     ))
@@ -132,13 +120,7 @@ pub fn list_students(
     .bind::<BigInt, _>(limit)
     .get_result::<crate::db::IdRow>(conn)?
     .id;
-    Ok((
-        rows,
-        Matches {
-            counted: counted.min(limit),
-            more: counted > limit,
-        },
-    ))
+    Ok((rows, Matches::of(counted, limit)))
 }
 
 /// Classes of the current academic year in scope: (id, school_id, "name (school)").

@@ -48,7 +48,7 @@ struct UserListPage {
     role: String,
     status: String,
     rows: Vec<UserRow>,
-    total: i64,
+    matches: crate::admin::queries::Matches,
     page: i64,
     pages: i64,
     roles: &'static [Role],
@@ -96,20 +96,19 @@ pub async fn list_users(
     };
     let scope = SchoolScope::of(&user);
     let page_index = filter.page;
-    let rows = db::run(&state.pool, move |conn| {
+    let (rows, matches) = db::run(&state.pool, move |conn| {
         Ok(queries::list_users(conn, scope, &filter)?)
     })
     .await?;
-    let total = rows.first().map_or(0, |r| r.total);
     let page = UserListPage {
         layout: Layout::new(&req, &state, "People"),
         q,
         role,
         status,
         rows,
-        total,
+        matches,
         page: page_index + 1,
-        pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+        pages: matches.pages(PAGE_SIZE),
         roles: &Role::ALL,
     };
     if hx.wants_fragment() {

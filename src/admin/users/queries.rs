@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamptz};
 use serde_json::json;
 
-use crate::admin::queries::{SchoolScope, USER_IN_SCOPE};
+use crate::admin::queries::{Matches, SchoolScope, USER_IN_SCOPE};
 use crate::audit::{self, Actor, NewAuditEntry};
 use crate::schema::{schools, sessions, users};
 
@@ -28,8 +28,6 @@ pub struct UserRow {
     pub invited: bool,
     #[diesel(sql_type = Nullable<Text>)]
     pub school_name: Option<String>,
-    #[diesel(sql_type = BigInt)]
-    pub total: i64,
 }
 
 /// What the list is filtered by.
@@ -50,30 +48,68 @@ pub fn contains_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// One page of users in scope, with the total count of matches (one round trip).
+/// Which users match (parameters: school or NULL, search pattern, role, active), written with
+/// only the conditions given so that each shape keeps a plan that fits it.
+fn matching(one_school: bool, filter: &UserFilter) -> String {
+    let mut sql = String::from(if one_school {
+        USER_IN_SCOPE
+    } else {
+        "$1::bigint IS NULL"
+    });
+    sql += if filter.search.is_some() {
+        " AND (u.display_name ILIKE $2 OR u.email ILIKE $2)"
+    } else {
+        " AND $2::text IS NULL"
+    };
+    sql += if filter.role.is_some() {
+        " AND u.role = $3"
+    } else {
+        " AND $3::text IS NULL"
+    };
+    sql += if filter.active.is_some() {
+        " AND u.active = $4"
+    } else {
+        " AND $4::boolean IS NULL"
+    };
+    sql
+}
+
+/// One page of users in scope by name, and how many match (counted a few pages ahead).
 pub fn list_users(
     conn: &mut PgConnection,
     scope: SchoolScope,
     filter: &UserFilter,
-) -> QueryResult<Vec<UserRow>> {
-    diesel::sql_query(format!(
+) -> QueryResult<(Vec<UserRow>, Matches)> {
+    let matching = matching(scope.filter().is_some(), filter);
+    let offset = filter.page.max(0) * PAGE_SIZE;
+    let search = filter.search.as_deref().map(contains_pattern);
+    let rows = diesel::sql_query(format!(
         "SELECT u.id, u.display_name, u.email, u.role, u.active, u.password_hash IS NULL AS invited,
-                s.name AS school_name, count(*) OVER () AS total
+                s.name AS school_name
            FROM users u LEFT JOIN schools s ON s.id = u.school_id
-          WHERE {USER_IN_SCOPE}
-            AND ($2::text IS NULL OR u.display_name ILIKE $2 OR u.email ILIKE $2)
-            AND ($3::text IS NULL OR u.role = $3)
-            AND ($4::boolean IS NULL OR u.active = $4)
+          WHERE {matching}
           ORDER BY u.display_name, u.id
           LIMIT $5 OFFSET $6"
     ))
     .bind::<Nullable<BigInt>, _>(scope.filter())
-    .bind::<Nullable<Text>, _>(filter.search.as_deref().map(contains_pattern))
+    .bind::<Nullable<Text>, _>(search.clone())
     .bind::<Nullable<Text>, _>(filter.role.as_deref())
     .bind::<Nullable<Bool>, _>(filter.active)
     .bind::<BigInt, _>(PAGE_SIZE)
-    .bind::<BigInt, _>(filter.page.max(0) * PAGE_SIZE)
-    .load(conn)
+    .bind::<BigInt, _>(offset)
+    .load(conn)?;
+    let limit = Matches::count_limit(offset, PAGE_SIZE);
+    let counted = diesel::sql_query(format!(
+        "SELECT count(*) AS id FROM (SELECT 1 FROM users u WHERE {matching} LIMIT $5 + 1) m"
+    ))
+    .bind::<Nullable<BigInt>, _>(scope.filter())
+    .bind::<Nullable<Text>, _>(search)
+    .bind::<Nullable<Text>, _>(filter.role.as_deref())
+    .bind::<Nullable<Bool>, _>(filter.active)
+    .bind::<BigInt, _>(limit)
+    .get_result::<crate::db::IdRow>(conn)?
+    .id;
+    Ok((rows, Matches::of(counted, limit)))
 }
 
 /// Everything the office sees about one user.
