@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::{audit_change, list_of, school_in_view, FormState, SchoolQuery};
+use super::{audit_change, list_of, school_in_view, school_of_form, FormState, SchoolQuery};
 use crate::admin::handlers::actor;
 use crate::admin::queries::SchoolScope;
 use crate::db;
@@ -233,15 +233,6 @@ pub async fn list_assignments(
         StatusCode::OK,
     )
     .await
-}
-
-/// The school whose page a refused form goes back to: the chosen class's, or else the one the
-/// form was on.
-fn school_of_form(state: &FormState, school: i64) -> Option<String> {
-    match school {
-        0 => Some(state.get("school").to_string()),
-        id => Some(id.to_string()),
-    }
 }
 
 /// Checks that class, teacher (and subject) exist in scope and share one school.

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use serde_json::json;
 
-use super::{audit_change, list_of, school_in_view, FormState, SchoolQuery};
+use super::{audit_change, list_of, school_in_view, school_of_form, FormState, SchoolQuery};
 use crate::admin::handlers::actor;
 use crate::admin::queries::SchoolScope;
 use crate::db;
@@ -298,17 +298,14 @@ async fn save(
     let v_school = v.school;
     // A refused form comes back where it was filled in: the class's own page, or the list of
     // the school whose "Add a class" form it was.
-    let school = match v.school {
-        0 => state.get("school").to_string(),
-        id => id.to_string(),
-    };
+    let school = school_of_form(&state, v.school);
     let again = |state: FormState| {
         let (req, app, user) = (&req, &app, &user);
         async move {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             match class_id {
                 Some(id) => class_page(req, app, user, id, state, status).await,
-                None => page(req, app, user, Some(school), state, status).await,
+                None => page(req, app, user, school, state, status).await,
             }
         }
     };

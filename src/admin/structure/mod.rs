@@ -256,6 +256,15 @@ pub fn school_in_view(
     Ok(Some((id, name)))
 }
 
+/// The school whose list a refused form goes back to: the school of what was chosen
+/// (`school`, 0 if nothing valid was), or else the one the form was on (its `school` field).
+pub fn school_of_form(state: &FormState, school: i64) -> Option<String> {
+    match school {
+        0 => Some(state.get("school").to_string()),
+        id => Some(id.to_string()),
+    }
+}
+
 /// The `list` page to return to after a change in `school`: an admin goes back to that school.
 pub fn list_of(user: &crate::web::CurrentUser, list: &str, school: i64) -> String {
     match crate::admin::queries::SchoolScope::of(user) {
