@@ -463,6 +463,7 @@ diesel::table! {
         grade_level -> Nullable<Text>,
         at_risk -> Bool,
         high_performer -> Bool,
+        attendance_flag -> Nullable<Bool>,
     }
 }
 

@@ -233,7 +233,7 @@ fn flagged_from_summary(
                     i.attendance_rate / 100 AS rate, i.absence_streak::bigint AS streak
                FROM student_insight i
               WHERE {scope_sql} AND (SELECT p.today FROM p) IS NOT NULL
-                AND (i.attendance_rate / 100 < {CHRONIC_BELOW} OR i.absence_streak >= {STREAK_DAYS})
+                AND i.attendance_flag
               ORDER BY i.name, i.student_id"
         ),
     )
@@ -344,14 +344,14 @@ fn flags_by_school(
     to: NaiveDate,
     from_summary: bool,
 ) -> QueryResult<Vec<SchoolFlags>> {
-    // The summary's condition is the predicate of its partial index. Prepared once per
-    // connection (planning it took longer than running it).
+    // The summary's flag (the page's condition, kept as a column by a migration) is the
+    // predicate of a partial index. Prepared once per connection (planning it took longer than
+    // running it).
     let flagged = if from_summary {
-        format!(
-            "SELECT i.school_id, i.attendance_rate / 100 AS rate, i.absence_streak AS streak
-               FROM student_insight i
-              WHERE i.attendance_rate / 100 < {CHRONIC_BELOW} OR i.absence_streak >= {STREAK_DAYS}"
-        )
+        "SELECT i.school_id, i.attendance_rate / 100 AS rate, i.absence_streak AS streak
+           FROM student_insight i
+          WHERE i.attendance_flag"
+            .to_string()
     } else {
         student_rates_sql(false, Rates::Flagged)
     };

@@ -1,0 +1,4 @@
+DROP INDEX student_insight_attendance_flag_idx;
+ALTER TABLE student_insight DROP COLUMN attendance_flag;
+CREATE INDEX student_insight_attendance_flag_idx ON student_insight (school_id, name, student_id)
+    WHERE attendance_rate / 100 < 0.9 OR absence_streak >= 3;
