@@ -276,6 +276,19 @@ pub fn optional_eq(param: &str, column: &str, given: bool) -> String {
     }
 }
 
+/// For a list's SQL written per filter (`diesel::sql_query`, `$n` parameters): `condition` when
+/// the filter is given, else "`param` IS NULL", which is true for the NULL bound in its place
+/// and keeps the parameter used. Each combination of filters is then its own statement with a
+/// plan that fits it; `$3 IS NULL OR name ILIKE $3` left one generic plan that scanned every
+/// row.
+pub fn when_given(given: bool, condition: &str, param: &str) -> String {
+    if given {
+        format!("({condition})")
+    } else {
+        format!("{param} IS NULL")
+    }
+}
+
 /// "`column` is one of the ids in the `bigint[]` parameter `param`", written for how many there
 /// are. A generic plan guesses ten or so elements for `= ANY($1)` and may then scan a whole
 /// table to hash-join them; for one id (a parent's child), `= $1[1]` is a plain equality that

@@ -31,6 +31,44 @@ impl SchoolScope {
             SchoolScope::Nothing => Some(-1),
         }
     }
+
+    /// The scope of a page an admin may narrow to one school (`?school=`): the school asked
+    /// for, or the user's own scope when none was. A principal's `?school=` changes nothing.
+    /// `None` when what was asked for is not a school id (a 404).
+    pub fn narrowed(self, asked: Option<&str>) -> Option<SchoolScope> {
+        match (self, asked.filter(|s| !s.is_empty())) {
+            (SchoolScope::District, Some(raw)) => raw.parse().ok().map(SchoolScope::School),
+            (scope, _) => Some(scope),
+        }
+    }
+
+    /// The `list` page to return to after a change in `school`: an admin goes back to that
+    /// school's page, a principal to their own.
+    pub fn list_url(self, list: &str, school: i64) -> String {
+        match self {
+            SchoolScope::District => format!("{list}?school={school}"),
+            _ => list.to_string(),
+        }
+    }
+}
+
+/// The school an admin narrowed their page to (`scope`, from [`SchoolScope::narrowed`]) with
+/// its name, to show and to keep in links; `NotFound` if there is no such school. `None` for a
+/// principal (always their own school) and for the district.
+pub fn picked_school(
+    conn: &mut PgConnection,
+    user_scope: SchoolScope,
+    scope: SchoolScope,
+) -> QueryResult<Option<(i64, String)>> {
+    match (user_scope, scope) {
+        (SchoolScope::District, SchoolScope::School(_)) => {
+            crate::admin::users::queries::list_schools(conn, scope)?
+                .pop()
+                .map(Some)
+                .ok_or(diesel::result::Error::NotFound)
+        }
+        _ => Ok(None),
+    }
 }
 
 /// How many rows match a list's filter: counted exactly up to a limit, beyond which only
@@ -205,7 +243,23 @@ pub fn unlock_account(
 
 #[cfg(test)]
 mod matches_tests {
-    use super::Matches;
+    use super::{Matches, SchoolScope};
+
+    #[test]
+    fn only_an_admin_narrows_a_page_to_a_school_and_goes_back_to_it() {
+        let (admin, principal) = (SchoolScope::District, SchoolScope::School(3));
+        assert_eq!(admin.narrowed(None), Some(admin));
+        assert_eq!(admin.narrowed(Some("")), Some(admin));
+        assert_eq!(admin.narrowed(Some("7")), Some(SchoolScope::School(7)));
+        assert_eq!(admin.narrowed(Some("north")), None, "not a school id: 404");
+        assert_eq!(principal.narrowed(Some("7")), Some(principal));
+        assert_eq!(principal.narrowed(Some("north")), Some(principal));
+        assert_eq!(
+            admin.list_url("/admin/classes", 7),
+            "/admin/classes?school=7"
+        );
+        assert_eq!(principal.list_url("/admin/classes", 3), "/admin/classes");
+    }
 
     #[test]
     fn matches_are_counted_twenty_pages_ahead_and_then_only_more() {

@@ -12,7 +12,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Double, Nullable, Text, Timestamptz};
 use serde::Deserialize;
 
-use crate::admin::queries::SchoolScope;
+use crate::admin::queries::{picked_school, SchoolScope};
+use crate::admin::users::queries::list_schools;
 use crate::attendance::register::{self, MarkInput, SaveOutcome, Saver};
 use crate::db;
 use crate::domain::attendance::{format_rate, Tally};
@@ -122,8 +123,8 @@ impl BoardTotals {
     pub fn of(board: &[BoardRow]) -> Self {
         board.iter().fold(Self::default(), |t, b| Self {
             expected: t.expected + 1,
-            started: t.started + i64::from(b.marked() > 0),
-            complete: t.complete + i64::from(b.marked() > 0 && b.marked() >= b.enrolled),
+            started: t.started + i64::from(b.state() != "not-taken"),
+            complete: t.complete + i64::from(b.state() == "taken"),
             present: t.present + b.present,
             late: t.late + b.late,
             absent: t.absent + b.absent,
@@ -450,26 +451,8 @@ pub struct RangeQuery {
 /// Whose attendance a page shows: a principal's school; for an admin, the school they picked
 /// (`?school=`, 404 if it is not a number) or else the whole district.
 fn scope_of(user: &CurrentUser, q: &RangeQuery) -> Result<SchoolScope, AppError> {
-    match (
-        SchoolScope::of(user),
-        q.school.as_deref().filter(|s| !s.is_empty()),
-    ) {
-        (SchoolScope::District, Some(raw)) => raw
-            .parse()
-            .map(SchoolScope::School)
-            .map_err(|_| AppError::NotFound),
-        (scope, _) => Ok(scope),
-    }
-}
-
-/// The name of a school an admin picked; 404 if there is no such school.
-fn picked_school(conn: &mut PgConnection, id: i64) -> Result<String, AppError> {
-    use crate::schema::schools;
-    schools::table
-        .find(id)
-        .select(schools::name)
-        .first(conn)
-        .optional()?
+    SchoolScope::of(user)
+        .narrowed(q.school.as_deref())
         .ok_or(AppError::NotFound)
 }
 
@@ -573,18 +556,14 @@ pub async fn overview(
     hx: Hx,
 ) -> Result<HttpResponse, AppError> {
     let asked = query.into_inner();
-    let scope = scope_of(&user, &asked)?;
-    let admin_picked = SchoolScope::of(&user) == SchoolScope::District;
+    let (user_scope, scope) = (SchoolScope::of(&user), scope_of(&user, &asked)?);
     // The board refreshes itself every minute: that request needs the board alone.
     let fragment = hx.wants_fragment();
     let now = state.clock.now();
     let boards = std::sync::Arc::clone(&state.boards);
     // One trip to the pool: the dates, then everything counted over them.
     let (r, picked, view, summary) = db::run(&state.pool, move |conn| {
-        let picked = match scope {
-            SchoolScope::School(id) if admin_picked => Some((id, picked_school(conn, id)?)),
-            _ => None,
-        };
+        let picked = picked_school(conn, user_scope, scope)?;
         let r = resolve_range(defaults(conn, scope, now)?, &asked);
         let (date, from, to) = (r.date, r.from, r.to);
         // The term to date comes from the insight summaries once they exist (a whole term of a
@@ -601,7 +580,7 @@ pub async fn overview(
                 true => Vec::new(),
                 false => flags_by_school(conn, from, to, summary.is_some())?,
             };
-            for (id, name) in school_names(conn)? {
+            for (id, name) in list_schools(conn, scope)? {
                 let board = board_of(conn, &boards, SchoolScope::School(id), date, now)?;
                 let totals = BoardTotals::of(&board);
                 lines.push(SchoolBoard { id, name, totals });
@@ -671,15 +650,6 @@ fn split_flagged(rates: Vec<StudentRate>) -> (Vec<StudentRate>, Vec<StudentRate>
     (chronic, streaks)
 }
 
-/// Every school's id and name, by name.
-fn school_names(conn: &mut PgConnection) -> QueryResult<Vec<(i64, String)>> {
-    use crate::schema::schools;
-    schools::table
-        .select((schools::id, schools::name))
-        .order((schools::name, schools::id))
-        .load(conn)
-}
-
 /// Every student's counts and rate over the range, as CSV.
 pub async fn export(
     state: web::Data<AppState>,
@@ -687,15 +657,10 @@ pub async fn export(
     query: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let asked = query.into_inner();
-    let scope = scope_of(&user, &asked)?;
-    let (now, admin_picked) = (
-        state.clock.now(),
-        SchoolScope::of(&user) == SchoolScope::District,
-    );
+    let (user_scope, scope) = (SchoolScope::of(&user), scope_of(&user, &asked)?);
+    let now = state.clock.now();
     let (from, to, rates) = db::run(&state.pool, move |conn| {
-        if let (SchoolScope::School(id), true) = (scope, admin_picked) {
-            picked_school(conn, id)?;
-        }
+        picked_school(conn, user_scope, scope)?;
         let r = resolve_range(defaults(conn, scope, now)?, &asked);
         let rates = student_rates(conn, scope, r.from, r.to, Rates::Everyone)?;
         Ok((r.from, r.to, rates))
@@ -797,7 +762,7 @@ pub async fn accept_reason(
     })
     .await?;
     let back = match &accepted {
-        Ok((_, school)) => back_to_office(&user, *school),
+        Ok((_, school)) => SchoolScope::of(&user).list_url("/admin/attendance", *school),
         Err(_) => "/admin/attendance".to_string(),
     };
     match accepted.map(|(done, _)| done) {
@@ -816,14 +781,6 @@ pub async fn accept_reason(
         Err(e) => return Err(e.into()),
     }
     Ok(see_other(&back))
-}
-
-/// The office page to return to after deciding a reason: an admin goes back to the school.
-fn back_to_office(user: &CurrentUser, school_id: i64) -> String {
-    match SchoolScope::of(user) {
-        SchoolScope::District => format!("/admin/attendance?school={school_id}"),
-        _ => "/admin/attendance".to_string(),
-    }
 }
 
 #[derive(QueryableByName)]
@@ -869,7 +826,9 @@ pub async fn decline_reason(
         return Err(AppError::NotFound);
     };
     flash(&session, "Declined. The parent will see your message.");
-    Ok(see_other(&back_to_office(&user, school)))
+    Ok(see_other(
+        &SchoolScope::of(&user).list_url("/admin/attendance", school),
+    ))
 }
 
 #[cfg(test)]

@@ -902,4 +902,17 @@ async fn the_district_arranges_assignments_and_cover_school_by_school() {
         admin.get("/admin/assignments?school=999999").await.status,
         404
     );
+    // A principal asking for another school still sees their own.
+    let south: i64 = schools::table
+        .filter(schools::name.eq("Southbank Academy"))
+        .select(schools::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let own = app
+        .signed_in(DEMO_PRINCIPAL)
+        .await
+        .get(&format!("/admin/assignments?school={south}"))
+        .await;
+    assert_eq!(own.count("#assignments tbody tr") as i64, before);
+    assert_eq!(own.count("#school-name"), 0);
 }

@@ -9,9 +9,9 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::{audit_change, list_of, school_in_view, school_of_form, FormState, SchoolQuery};
+use super::{audit_change, school_of_form, FormState, SchoolQuery};
 use crate::admin::handlers::actor;
-use crate::admin::queries::SchoolScope;
+use crate::admin::queries::{picked_school, SchoolScope};
 use crate::db;
 use crate::error::AppError;
 use crate::schema::{
@@ -145,9 +145,12 @@ async fn page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let (user_scope, today) = (SchoolScope::of(user), app.clock.now().date_naive());
-    let (school, district, assignments, covers, c) = db::run(&app.pool, move |conn| {
-        let school = school_in_view(conn, user_scope, asked.as_deref())?;
-        let Some((own, _)) = &school else {
+    let scope = user_scope
+        .narrowed(asked.as_deref())
+        .ok_or(AppError::NotFound)?;
+    let (picked, district, assignments, covers, c) = db::run(&app.pool, move |conn| {
+        let picked = picked_school(conn, user_scope, scope)?;
+        let SchoolScope::School(own) = scope else {
             let lines = crate::db::cached(
                 &[("today", "date")],
                 "SELECT s.id, s.name,
@@ -159,10 +162,9 @@ async fn page(
             .bind::<diesel::sql_types::Date, _>(today)
             .load(conn)?;
             let none = AllChoices { classes: Vec::new(), subjects: Vec::new(), teachers: Vec::new() };
-            return Ok((None, Some(lines), Vec::new(), Vec::new(), none));
+            return Ok((picked, Some(lines), Vec::new(), Vec::new(), none));
         };
-        let scope = SchoolScope::School(*own);
-        let own = Some(*own);
+        let own = Some(own);
         let mut aq = teacher_assignments::table
             .inner_join(classes::table)
             .inner_join(subjects::table)
@@ -198,13 +200,13 @@ async fn page(
             ))
             .load::<CoverRow>(conn)?;
         let c = choices(conn, scope, today)?;
-        Ok((school, None, assignments, covers, c))
+        Ok((picked, None, assignments, covers, c))
     })
     .await?;
     render_status(
         &AssignmentsPage {
             layout: Layout::new(req, app, "Teacher assignments and cover"),
-            picked: school.filter(|_| user_scope == SchoolScope::District),
+            picked,
             district,
             assignments,
             covers,
@@ -231,6 +233,25 @@ pub async fn list_assignments(
         asked,
         FormState::default(),
         StatusCode::OK,
+    )
+    .await
+}
+
+/// A refused form, with its messages, on the page of the school it was for.
+async fn refused(
+    req: &HttpRequest,
+    app: &AppState,
+    user: &CurrentUser,
+    asked: Option<String>,
+    state: FormState,
+) -> Result<HttpResponse, AppError> {
+    page(
+        req,
+        app,
+        user,
+        asked,
+        state,
+        StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await
 }
@@ -271,15 +292,7 @@ pub async fn create_assignment(
     let (school, class, teacher, subject) = pick(&mut state, &c, true);
     let asked = school_of_form(&state, school);
     if !state.ok() {
-        return page(
-            &req,
-            &app,
-            &user,
-            asked,
-            state,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return refused(&req, &app, &user, asked, state).await;
     }
     let actor = actor(&req, &app, &user);
     let saved = db::run(&app.pool, move |conn| {
@@ -310,22 +323,13 @@ pub async fn create_assignment(
         saved,
         &session,
         "The teacher is assigned.",
-        &list_of(&user, "/admin/assignments", school),
+        &SchoolScope::of(&user).list_url("/admin/assignments", school),
         state,
         (
             "teacher_id",
             "This teacher already teaches this subject to this class.",
         ),
-        |state| {
-            page(
-                &req,
-                &app,
-                &user,
-                asked,
-                state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-        },
+        |state| refused(&req, &app, &user, asked, state),
     )
     .await
 }
@@ -369,7 +373,9 @@ pub async fn delete_assignment(
     })
     .await?;
     flash(&session, "The assignment is removed.");
-    Ok(see_other(&list_of(&user, "/admin/assignments", school)))
+    Ok(see_other(
+        &SchoolScope::of(&user).list_url("/admin/assignments", school),
+    ))
 }
 
 pub async fn create_cover(
@@ -394,15 +400,7 @@ pub async fn create_cover(
     }
     if !state.ok() {
         let asked = school_of_form(&state, school);
-        return page(
-            &req,
-            &app,
-            &user,
-            asked,
-            state,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return refused(&req, &app, &user, asked, state).await;
     }
     let actor = actor(&req, &app, &user);
     db::run(&app.pool, move |conn| {
@@ -416,7 +414,9 @@ pub async fn create_cover(
     })
     .await?;
     flash(&session, "The cover is arranged.");
-    Ok(see_other(&list_of(&user, "/admin/assignments", school)))
+    Ok(see_other(
+        &SchoolScope::of(&user).list_url("/admin/assignments", school),
+    ))
 }
 
 pub async fn delete_cover(
@@ -457,5 +457,7 @@ pub async fn delete_cover(
     })
     .await?;
     flash(&session, "The cover is cancelled.");
-    Ok(see_other(&list_of(&user, "/admin/assignments", school)))
+    Ok(see_other(
+        &SchoolScope::of(&user).list_url("/admin/assignments", school),
+    ))
 }

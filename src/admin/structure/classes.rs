@@ -8,9 +8,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use serde_json::json;
 
-use super::{audit_change, list_of, school_in_view, school_of_form, FormState, SchoolQuery};
+use super::{audit_change, school_of_form, FormState, SchoolQuery};
 use crate::admin::handlers::actor;
-use crate::admin::queries::SchoolScope;
+use crate::admin::queries::{picked_school, SchoolScope};
 use crate::db;
 use crate::error::AppError;
 use crate::schema::{academic_years, classes, schools, users};
@@ -131,9 +131,12 @@ async fn page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let user_scope = SchoolScope::of(user);
-    let (school, view, (years, teachers)) = db::run(&app.pool, move |conn| {
-        let school = school_in_view(conn, user_scope, asked.as_deref())?;
-        let Some((id, _)) = &school else {
+    let scope = user_scope
+        .narrowed(asked.as_deref())
+        .ok_or(AppError::NotFound)?;
+    let (picked, view, (years, teachers)) = db::run(&app.pool, move |conn| {
+        let picked = picked_school(conn, user_scope, scope)?;
+        let SchoolScope::School(id) = scope else {
             let lines = crate::db::cached(
                 &[],
                 "SELECT s.id, s.name, count(c.id) AS classes
@@ -141,7 +144,7 @@ async fn page(
                   GROUP BY s.id ORDER BY s.name, s.id",
             )
             .load(conn)?;
-            return Ok((None, View::District(lines), (Vec::new(), Vec::new())));
+            return Ok((picked, View::District(lines), (Vec::new(), Vec::new())));
         };
         let list = crate::db::cached(
             &[("school", "bigint")],
@@ -152,13 +155,12 @@ async fn page(
               WHERE c.school_id = (SELECT p.school FROM p)
               ORDER BY y.starts_on DESC, c.grade_level, c.name, c.id",
         )
-        .bind::<BigInt, _>(*id)
+        .bind::<BigInt, _>(id)
         .load(conn)?;
-        let choices = load_choices(conn, SchoolScope::School(*id))?;
-        Ok((school, View::School(list), choices))
+        let choices = load_choices(conn, scope)?;
+        Ok((picked, View::School(list), choices))
     })
     .await?;
-    let picked = school.filter(|_| user_scope == SchoolScope::District);
     render_status(
         &ClassesPage {
             layout: Layout::new(req, app, "Classes"),
@@ -223,7 +225,7 @@ async fn class_page(
         &ClassPage {
             layout: Layout::new(req, app, "Class"),
             id,
-            back: list_of(user, "/admin/classes", school),
+            back: SchoolScope::of(user).list_url("/admin/classes", school),
             year_id,
             name,
             grade_level,
@@ -349,7 +351,7 @@ async fn save(
         saved,
         &session,
         "Saved.",
-        &list_of(&user, "/admin/classes", v_school),
+        &SchoolScope::of(&user).list_url("/admin/classes", v_school),
         state,
         ("name", "That year has a class with this name already."),
         again,

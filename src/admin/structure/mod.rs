@@ -232,44 +232,12 @@ pub struct SchoolQuery {
     pub school: Option<String>,
 }
 
-/// The school a list shows: a principal's own; the one an admin picked (404 if there is no such
-/// school, or it is not a number); none for an admin who has not picked one.
-pub fn school_in_view(
-    conn: &mut PgConnection,
-    user_scope: crate::admin::queries::SchoolScope,
-    asked: Option<&str>,
-) -> Result<Option<(i64, String)>, crate::error::AppError> {
-    use crate::admin::queries::SchoolScope;
-    use crate::error::AppError;
-    use crate::schema::schools;
-    let id = match (user_scope, asked.filter(|s| !s.is_empty())) {
-        (SchoolScope::School(own), _) => own,
-        (SchoolScope::District, Some(raw)) => raw.parse().map_err(|_| AppError::NotFound)?,
-        _ => return Ok(None),
-    };
-    let name = schools::table
-        .find(id)
-        .select(schools::name)
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)?;
-    Ok(Some((id, name)))
-}
-
 /// The school whose list a refused form goes back to: the school of what was chosen
 /// (`school`, 0 if nothing valid was), or else the one the form was on (its `school` field).
 pub fn school_of_form(state: &FormState, school: i64) -> Option<String> {
     match school {
         0 => Some(state.get("school").to_string()),
         id => Some(id.to_string()),
-    }
-}
-
-/// The `list` page to return to after a change in `school`: an admin goes back to that school.
-pub fn list_of(user: &crate::web::CurrentUser, list: &str, school: i64) -> String {
-    match crate::admin::queries::SchoolScope::of(user) {
-        crate::admin::queries::SchoolScope::District => format!("{list}?school={school}"),
-        _ => list.to_string(),
     }
 }
 

@@ -49,32 +49,28 @@ pub struct StudentFilter {
 }
 
 /// Which students match (parameters: school or NULL, today, search pattern, class, status),
-/// written with only the conditions given: the plan PostgreSQL keeps for a statement then fits
-/// it (for `$3 IS NULL OR name ILIKE $3` it kept a scan of every student).
+/// with only the conditions given (see [`crate::db::when_given`]).
 fn matching(one_school: bool, f: &StudentFilter) -> String {
-    let mut sql = String::from(if one_school {
-        "st.school_id = $1"
-    } else {
-        "$1::bigint IS NULL"
-    });
-    sql += if f.search.is_some() {
-        " AND (st.given_name ILIKE $3 OR st.family_name ILIKE $3
-               OR st.preferred_name ILIKE $3 OR st.student_number ILIKE $3)"
-    } else {
-        " AND $3::text IS NULL"
-    };
-    sql += if f.class_id.is_some() {
-        " AND st.id IN (SELECT e.student_id FROM enrolments e
-                         WHERE e.class_id = $4 AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2))"
-    } else {
-        " AND $4::bigint IS NULL AND $2::date IS NOT NULL"
-    };
-    sql += if f.status.is_some() {
-        " AND st.status = $5"
-    } else {
-        " AND $5::text IS NULL"
-    };
-    sql
+    use crate::db::when_given;
+    [
+        when_given(one_school, "st.school_id = $1", "$1::bigint"),
+        when_given(
+            f.search.is_some(),
+            "st.given_name ILIKE $3 OR st.family_name ILIKE $3
+             OR st.preferred_name ILIKE $3 OR st.student_number ILIKE $3",
+            "$3::text",
+        ),
+        when_given(
+            f.class_id.is_some(),
+            "st.id IN (SELECT e.student_id FROM enrolments e
+                        WHERE e.class_id = $4 AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2))",
+            "$4::bigint",
+        ),
+        when_given(f.status.is_some(), "st.status = $5", "$5::text"),
+        // Today is used by the class condition only; this keeps it used.
+        "$2::date IS NOT NULL".to_string(),
+    ]
+    .join(" AND ")
 }
 
 /// One page of the students in scope matching `f`, by name, with their current class, and how

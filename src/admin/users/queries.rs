@@ -48,30 +48,21 @@ pub fn contains_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// Which users match (parameters: school or NULL, search pattern, role, active), written with
-/// only the conditions given so that each shape keeps a plan that fits it.
+/// Which users match (parameters: school or NULL, search pattern, role, active), with only the
+/// conditions given (see [`crate::db::when_given`]).
 fn matching(one_school: bool, filter: &UserFilter) -> String {
-    let mut sql = String::from(if one_school {
-        USER_IN_SCOPE
-    } else {
-        "$1::bigint IS NULL"
-    });
-    sql += if filter.search.is_some() {
-        " AND (u.display_name ILIKE $2 OR u.email ILIKE $2)"
-    } else {
-        " AND $2::text IS NULL"
-    };
-    sql += if filter.role.is_some() {
-        " AND u.role = $3"
-    } else {
-        " AND $3::text IS NULL"
-    };
-    sql += if filter.active.is_some() {
-        " AND u.active = $4"
-    } else {
-        " AND $4::boolean IS NULL"
-    };
-    sql
+    use crate::db::when_given;
+    [
+        when_given(one_school, USER_IN_SCOPE, "$1::bigint"),
+        when_given(
+            filter.search.is_some(),
+            "u.display_name ILIKE $2 OR u.email ILIKE $2",
+            "$2::text",
+        ),
+        when_given(filter.role.is_some(), "u.role = $3", "$3::text"),
+        when_given(filter.active.is_some(), "u.active = $4", "$4::boolean"),
+    ]
+    .join(" AND ")
 }
 
 /// One page of users in scope by name, and how many match (counted a few pages ahead).
