@@ -579,6 +579,32 @@ where
     load_paced(clients, seconds, Duration::ZERO, false, step).await
 }
 
+/// A row of page loads: every client GETs `path` in a loop for the row's time (`secs(name)`).
+async fn get_row(
+    clients: Vec<Client>,
+    secs: &impl Fn(&str) -> u64,
+    name: &str,
+    path: &'static str,
+) -> String {
+    let n = clients.len();
+    let step = move |mut c: Client, _| async move {
+        let st = c.get_status(path).await;
+        (c, st)
+    };
+    load(clients, secs(name), step).await.row(name, n)
+}
+
+/// A client signed in as each of `emails`.
+async fn signed_in(base: &str, emails: impl IntoIterator<Item = String>) -> Vec<Client> {
+    let mut out = Vec::new();
+    for email in emails {
+        let mut c = Client::new(base);
+        c.sign_in(&email).await;
+        out.push(c);
+    }
+    out
+}
+
 /// Like [`load`], but each client waits until `every` has passed since its last request began
 /// (people, not a loop), and 429s count as answers (their latency is measured: fast refusals).
 async fn load_paced<F, Fut>(
@@ -867,44 +893,12 @@ fn main() {
         }
         let mut rows = Vec::new();
         let anon = |n: usize| (0..n).map(|_| Client::new(&base)).collect::<Vec<_>>();
-        let mut s = load(
-            anon(10),
-            secs("GET /health (reference)"),
-            |mut c: Client, _| async move {
-                let st = c.get_status("/health").await;
-                (c, st)
-            },
-        )
-        .await;
-        rows.push(s.row("GET /health (reference)", 10));
-        let mut s = load(
-            anon(10),
-            secs("GET /login (sign-in page)"),
-            |mut c: Client, _| async move {
-                let st = c.get_status("/login").await;
-                (c, st)
-            },
-        )
-        .await;
-        rows.push(s.row("GET /login (sign-in page)", 10));
+        rows.push(get_row(anon(10), &secs, "GET /health (reference)", "/health").await);
+        rows.push(get_row(anon(10), &secs, "GET /login (sign-in page)", "/login").await);
 
         // Ten teachers, each with the 30-student register class of their school.
-        let mut teachers = Vec::new();
-        for (_, email) in &registers {
-            let mut c = Client::new(&base);
-            c.sign_in(email).await;
-            teachers.push(c);
-        }
-        let mut s = load(
-            teachers,
-            secs("GET /teacher (teacher home)"),
-            |mut c: Client, _| async move {
-                let st = c.get_status("/teacher").await;
-                (c, st)
-            },
-        )
-        .await;
-        rows.push(s.row("GET /teacher (teacher home)", 10));
+        let teachers = signed_in(&base, registers.iter().map(|(_, email)| email.clone())).await;
+        rows.push(get_row(teachers, &secs, "GET /teacher (teacher home)", "/teacher").await);
 
         let paths: Vec<String> = registers
             .iter()
@@ -1082,95 +1076,63 @@ fn main() {
         )
         .await;
         rows.push(s.row("GET parent child page", 50));
-        let mut office = Vec::new();
-        for n in 0..50u64 {
-            let mut c = Client::new(&base);
-            c.sign_in(&format!("principal{}@bench.test", 1 + n % 10))
-                .await;
-            office.push(c);
-        }
+        let principals = |n: usize| {
+            signed_in(
+                &base,
+                (0..n).map(|i| format!("principal{}@bench.test", 1 + i % 10)),
+            )
+        };
+        let admins = |n: usize| signed_in(&base, (0..n).map(|_| "admin@bench.test".to_string()));
+        let office = principals(50).await;
         // Today is a school day with every register taken: the board counts every class.
-        let mut s = load(
-            office,
-            secs("GET /admin/attendance (school day's board, rates, lists)"),
-            |mut c: Client, _| async move {
-                let st = c.get_status("/admin/attendance").await;
-                (c, st)
-            },
-        )
-        .await;
-        rows.push(s.row(
-            "GET /admin/attendance (school day's board, rates, lists)",
-            50,
-        ));
+        rows.push(
+            get_row(
+                office,
+                &secs,
+                "GET /admin/attendance (school day's board, rates, lists)",
+                "/admin/attendance",
+            )
+            .await,
+        );
 
         // Dashboards and the at-risk list: 50 principals (ten schools), then 50 admins.
-        let principals = |n: usize| {
-            let base = base.clone();
-            async move {
-                let mut out = Vec::new();
-                for i in 0..n {
-                    let mut c = Client::new(&base);
-                    c.sign_in(&format!("principal{}@bench.test", 1 + i % 10))
-                        .await;
-                    out.push(c);
-                }
-                out
-            }
-        };
-        let mut s = load(
-            principals(50).await,
-            secs("GET /dashboard (school)"),
-            |mut c: Client, _| async move {
-                let st = c.get_status("/dashboard").await;
-                (c, st)
-            },
-        )
-        .await;
-        rows.push(s.row("GET /dashboard (school)", 50));
-        let admins = |n: usize| {
-            let base = base.clone();
-            async move {
-                let mut out = Vec::new();
-                for _ in 0..n {
-                    let mut c = Client::new(&base);
-                    c.sign_in("admin@bench.test").await;
-                    out.push(c);
-                }
-                out
-            }
-        };
-        let mut s = load(
-            admins(50).await,
-            secs("GET /dashboard (district, 10 schools)"),
-            |mut c: Client, _| async move {
-                let st = c.get_status("/dashboard").await;
-                (c, st)
-            },
-        )
-        .await;
-        rows.push(s.row("GET /dashboard (district, 10 schools)", 50));
+        rows.push(
+            get_row(
+                principals(50).await,
+                &secs,
+                "GET /dashboard (school)",
+                "/dashboard",
+            )
+            .await,
+        );
+        rows.push(
+            get_row(
+                admins(50).await,
+                &secs,
+                "GET /dashboard (district, 10 schools)",
+                "/dashboard",
+            )
+            .await,
+        );
         // The district's attendance, school by school: ten boards and the flagged counts.
-        let mut s = load(
-            admins(50).await,
-            secs("GET /admin/attendance (district, school by school)"),
-            |mut c: Client, _| async move {
-                let st = c.get_status("/admin/attendance").await;
-                (c, st)
-            },
-        )
-        .await;
-        rows.push(s.row("GET /admin/attendance (district, school by school)", 50));
-        let mut s = load(
-            principals(50).await,
-            secs("GET /dashboard/at-risk (school)"),
-            |mut c: Client, _| async move {
-                let st = c.get_status("/dashboard/at-risk").await;
-                (c, st)
-            },
-        )
-        .await;
-        rows.push(s.row("GET /dashboard/at-risk (school)", 50));
+        rows.push(
+            get_row(
+                admins(50).await,
+                &secs,
+                "GET /admin/attendance (district, school by school)",
+                "/admin/attendance",
+            )
+            .await,
+        );
+        rows.push(
+            get_row(
+                principals(50).await,
+                &secs,
+                "GET /dashboard/at-risk (school)",
+                "/dashboard/at-risk",
+            )
+            .await,
+        );
 
         // Reference: the dashboard's own SQL, bare, from 10 threads with their own connections.
         let mut s = sql_reference(&sql_url, secs("dashboard SQL alone (reference, school)")).await;

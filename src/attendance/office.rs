@@ -22,7 +22,8 @@ use crate::web::layout::{flash, render_status, see_other, Layout};
 use crate::web::{CurrentUser, Hx};
 use crate::AppState;
 
-/// Below this rate a student is chronically absent (DESIGN.md §4).
+/// Below this rate a student is chronically absent (DESIGN.md §4). The summaries'
+/// `attendance_flag` column (migration 000022) states the same rule; a test checks they agree.
 pub const CHRONIC_BELOW: f64 = 0.9;
 /// This many absent school days in a row, up to the end of the range, make a streak.
 pub const STREAK_DAYS: i64 = 3;
@@ -660,6 +661,7 @@ pub async fn export(
     let (user_scope, scope) = (SchoolScope::of(&user), scope_of(&user, &asked)?);
     let now = state.clock.now();
     let (from, to, rates) = db::run(&state.pool, move |conn| {
+        // An admin's export of a school that does not exist is a 404, as its page is.
         picked_school(conn, user_scope, scope)?;
         let r = resolve_range(defaults(conn, scope, now)?, &asked);
         let rates = student_rates(conn, scope, r.from, r.to, Rates::Everyone)?;
