@@ -189,11 +189,7 @@ async fn a_principal_cannot_touch_another_schools_structure() {
         )
         .await;
     assert_eq!(r.status, 404);
-    let south: i64 = schools::table
-        .filter(schools::name.eq("Southbank Academy"))
-        .select(schools::id)
-        .first(&mut app.conn())
-        .unwrap();
+    let south: i64 = app.school_id("Southbank Academy");
     let r = p
         .submit(
             "/admin/schools",
@@ -267,11 +263,7 @@ async fn admins_create_schools_and_principals_set_their_own_time_zone_and_weeken
     assert_eq!(weekend, vec![Some(5), Some(6)]);
 
     let p = app.signed_in(DEMO_PRINCIPAL).await;
-    let north: i64 = schools::table
-        .filter(schools::name.eq("Northgate Community School"))
-        .select(schools::id)
-        .first(&mut app.conn())
-        .unwrap();
+    let north: i64 = app.school_id("Northgate Community School");
     let r = p
         .submit(
             "/admin/schools",
@@ -679,11 +671,7 @@ async fn the_district_lists_classes_school_by_school_and_each_class_has_its_own_
     );
 
     // One school: its classes listed, each changed on a page of its own.
-    let north = schools::table
-        .filter(schools::name.eq("Northgate Community School"))
-        .select(schools::id)
-        .first::<i64>(&mut app.conn())
-        .unwrap();
+    let north = app.school_id("Northgate Community School");
     let list = format!("/admin/classes?school={north}");
     let page = admin.get(&list).await;
     assert_eq!(page.text("#school-name"), "Northgate Community School");
@@ -786,11 +774,7 @@ async fn the_district_lists_classes_school_by_school_and_each_class_has_its_own_
         );
     }
     // A principal sees their own school's list whatever they ask for.
-    let south: i64 = schools::table
-        .filter(schools::name.eq("Southbank Academy"))
-        .select(schools::id)
-        .first(&mut app.conn())
-        .unwrap();
+    let south: i64 = app.school_id("Southbank Academy");
     let own = app
         .signed_in(DEMO_PRINCIPAL)
         .await
@@ -814,11 +798,7 @@ async fn the_district_arranges_assignments_and_cover_school_by_school() {
         district.count("#assignments, #new-assignment, #new-cover"),
         0
     );
-    let north: i64 = schools::table
-        .filter(schools::name.eq("Northgate Community School"))
-        .select(schools::id)
-        .first(&mut app.conn())
-        .unwrap();
+    let north: i64 = app.school_id("Northgate Community School");
     let count_in = |school: i64| -> i64 {
         rollbook::schema::teacher_assignments::table
             .filter(rollbook::schema::teacher_assignments::school_id.eq(school))
@@ -903,11 +883,7 @@ async fn the_district_arranges_assignments_and_cover_school_by_school() {
         404
     );
     // A principal asking for another school still sees their own.
-    let south: i64 = schools::table
-        .filter(schools::name.eq("Southbank Academy"))
-        .select(schools::id)
-        .first(&mut app.conn())
-        .unwrap();
+    let south: i64 = app.school_id("Southbank Academy");
     let own = app
         .signed_in(DEMO_PRINCIPAL)
         .await

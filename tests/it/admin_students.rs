@@ -189,14 +189,7 @@ async fn every_mistake_is_named_beside_its_field_and_nothing_is_saved() {
     assert_eq!(count, 0);
 
     // A number already used at the school (admins choose the school too).
-    let north: i64 = {
-        use rollbook::schema::schools;
-        schools::table
-            .filter(schools::name.eq("Northgate Community School"))
-            .select(schools::id)
-            .first(&mut app.conn())
-            .unwrap()
-    };
+    let north: i64 = { app.school_id("Northgate Community School") };
     let north = north.to_string();
     let r = admin
         .submit(

@@ -387,12 +387,8 @@ async fn no_register_on_weekends_holidays_or_future_days_and_old_days_are_the_of
         .await;
     assert_eq!(r.status, 422);
     {
-        use rollbook::schema::{non_school_days, schools};
-        let north: i64 = schools::table
-            .filter(schools::name.eq("Northgate Community School"))
-            .select(schools::id)
-            .first(&mut app.conn())
-            .unwrap();
+        use rollbook::schema::non_school_days;
+        let north: i64 = app.school_id("Northgate Community School");
         diesel::insert_into(non_school_days::table)
             .values((
                 non_school_days::school_id.eq(north),
@@ -647,14 +643,7 @@ async fn a_school_adds_codes_and_sets_how_far_back_teachers_may_edit() {
         .await;
     assert_eq!(office_page.count("#register input[data-key='M']"), 24);
 
-    let north: i64 = {
-        use rollbook::schema::schools;
-        schools::table
-            .filter(schools::name.eq("Northgate Community School"))
-            .select(schools::id)
-            .first(&mut app.conn())
-            .unwrap()
-    };
+    let north: i64 = { app.school_id("Northgate Community School") };
     let r = office
         .submit(
             "/admin/attendance/codes",

@@ -213,6 +213,16 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The id of the demo school with this name.
+    pub fn school_id(&self, name: &str) -> i64 {
+        use rollbook::schema::schools;
+        schools::table
+            .filter(schools::name.eq(name))
+            .select(schools::id)
+            .first(&mut self.conn())
+            .unwrap()
+    }
+
     /// A direct connection to this test's database.
     pub fn conn(&self) -> PgConnection {
         PgConnection::establish(&self.db_url).unwrap()
