@@ -83,20 +83,33 @@ pub fn format_score(value: f64) -> String {
 /// grid writes hundreds of them per page.
 pub struct StoredScore(pub f64);
 
+impl StoredScore {
+    /// Writes the score to `out` (integers through `itoa`, not the formatting machinery).
+    pub fn write_to<W: std::fmt::Write + ?Sized>(&self, out: &mut W) -> std::fmt::Result {
+        let hundredths = (self.0 * 100.0).round() as i64;
+        if hundredths < 0 {
+            out.write_char('-')?;
+        }
+        let h = hundredths.unsigned_abs();
+        let (whole, part) = (h / 100, h % 100);
+        out.write_str(itoa::Buffer::new().format(whole))?;
+        if part != 0 {
+            let digits = [b'0' + (part / 10) as u8, b'0' + (part % 10) as u8];
+            let shown = if part % 10 == 0 {
+                &digits[..1]
+            } else {
+                &digits[..]
+            };
+            out.write_char('.')?;
+            out.write_str(std::str::from_utf8(shown).unwrap_or_default())?;
+        }
+        Ok(())
+    }
+}
+
 impl std::fmt::Display for StoredScore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let hundredths = (self.0 * 100.0).round() as i64;
-        let (sign, h) = if hundredths < 0 {
-            ("-", -hundredths)
-        } else {
-            ("", hundredths)
-        };
-        let (whole, part) = (h / 100, h % 100);
-        match part {
-            0 => write!(f, "{sign}{whole}"),
-            p if p % 10 == 0 => write!(f, "{sign}{whole}.{}", p / 10),
-            p => write!(f, "{sign}{whole}.{p:02}"),
-        }
+        self.write_to(f)
     }
 }
 
@@ -218,13 +231,13 @@ pub struct Explanation {
 /// The category-weighted average of `marks` (DESIGN.md §4), with its explanation. `weights` maps
 /// category names to positive weights; empty means every mark counts equally.
 pub fn explain_average(
-    marks: &[Mark],
+    marks: Vec<Mark>,
     weights: &BTreeMap<String, f64>,
     policy: Policy,
 ) -> Explanation {
     let weighted = weights.values().any(|w| *w > 0.0);
     let treated: Vec<(Mark, Treatment)> = marks
-        .iter()
+        .into_iter()
         .map(|m| {
             let t = match m.entry {
                 Entry::Excused => Treatment::LeftOutExcused,
@@ -235,7 +248,7 @@ pub fn explain_average(
                 Entry::Missing => Treatment::LeftOutMissing,
                 Entry::Score(_) => Treatment::Counted(m.percent().unwrap_or(0.0)),
             };
-            (m.clone(), t)
+            (m, t)
         })
         .collect();
     if !weighted {
@@ -300,7 +313,7 @@ pub fn explain_average(
 
 /// The average alone.
 pub fn average(marks: &[Mark], weights: &BTreeMap<String, f64>, policy: Policy) -> Option<f64> {
-    explain_average(marks, weights, policy).average
+    explain_average(marks.to_vec(), weights, policy).average
 }
 
 /// The overall average: the mean of the subject averages that exist.
@@ -477,7 +490,7 @@ mod tests {
         ];
         // Tests 50, quizzes 20, assignments 30 (no assignments yet): 80·50/70 + 75·20/70.
         let w = weights(&[("Test", 50.0), ("Quiz", 20.0), ("Assignment", 30.0)]);
-        let e = explain_average(&marks, &w, Policy::default());
+        let e = explain_average(marks.to_vec(), &w, Policy::default());
         let expected = 80.0 * 50.0 / 70.0 + 75.0 * 20.0 / 70.0;
         assert!((e.average.unwrap() - expected).abs() < 1e-9);
         let assignment = e
@@ -511,7 +524,11 @@ mod tests {
             mark(1, "Test", 10.0, Entry::Score(8.0)),
             mark(2, "Project", 10.0, Entry::Score(2.0)),
         ];
-        let e = explain_average(&marks, &weights(&[("Test", 1.0)]), Policy::default());
+        let e = explain_average(
+            marks.to_vec(),
+            &weights(&[("Test", 1.0)]),
+            Policy::default(),
+        );
         assert_eq!(e.average, Some(80.0));
         assert_eq!(e.marks[1].1, Treatment::LeftOutNoWeight);
     }
@@ -645,7 +662,7 @@ mod props {
         fn scaling_every_weight_changes_nothing((marks, weights, policy) in arb_book(), k in 1u32..50) {
             let scaled = weights.iter().map(|(c, w)| (c.clone(), w * f64::from(k))).collect();
             prop_assert!(close(average(&marks, &weights, policy), average(&marks, &scaled, policy)));
-            let e = explain_average(&marks, &weights, policy);
+            let e = explain_average(marks.to_vec(), &weights, policy);
             if e.average.is_some() {
                 let shares: f64 = e.categories.iter().map(|c| c.share).sum();
                 prop_assert!((shares - 1.0).abs() < 1e-9, "shares sum to {shares}");
@@ -674,7 +691,7 @@ mod props {
 
         #[test]
         fn a_mark_at_its_category_mean_changes_nothing((marks, weights, policy) in arb_book(), c in 0usize..4) {
-            let e = explain_average(&marks, &weights, policy);
+            let e = explain_average(marks.to_vec(), &weights, policy);
             // With no weights all work is one category, whose mean is the average.
             let own = if weights.is_empty() { e.average } else {
                 e.categories.iter().find(|p| p.category == CATEGORIES[c]).and_then(|p| p.mean)

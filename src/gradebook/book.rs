@@ -13,6 +13,7 @@ use std::sync::Arc;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
 use crate::attendance::queries::RosterStudent;
@@ -36,9 +37,10 @@ pub struct Loaded {
     pub scores: Vec<ScoreRow>,
     pub categories: Vec<Category>,
     pub scale: GradeScale,
-    /// Each student's row and each assessment's column in `grid`.
-    rows: HashMap<i64, usize>,
-    columns: HashMap<i64, usize>,
+    /// Each student's row and each assessment's column in `grid` (a fast hash of small keys:
+    /// a grid looks up hundreds of cells).
+    rows: FxHashMap<i64, usize>,
+    columns: FxHashMap<i64, usize>,
     /// Position in `scores` of each cell, row by row (students × assessments).
     grid: Vec<Option<usize>>,
     /// Each assessment's title and category, shared by the marks of its column.
@@ -71,7 +73,7 @@ impl Loaded {
                 })
             })
             .collect();
-        grades::explain_average(&marks, weights, self.book.policy())
+        grades::explain_average(marks, weights, self.book.policy())
     }
 
     /// Every student's average, computing the weights once.
@@ -227,8 +229,8 @@ fn load_in(
         scores,
         categories,
         scale,
-        rows: HashMap::new(),
-        columns: HashMap::new(),
+        rows: FxHashMap::default(),
+        columns: FxHashMap::default(),
         grid: Vec::new(),
         labels: Vec::new(),
     };
@@ -291,6 +293,73 @@ impl std::fmt::Display for CellValue<'_> {
     }
 }
 
+impl CellView<'_> {
+    /// The cell's `<td>`: the grid, an assessment's column and a saved cell all write it here.
+    /// Written by hand, not by a template: a grid writes hundreds of cells per page.
+    pub fn write_td(&self, out: &mut String) {
+        use crate::web::html::{push_escaped, push_int};
+        let (a, s) = (self.a, self.s);
+        // `c_{a}_{s}` and `v_{a}_{s}`, `err-{a}-{s}`.
+        let ids = |out: &mut String, sep: char| {
+            push_int(out, a);
+            out.push(sep);
+            push_int(out, s);
+        };
+        out.push_str(if self.error.is_some() {
+            "<td class=\"cell has-error\"><input name=\"c_"
+        } else {
+            "<td class=\"cell\"><input name=\"c_"
+        });
+        ids(out, '_');
+        out.push_str("\" value=\"");
+        match &self.value {
+            CellValue::Typed(t) => push_escaped(out, t),
+            CellValue::Stored(shown) => {
+                let _ = shown.write_to(out);
+            }
+        }
+        out.push_str("\" inputmode=\"decimal\" aria-labelledby=\"s-");
+        push_int(out, s);
+        out.push_str(" a-");
+        push_int(out, a);
+        out.push_str("\" hx-post=\"/teacher/marks/");
+        ids(out, '/');
+        out.push('"');
+        if self.error.is_some() {
+            out.push_str(" aria-invalid=\"true\" aria-describedby=\"err-");
+            ids(out, '-');
+            out.push('"');
+        }
+        out.push_str("><input type=\"hidden\" name=\"v_");
+        ids(out, '_');
+        out.push_str("\" value=\"");
+        push_int(out, self.version);
+        out.push(':');
+        let _ = self.original.write_to(out);
+        out.push_str("\">");
+        if let Some(e) = &self.error {
+            out.push_str("<span class=\"field-error cell-msg\" id=\"err-");
+            ids(out, '-');
+            out.push_str("\">");
+            push_escaped(out, e);
+            out.push_str("</span>");
+        }
+        if let Some(n) = self.notice {
+            out.push_str("<span class=\"cell-msg saved\" role=\"status\">");
+            push_escaped(out, n);
+            out.push_str("</span>");
+        }
+        out.push_str("</td>");
+    }
+
+    /// [`Self::write_td`] as a string, for a template.
+    pub fn td(&self) -> String {
+        let mut out = String::with_capacity(256);
+        self.write_td(&mut out);
+        out
+    }
+}
+
 impl<'a> CellView<'a> {
     fn new(a: i64, s: i64, stored: Option<&'a ScoreRow>, typed: &'a Typed) -> Self {
         // A fresh page has no typing: skip the look-ups.
@@ -323,6 +392,14 @@ impl BookPage {
         let (row, column) = (*row, *column);
         let (a, s) = (&self.d.assessments[column], &self.d.students[row]);
         CellView::new(a.id, s.id, self.d.stored_at(row, column), &self.typed)
+    }
+    /// Every cell of the `row`th student, in the order of the assessments.
+    fn row_cells(&self, row: &usize) -> String {
+        let mut out = String::with_capacity(200 * self.d.assessments.len());
+        for column in 0..self.d.assessments.len() {
+            self.cell(row, &column).write_td(&mut out);
+        }
+        out
     }
     fn average(&self, s: &i64) -> String {
         grades::format_percent(self.averages.get(s).copied().flatten())

@@ -341,24 +341,37 @@ pub struct ScoreRow {
 }
 
 /// A stored mark's status: `score`, `excused`, `missing` or `blank` (a CHECK constraint keeps
-/// them to these), without a string per cell.
+/// them to these), without a string per cell (and compared as a number).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Status(&'static str);
+pub struct Status(Kind);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Score,
+    Excused,
+    Missing,
+    Blank,
+}
 
 impl Status {
-    const SCORE: Self = Self("score");
-    const EXCUSED: Self = Self("excused");
-    const MISSING: Self = Self("missing");
-    const BLANK: Self = Self("blank");
+    const SCORE: Self = Self(Kind::Score);
+    const EXCUSED: Self = Self(Kind::Excused);
+    const MISSING: Self = Self(Kind::Missing);
+    const BLANK: Self = Self(Kind::Blank);
 
     pub fn as_str(&self) -> &'static str {
-        self.0
+        match self.0 {
+            Kind::Score => "score",
+            Kind::Excused => "excused",
+            Kind::Missing => "missing",
+            Kind::Blank => "blank",
+        }
     }
 
     fn of(status: &str) -> Self {
         [Self::SCORE, Self::EXCUSED, Self::MISSING]
             .into_iter()
-            .find(|s| s.0 == status)
+            .find(|s| s.as_str() == status)
             .unwrap_or(Self::BLANK)
     }
 }
@@ -371,7 +384,7 @@ impl From<String> for Status {
 
 impl PartialEq<&str> for Status {
     fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
+        self.as_str() == *other
     }
 }
 
@@ -379,15 +392,22 @@ impl PartialEq<&str> for Status {
 #[derive(Clone, Copy)]
 pub struct Shown<'a>(pub Option<&'a ScoreRow>);
 
-impl std::fmt::Display for Shown<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Shown<'_> {
+    /// Writes what the cell shows to `out` (no character in it needs escaping).
+    pub fn write_to<W: std::fmt::Write + ?Sized>(&self, out: &mut W) -> std::fmt::Result {
         let Some(row) = self.0 else { return Ok(()) };
-        match (row.status.as_str(), row.score) {
-            ("score", Some(v)) => crate::domain::grades::StoredScore(v).fmt(f),
-            ("excused", _) => f.write_str("EX"),
-            ("missing", _) => f.write_str("MI"),
+        match (row.status, row.score) {
+            (Status::SCORE, Some(v)) => crate::domain::grades::StoredScore(v).write_to(out),
+            (Status::EXCUSED, _) => out.write_str("EX"),
+            (Status::MISSING, _) => out.write_str("MI"),
             _ => Ok(()),
         }
+    }
+}
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.write_to(f)
     }
 }
 
@@ -398,10 +418,10 @@ impl ScoreRow {
     }
 
     pub fn entry(&self) -> Option<Entry> {
-        match self.status.as_str() {
-            "score" => self.score.map(Entry::Score),
-            "excused" => Some(Entry::Excused),
-            "missing" => Some(Entry::Missing),
+        match self.status {
+            Status::SCORE => self.score.map(Entry::Score),
+            Status::EXCUSED => Some(Entry::Excused),
+            Status::MISSING => Some(Entry::Missing),
             _ => None,
         }
     }
@@ -974,7 +994,7 @@ pub fn subject_results(
                 .map(|w| (w.category.clone(), w.weight))
                 .collect();
             let counted: Vec<Mark> = marks.iter().filter_map(StudentMark::mark).collect();
-            let explanation = crate::domain::grades::explain_average(&counted, &w, policy);
+            let explanation = crate::domain::grades::explain_average(counted, &w, policy);
             SubjectResult {
                 subject_id,
                 subject_name: name,

@@ -1,13 +1,7 @@
 //! Small charts drawn on the server as SVG (no script, no inline styles), always shown beside a
 //! table of the same numbers. Values are percentages (0–100).
 
-/// Escapes text for SVG/HTML.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use super::html::escaped as esc;
 
 /// A line chart of percentages over points in order, titled `title` (the accessible name).
 /// Missing values break the line.

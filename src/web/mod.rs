@@ -6,6 +6,7 @@ pub mod chart;
 pub mod csrf;
 pub mod headers;
 pub mod health;
+pub mod html;
 pub mod htmx;
 pub mod layout;
 pub mod request_id;
