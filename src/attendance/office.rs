@@ -186,6 +186,8 @@ pub struct StudentRate {
     pub student_number: String,
     #[diesel(sql_type = Text)]
     pub name: String,
+    #[diesel(sql_type = Text)]
+    pub school_name: String,
     #[diesel(sql_type = Nullable<Text>)]
     pub class_name: Option<String>,
     #[diesel(sql_type = BigInt)]
@@ -231,6 +233,7 @@ fn flagged_from_summary(
         &[("school", "bigint"), ("today", "date")],
         format!(
             "SELECT i.student_id, i.student_number, i.name, i.class_name,
+                    (SELECT sc.name FROM schools sc WHERE sc.id = i.school_id) AS school_name,
                     i.present::bigint AS present, i.late::bigint AS late, i.absent::bigint AS absent, i.excused::bigint AS excused,
                     i.attendance_rate / 100 AS rate, i.absence_streak::bigint AS streak
                FROM student_insight i
@@ -270,7 +273,7 @@ pub fn student_rates(
 }
 
 /// The SQL of [`student_rates`] (parameters: school or NULL, from, to), one school's or the
-/// district's; each row also carries the student's `school_id`.
+/// district's; each row also carries the student's `school_id` and school name.
 fn student_rates_sql(one_school: bool, which: Rates) -> String {
     let (school_marks, school_students) = if one_school {
         ("AND a.school_id = $1", "AND st.school_id = $1")
@@ -306,12 +309,14 @@ fn student_rates_sql(one_school: bool, which: Rates) -> String {
                     count(*) FILTER (WHERE category = 'excused') AS excused
                FROM marks GROUP BY student_id)
          SELECT st.id AS student_id, st.school_id, st.student_number,
-                st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS name, cur.name AS class_name,
+                st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS name,
+                sc.name AS school_name, cur.name AS class_name,
                 COALESCE(c.present, 0) AS present, COALESCE(c.late, 0) AS late,
                 COALESCE(c.absent, 0) AS absent, COALESCE(c.excused, 0) AS excused,
                 (c.present + c.late)::float8 / NULLIF(c.present + c.late + c.absent, 0) AS rate,
                 COALESCE(s.streak, 0) AS streak
            FROM students st
+           JOIN schools sc ON sc.id = st.school_id
            LEFT JOIN counts c ON c.student_id = st.id
            LEFT JOIN streaks s ON s.student_id = st.id
            LEFT JOIN LATERAL (SELECT cl.name FROM enrolments e JOIN classes cl ON cl.id = e.class_id
@@ -672,6 +677,7 @@ pub async fn export(
         &[
             "student_number",
             "name",
+            "school",
             "class",
             "present",
             "late",
@@ -684,6 +690,7 @@ pub async fn export(
             vec![
                 s.student_number.clone(),
                 s.name.clone(),
+                s.school_name.clone(),
                 s.class_name.clone().unwrap_or_default(),
                 s.present.to_string(),
                 s.late.to_string(),

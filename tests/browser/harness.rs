@@ -29,26 +29,38 @@ fn free_port() -> u16 {
 impl Browser {
     /// Opens a browser whose window is `width` × `height` CSS pixels, for the app at `base`.
     pub async fn open(base: &str, width: u32, height: u32) -> Self {
-        let port = free_port();
-        let mut driver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver is installed (make test installs chromium-driver)");
-        // chromedriver says when it listens; read until then instead of sleeping.
-        let stdout = driver.stdout.take().unwrap();
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if line.contains("started successfully") {
-                    let _ = ready_tx.send(());
+        // The free port can be taken by another test between our probe and chromedriver's
+        // bind; chromedriver then exits at once, and we try again with another port.
+        let (port, driver) = (0..5)
+            .find_map(|_| {
+                let port = free_port();
+                let mut driver = Command::new("chromedriver")
+                    .arg(format!("--port={port}"))
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("chromedriver is installed (make test installs chromium-driver)");
+                // chromedriver says when it listens; read until then instead of sleeping.
+                let stdout = driver.stdout.take().unwrap();
+                let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+                std::thread::spawn(move || {
+                    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                        if line.contains("started successfully") {
+                            let _ = ready_tx.send(());
+                        }
+                    }
+                });
+                match ready_rx.recv_timeout(Duration::from_secs(30)) {
+                    Ok(()) => Some((port, driver)),
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                        let _ = driver.kill();
+                        let _ = driver.wait();
+                        None
+                    }
+                    Err(e) => panic!("chromedriver did not start: {e}"),
                 }
-            }
-        });
-        ready_rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("chromedriver started");
+            })
+            .expect("chromedriver started on one of five ports");
         let profile = std::env::temp_dir().join(format!(
             "rollbook-chromium-{}",
             rollbook::web::random_token(9)

@@ -428,6 +428,30 @@ async fn an_admin_sees_the_district_school_by_school_and_opens_one_school() {
         "NG-0001 and NG-0004"
     );
 
+    // The district's export names each student's school.
+    let csv = admin
+        .get(&format!("/admin/attendance/export.csv?{range}"))
+        .await;
+    assert_eq!(csv.status, 200);
+    let mut rows = csv::Reader::from_reader(csv.body.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (number, school_column) = (at("student_number"), at("school"));
+    let school_of: std::collections::HashMap<String, String> = rows
+        .records()
+        .map(|r| r.unwrap())
+        .map(|r| (r[number].to_string(), r[school_column].to_string()))
+        .collect();
+    for (student_number, id) in [("NG-0001", north), ("SB-0001", south)] {
+        let name: String = rollbook::schema::schools::table
+            .find(id)
+            .select(rollbook::schema::schools::name)
+            .first(&mut app.conn())
+            .unwrap();
+        assert_eq!(school_of[student_number], name, "{student_number}");
+    }
+    assert_ne!(school_of["NG-0001"], school_of["SB-0001"]);
+
     // Opening a school shows its classes and students, and keeps the choice.
     let link = district
         .attr(
