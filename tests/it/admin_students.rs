@@ -711,10 +711,59 @@ async fn a_long_list_is_paged_by_name_and_counted_a_few_pages_ahead() {
         filtered.text("#count"),
         format!("{in_7a} students · page 5 of {}", (in_7a + 49) / 50)
     );
+
+    // An admin picks a school before filtering by class: the district's list offers no class
+    // select, a school's offers that school's current classes and lists what its principal's does.
     let admin = app.signed_in(DEMO_ADMIN).await;
-    let options = admin.get("/admin/students").await.texts("#class_id option");
-    assert!(
-        options.contains(&"7A (Northgate Community School)".to_string()),
-        "{options:?}"
+    let district = admin.get("/admin/students").await;
+    let schools: i64 = rollbook::schema::schools::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        district.count("#school option:not([value=''])") as i64,
+        schools
     );
+    assert_eq!(district.count("#class_id"), 0);
+    assert_eq!(district.count("#class-hint"), 1);
+    let school = admin.get(&format!("/admin/students?school={north}")).await;
+    assert_eq!(
+        school.attr("#school option[selected]", "value"),
+        Some(north.to_string())
+    );
+    let north_classes: i64 = rollbook::schema::classes::table
+        .filter(rollbook::schema::classes::school_id.eq(north))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    let offered = school.texts("#class_id option:not([value=''])");
+    assert_eq!(offered.len() as i64, north_classes, "{offered:?}");
+    assert!(offered.contains(&"7A".to_string()), "{offered:?}");
+    assert_eq!(school.text("#count"), first.text("#count"));
+    assert_eq!(
+        school.texts("#students tbody th"),
+        first.texts("#students tbody th")
+    );
+    let next = school.attr("a[rel=next]", "href").unwrap();
+    assert!(next.contains(&format!("school={north}")), "{next}");
+    let filtered_by_admin = admin
+        .get(&format!(
+            "/admin/students?school={north}&class_id={c7a}&page=5"
+        ))
+        .await;
+    assert_eq!(filtered_by_admin.text("#count"), filtered.text("#count"));
+    admin
+        .assert_unknown_school_not_found(&["/admin/students"])
+        .await;
+    // A principal's `school` changes nothing.
+    let other = rollbook::schema::schools::table
+        .filter(rollbook::schema::schools::id.ne(north))
+        .select(rollbook::schema::schools::id)
+        .first::<i64>(&mut app.conn())
+        .unwrap();
+    let asked = principal
+        .get(&format!("/admin/students?school={other}"))
+        .await;
+    assert_eq!(asked.text("#count"), first.text("#count"));
+    assert_eq!(asked.count("#school"), 0);
 }

@@ -487,22 +487,9 @@ async fn an_admin_sees_the_district_school_by_school_and_opens_one_school() {
     assert!(!csv.body.contains("SB-0001"));
 
     // A school that does not exist, or is not a number, is not found.
-    for bad in ["999999", "north"] {
-        assert_eq!(
-            admin
-                .get(&format!("/admin/attendance?school={bad}"))
-                .await
-                .status,
-            404
-        );
-        assert_eq!(
-            admin
-                .get(&format!("/admin/attendance/export.csv?school={bad}"))
-                .await
-                .status,
-            404
-        );
-    }
+    admin
+        .assert_unknown_school_not_found(&["/admin/attendance", "/admin/attendance/export.csv"])
+        .await;
     // A principal cannot pick another school: they still see their own.
     let principal = app.signed_in(DEMO_PRINCIPAL).await;
     let asked = principal

@@ -417,6 +417,17 @@ impl Browser {
         req
     }
 
+    /// Every page in `paths` answers 404 for a school that does not exist or is not a number
+    /// (`?school=`, the school an admin narrows an office page to).
+    pub async fn assert_unknown_school_not_found(&self, paths: &[&str]) {
+        for bad in ["999999", "north"] {
+            for path in paths {
+                let r = self.get(&format!("{path}?school={bad}")).await;
+                assert_eq!(r.status, 404, "{path}?school={bad}");
+            }
+        }
+    }
+
     pub async fn get(&self, path: &str) -> TestResponse {
         self.get_with(path, &[]).await
     }

@@ -36,6 +36,9 @@ pub struct ListQuery {
     status: String,
     #[serde(default)]
     page: Option<i64>,
+    /// An admin's school (the class filter then offers that school's classes).
+    #[serde(default)]
+    school: String,
 }
 
 #[derive(Template)]
@@ -46,6 +49,9 @@ struct StudentListPage {
     class_id: String,
     status: String,
     schools: Vec<(i64, String)>,
+    /// The school an admin narrowed the list to.
+    picked: Option<(i64, String)>,
+    /// The classes the class filter offers: the school's (none for a whole district).
     classes: Vec<(i64, i64, String)>,
     rows: Vec<StudentRow>,
     matches: Matches,
@@ -56,8 +62,12 @@ struct StudentListPage {
 impl StudentListPage {
     fn page_url(&self, page: i64) -> String {
         format!(
-            "/admin/students?q={}&class_id={}&status={}&page={page}",
+            "/admin/students?q={}&school={}&class_id={}&status={}&page={page}",
             crate::web::urlencode(&self.q),
+            self.picked
+                .as_ref()
+                .map(|(id, _)| id.to_string())
+                .unwrap_or_default(),
             crate::web::urlencode(&self.class_id),
             crate::web::urlencode(&self.status)
         )
@@ -67,8 +77,8 @@ impl StudentListPage {
         self.class_id == id.to_string()
     }
 
-    fn school_name(&self, id: &i64) -> &str {
-        school_name(&self.schools, id)
+    fn school_selected(&self, id: &i64) -> bool {
+        self.picked.as_ref().is_some_and(|(p, _)| p == id)
     }
 }
 
@@ -87,7 +97,12 @@ pub async fn list_students(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let scope = SchoolScope::of(&user);
+    let user_scope = SchoolScope::of(&user);
+    // An admin may narrow the list to one school; its classes are then offered as a filter
+    // (a district's 2,000 classes in one select would be most of the page).
+    let scope = user_scope
+        .narrowed(Some(&query.school))
+        .ok_or(AppError::NotFound)?;
     let q: String = query.q.trim().chars().take(100).collect();
     let status = match query.status.as_str() {
         "active" | "withdrawn" => query.status.clone(),
@@ -100,10 +115,17 @@ pub async fn list_students(
         page: query.page.unwrap_or(1).clamp(1, 100_000) - 1,
     };
     let (day, page_index) = (today(&state), filter.page);
-    let ((rows, matches), choices) = db::run(&state.pool, move |conn| {
+    let ((rows, matches), picked, schools, classes) = db::run(&state.pool, move |conn| {
+        let picked = crate::admin::queries::picked_school(conn, user_scope, scope)?;
+        let classes = match scope {
+            SchoolScope::District => Vec::new(),
+            _ => queries::list_current_classes(conn, scope, day)?,
+        };
         Ok((
             queries::list_students(conn, scope, day, &filter)?,
-            load_choices(conn, scope, day)?,
+            picked,
+            crate::admin::users::queries::list_schools(conn, user_scope)?,
+            classes,
         ))
     })
     .await?;
@@ -112,8 +134,9 @@ pub async fn list_students(
         q,
         class_id: query.class_id,
         status,
-        schools: choices.schools,
-        classes: choices.classes,
+        schools,
+        picked,
+        classes,
         rows,
         matches,
         page: page_index + 1,
