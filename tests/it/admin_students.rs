@@ -211,6 +211,78 @@ async fn every_mistake_is_named_beside_its_field_and_nothing_is_saved() {
 }
 
 #[actix_web::test]
+async fn an_admin_chooses_the_school_before_its_classes_on_a_students_form() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in(DEMO_ADMIN).await;
+    let north = app.school_id("Northgate Community School");
+    let south = app.school_id("Southbank Academy");
+    let class_names = |school: i64| -> Vec<String> {
+        let mut names: Vec<String> = rollbook::schema::classes::table
+            .filter(rollbook::schema::classes::school_id.eq(school))
+            .select(rollbook::schema::classes::name)
+            .load(&mut app.conn())
+            .unwrap();
+        names.sort();
+        names
+    };
+    let offered = |page: &TestResponse| {
+        let mut names = page.texts("#class_id option:not([value=''])");
+        names.sort();
+        names
+    };
+    // No school yet: no classes, and a way to ask for them.
+    let blank = admin.get("/admin/students/new").await;
+    assert!(offered(&blank).is_empty());
+    assert_eq!(blank.count("#class_id-hint"), 1);
+    assert_eq!(blank.count("button[value=pick_school]"), 1);
+    // From a list narrowed to a school, or after choosing one, that school's classes.
+    let list = admin.get(&format!("/admin/students?school={north}")).await;
+    let add = list.attr("#add-student", "href").unwrap();
+    let from_list = admin.get(&add).await;
+    assert_eq!(
+        from_list.attr("#school_id option[selected]", "value"),
+        Some(north.to_string())
+    );
+    assert_eq!(offered(&from_list), class_names(north));
+    let mut fields = new_student("", &[]);
+    fields.retain(|(k, _)| *k != "action");
+    let south_id = south.to_string();
+    fields.extend([("school_id", south_id.as_str()), ("action", "pick_school")]);
+    let r = admin
+        .submit("/admin/students/new", "/admin/students", &fields)
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(offered(&r), class_names(south));
+    assert_eq!(r.attr("#given_name", "value").as_deref(), Some("Aoife"));
+    assert_eq!(r.count("#class_id-hint"), 0);
+    let nothing: i64 = students::table
+        .filter(students::student_number.eq("NG-9001"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(nothing, 0, "choosing the school saves nothing");
+    // Another school's class is refused beside the class field.
+    let c7a = app.class_id("7A").to_string();
+    let r = admin
+        .submit(
+            "/admin/students/new",
+            "/admin/students",
+            &new_student(&c7a, &[("school_id", &south_id)]),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.count("#class_id-error"), 1);
+    // Editing a student offers their own school's classes.
+    let edit = admin
+        .get(&format!(
+            "/admin/students/{}/edit",
+            student_id(&app, "NG-0001")
+        ))
+        .await;
+    assert_eq!(offered(&edit), class_names(north));
+}
+
+#[actix_web::test]
 async fn moving_a_student_ends_one_enrolment_and_starts_the_next() {
     let app = TestApp::spawn().await;
     let admin = app.signed_in(DEMO_ADMIN).await;

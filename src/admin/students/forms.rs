@@ -119,6 +119,8 @@ impl StudentForm {
         match action.split_once(':') {
             _ if action == "add_guardian" => self.guardians.push(GuardianRow::default()),
             _ if action == "add_contact" => self.contacts.push(ContactRow::default()),
+            // An admin chose the school: the form comes back with its classes.
+            _ if action == "pick_school" => {}
             Some(("remove_guardian", i)) => {
                 if let Ok(i) = i.parse::<usize>() {
                     if i < self.guardians.len() {

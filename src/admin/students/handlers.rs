@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
-use diesel::{Connection, PgConnection, QueryResult};
+use diesel::Connection;
 use serde::Deserialize;
 
 use crate::admin::handlers::actor;
@@ -80,14 +80,6 @@ impl StudentListPage {
     fn school_selected(&self, id: &i64) -> bool {
         self.picked.as_ref().is_some_and(|(p, _)| p == id)
     }
-}
-
-/// The name of school `id` among `schools`.
-fn school_name<'a>(schools: &'a [(i64, String)], id: &i64) -> &'a str {
-    schools
-        .iter()
-        .find(|(s, _)| s == id)
-        .map_or("", |(_, n)| n.as_str())
 }
 
 pub async fn list_students(
@@ -177,10 +169,6 @@ impl StudentFormPage {
     fn selected(&self, value: &str, id: &i64) -> bool {
         value == id.to_string()
     }
-
-    fn school_name(&self, id: &i64) -> &str {
-        school_name(&self.schools, id)
-    }
 }
 
 struct Choices {
@@ -188,21 +176,29 @@ struct Choices {
     classes: Vec<(i64, i64, String)>,
 }
 
-async fn choices(state: &AppState, scope: SchoolScope) -> Result<Choices, AppError> {
-    let day = today(state);
-    db::run(&state.pool, move |conn| Ok(load_choices(conn, scope, day)?)).await
-}
-
-/// The schools and current classes a student in scope may belong to.
-fn load_choices(
-    conn: &mut PgConnection,
+/// What a student's form offers: the schools in `scope`, and the current classes of the form's
+/// school (`school_id` as typed). An admin's form offers no classes until a school is chosen:
+/// a district's 2,000 classes in one select would be most of the page.
+async fn choices(
+    state: &AppState,
     scope: SchoolScope,
-    day: chrono::NaiveDate,
-) -> QueryResult<Choices> {
-    Ok(Choices {
-        schools: crate::admin::users::queries::list_schools(conn, scope)?,
-        classes: queries::list_current_classes(conn, scope, day)?,
+    school_id: &str,
+) -> Result<Choices, AppError> {
+    let day = today(state);
+    let school = match scope {
+        SchoolScope::District => school_id.trim().parse().ok().map(SchoolScope::School),
+        own => Some(own),
+    };
+    db::run(&state.pool, move |conn| {
+        Ok(Choices {
+            schools: crate::admin::users::queries::list_schools(conn, scope)?,
+            classes: match school {
+                Some(school) => queries::list_current_classes(conn, school, day)?,
+                None => Vec::new(),
+            },
+        })
     })
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -235,14 +231,25 @@ fn form_page(
     )
 }
 
+#[derive(Debug, Deserialize, Default)]
+pub struct NewQuery {
+    /// An admin's school for the new student (from the list narrowed to it).
+    #[serde(default)]
+    school: String,
+}
+
 pub async fn new_student_form(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
+    query: web::Query<NewQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let choices = choices(&state, SchoolScope::of(&user)).await?;
+    let school_id = user
+        .school_id
+        .map_or_else(|| query.into_inner().school, |s| s.to_string());
+    let choices = choices(&state, SchoolScope::of(&user), &school_id).await?;
     let form = StudentForm {
-        school_id: user.school_id.map(|s| s.to_string()).unwrap_or_default(),
+        school_id,
         enrolled_on: today(&state).format("%Y-%m-%d").to_string(),
         guardians: vec![GuardianRow::default()],
         contacts: vec![ContactRow::default()],
@@ -280,7 +287,7 @@ pub async fn create_student(
 ) -> Result<HttpResponse, AppError> {
     let mut form = StudentForm::from_pairs(body.into_inner());
     let scope = SchoolScope::of(&user);
-    let choices = choices(&state, scope).await?;
+    let choices = choices(&state, scope, &form.school_id).await?;
     if form.apply_action() {
         return form_page(
             &req,
@@ -611,7 +618,8 @@ pub async fn edit_student_form(
     path: web::Path<(i64,)>,
 ) -> Result<HttpResponse, AppError> {
     let record = find(&state, &user, path.into_inner().0).await?;
-    let choices = choices(&state, SchoolScope::of(&user)).await?;
+    let school_id = record.student.school_id.to_string();
+    let choices = choices(&state, SchoolScope::of(&user), &school_id).await?;
     form_page(
         &req,
         &state,
@@ -638,7 +646,7 @@ pub async fn update_student(
     // A student stays in their school.
     form.school_id = record.student.school_id.to_string();
     let scope = SchoolScope::of(&user);
-    let choices = choices(&state, scope).await?;
+    let choices = choices(&state, scope, &form.school_id).await?;
     if form.apply_action() {
         return form_page(
             &req,
