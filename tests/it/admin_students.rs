@@ -15,6 +15,15 @@ fn student_id(app: &TestApp, number: &str) -> i64 {
         .unwrap()
 }
 
+/// How many students have the student number `number` (none until a form is saved).
+fn students_numbered(app: &TestApp, number: &str) -> i64 {
+    students::table
+        .filter(students::student_number.eq(number))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap()
+}
+
 fn new_student<'a>(class: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut fields = vec![
         ("student_number", "NG-9001"),
@@ -118,11 +127,7 @@ async fn guardian_rows_are_added_and_removed_without_javascript_and_nothing_is_s
         Some("Seán Ó Bhraonáin"),
         "typing kept"
     );
-    let saved: i64 = students::table
-        .filter(students::student_number.eq("NG-9001"))
-        .count()
-        .get_result(&mut app.conn())
-        .unwrap();
+    let saved = students_numbered(&app, "NG-9001");
     assert_eq!(saved, 0);
 
     fields.retain(|(k, _)| *k != "action");
@@ -181,11 +186,7 @@ async fn every_mistake_is_named_beside_its_field_and_nothing_is_saved() {
         r.attr("#guardian_name_0", "value").as_deref(),
         Some("Máire Ní Bhraonáin")
     );
-    let count: i64 = students::table
-        .filter(students::student_number.eq("NG-9001"))
-        .count()
-        .get_result(&mut app.conn())
-        .unwrap();
+    let count = students_numbered(&app, "NG-9001");
     assert_eq!(count, 0);
 
     // A number already used at the school (admins choose the school too).
@@ -255,11 +256,7 @@ async fn an_admin_chooses_the_school_before_its_classes_on_a_students_form() {
     assert_eq!(offered(&r), class_names(south));
     assert_eq!(r.attr("#given_name", "value").as_deref(), Some("Aoife"));
     assert_eq!(r.count("#class_id-hint"), 0);
-    let nothing: i64 = students::table
-        .filter(students::student_number.eq("NG-9001"))
-        .count()
-        .get_result(&mut app.conn())
-        .unwrap();
+    let nothing = students_numbered(&app, "NG-9001");
     assert_eq!(nothing, 0, "choosing the school saves nothing");
     // Another school's class is refused beside the class field.
     let c7a = app.class_id("7A").to_string();
