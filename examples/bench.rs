@@ -1076,63 +1076,38 @@ fn main() {
         )
         .await;
         rows.push(s.row("GET parent child page", 50));
-        let principals = |n: usize| {
-            signed_in(
-                &base,
-                (0..n).map(|i| format!("principal{}@bench.test", 1 + i % 10)),
-            )
-        };
-        let admins = |n: usize| signed_in(&base, (0..n).map(|_| "admin@bench.test".to_string()));
-        let office = principals(50).await;
-        // Today is a school day with every register taken: the board counts every class.
-        rows.push(
-            get_row(
-                office,
-                &secs,
+        // The office and the dashboards, 50 clients each: principals of the ten schools, or the
+        // district's admin. Today is a school day with every register taken: a board counts
+        // every class.
+        for (admins, name, path) in [
+            (
+                false,
                 "GET /admin/attendance (school day's board, rates, lists)",
                 "/admin/attendance",
-            )
-            .await,
-        );
-
-        // Dashboards and the at-risk list: 50 principals (ten schools), then 50 admins.
-        rows.push(
-            get_row(
-                principals(50).await,
-                &secs,
-                "GET /dashboard (school)",
-                "/dashboard",
-            )
-            .await,
-        );
-        rows.push(
-            get_row(
-                admins(50).await,
-                &secs,
-                "GET /dashboard (district, 10 schools)",
-                "/dashboard",
-            )
-            .await,
-        );
-        // The district's attendance, school by school: ten boards and the flagged counts.
-        rows.push(
-            get_row(
-                admins(50).await,
-                &secs,
+            ),
+            (false, "GET /dashboard (school)", "/dashboard"),
+            (true, "GET /dashboard (district, 10 schools)", "/dashboard"),
+            // The district's attendance, school by school: ten boards and the flagged counts.
+            (
+                true,
                 "GET /admin/attendance (district, school by school)",
                 "/admin/attendance",
-            )
-            .await,
-        );
-        rows.push(
-            get_row(
-                principals(50).await,
-                &secs,
+            ),
+            (
+                false,
                 "GET /dashboard/at-risk (school)",
                 "/dashboard/at-risk",
-            )
-            .await,
-        );
+            ),
+        ] {
+            let emails = (0..50).map(|i| {
+                if admins {
+                    "admin@bench.test".to_string()
+                } else {
+                    format!("principal{}@bench.test", 1 + i % 10)
+                }
+            });
+            rows.push(get_row(signed_in(&base, emails).await, &secs, name, path).await);
+        }
 
         // Reference: the dashboard's own SQL, bare, from 10 threads with their own connections.
         let mut s = sql_reference(&sql_url, secs("dashboard SQL alone (reference, school)")).await;

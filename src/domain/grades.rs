@@ -93,15 +93,13 @@ impl StoredScore {
         let h = hundredths.unsigned_abs();
         let (whole, part) = (h / 100, h % 100);
         out.write_str(itoa::Buffer::new().format(whole))?;
+        let digit = |d: u64| char::from(b'0' + d as u8);
         if part != 0 {
-            let digits = [b'0' + (part / 10) as u8, b'0' + (part % 10) as u8];
-            let shown = if part % 10 == 0 {
-                &digits[..1]
-            } else {
-                &digits[..]
-            };
             out.write_char('.')?;
-            out.write_str(std::str::from_utf8(shown).unwrap_or_default())?;
+            out.write_char(digit(part / 10))?;
+        }
+        if part % 10 != 0 {
+            out.write_char(digit(part % 10))?;
         }
         Ok(())
     }

@@ -987,7 +987,78 @@ pub async fn explain(
 
 #[cfg(test)]
 mod tests {
-    use super::shown;
+    use super::*;
+
+    fn cell_html(c: &CellView<'_>) -> scraper::Html {
+        scraper::Html::parse_fragment(&format!("<table><tr>{}</tr></table>", c.td()))
+    }
+
+    fn attr(html: &scraper::Html, css: &str, name: &str) -> Option<String> {
+        let selector = scraper::Selector::parse(css).unwrap();
+        let found = html.select(&selector).next()?;
+        found.value().attr(name).map(str::to_string)
+    }
+
+    #[test]
+    fn a_cell_is_written_with_its_names_its_version_and_its_typing_escaped() {
+        let stored = ScoreRow {
+            assessment_id: 7,
+            student_id: 9,
+            status: "score".to_string().into(),
+            score: Some(7.5),
+            version: 3,
+            updated_by: None,
+            updated_at: None,
+        };
+        let typed = Typed::default();
+        let saved = CellView {
+            notice: Some("Saved"),
+            ..CellView::new(7, 9, Some(&stored), &typed)
+        };
+        let html = cell_html(&saved);
+        let input = "input[name=c_7_9]";
+        assert_eq!(attr(&html, input, "value").as_deref(), Some("7.5"));
+        assert_eq!(
+            attr(&html, input, "hx-post").as_deref(),
+            Some("/teacher/marks/7/9")
+        );
+        assert_eq!(
+            attr(&html, input, "aria-labelledby").as_deref(),
+            Some("s-9 a-7")
+        );
+        let version = attr(&html, "input[type=hidden][name=v_7_9]", "value").unwrap();
+        assert_eq!(shown(Some(&version)), (3, "7.5"));
+        assert_eq!(attr(&html, "td", "class").as_deref(), Some("cell"));
+        assert_eq!(
+            attr(&html, ".cell-msg.saved", "role").as_deref(),
+            Some("status")
+        );
+
+        // Refused typing comes back escaped, beside a message the input points to.
+        let hostile = r#""><script>x</script>"#;
+        let refused = CellView {
+            value: CellValue::Typed(Cow::Borrowed(hostile)),
+            error: Some(Cow::Borrowed("“<b>” is not a number")),
+            ..CellView::new(7, 9, None, &typed)
+        };
+        let html = cell_html(&refused);
+        assert_eq!(attr(&html, input, "value").as_deref(), Some(hostile));
+        let injected = scraper::Selector::parse("script, b").unwrap();
+        assert_eq!(html.select(&injected).count(), 0);
+        assert_eq!(
+            attr(&html, "td", "class").as_deref(),
+            Some("cell has-error")
+        );
+        assert_eq!(
+            attr(&html, input, "aria-describedby").as_deref(),
+            Some("err-7-9")
+        );
+        let message = scraper::Selector::parse("#err-7-9").unwrap();
+        let text: String = html.select(&message).next().unwrap().text().collect();
+        assert_eq!(text, "“<b>” is not a number");
+        let version = attr(&html, "input[name=v_7_9]", "value");
+        assert_eq!(version.as_deref(), Some("0:"), "nothing stored");
+    }
 
     #[test]
     fn a_cell_shows_its_version_and_value() {

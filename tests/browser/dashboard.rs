@@ -28,11 +28,7 @@ async fn the_dashboard_and_the_at_risk_list_are_accessible_on_a_phone() {
         rollbook::dashboard::refresh::refresh(&mut conn, start_time()).unwrap();
     }
     let browser = Browser::open(&app.address, 360, 780).await;
-    browser.goto("/login").await;
-    browser.fill("#email", DEMO_PRINCIPAL).await;
-    browser.fill("#password", PASSWORD).await;
-    browser.click("button[type=submit]").await;
-    browser.wait_for("main").await;
+    browser.sign_in(DEMO_PRINCIPAL, "main").await;
     browser.goto("/dashboard").await;
     browser.wait_for("#attendance-trend svg").await;
     let problems = browser.accessibility_problems().await;
@@ -58,11 +54,7 @@ async fn the_dashboard_and_the_at_risk_list_are_accessible_on_a_phone() {
 async fn the_districts_attendance_and_one_schools_are_accessible_on_a_phone() {
     let app = TestApp::spawn().await;
     let browser = Browser::open(&app.address, 360, 780).await;
-    browser.goto("/login").await;
-    browser.fill("#email", DEMO_ADMIN).await;
-    browser.fill("#password", PASSWORD).await;
-    browser.click("button[type=submit]").await;
-    browser.wait_for("main").await;
+    browser.sign_in(DEMO_ADMIN, "main").await;
     browser.goto("/admin/attendance").await;
     browser.wait_for("#school-flags").await;
     for page in ["district", "school"] {

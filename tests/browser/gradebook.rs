@@ -74,11 +74,7 @@ async fn a_teacher_enters_a_column_with_the_keyboard_only_and_it_is_kept_after_a
     let (book, quiz) = assessment(&app, "Keyboard quiz");
     let (_, pasted) = assessment(&app, "Pasted quiz");
     let browser = Browser::open(&app.address, 1280, 900).await;
-    browser.goto("/login").await;
-    browser.fill("#email", DEMO_TEACHER).await;
-    browser.fill("#password", PASSWORD).await;
-    browser.click("button[type=submit]").await;
-    browser.wait_for("#my-classes").await;
+    browser.sign_in(DEMO_TEACHER, "#my-classes").await;
     browser.goto(&book).await;
     browser.wait_for("#gradebook").await;
     let problems = browser.accessibility_problems().await;
@@ -178,11 +174,7 @@ async fn a_teacher_enters_a_column_with_the_keyboard_only_and_it_is_kept_after_a
             .unwrap()
     };
     let parent = Browser::open(&app.address, 360, 780).await;
-    parent.goto("/login").await;
-    parent.fill("#email", DEMO_PARENT).await;
-    parent.fill("#password", PASSWORD).await;
-    parent.click("button[type=submit]").await;
-    parent.wait_for("#my-children").await;
+    parent.sign_in(DEMO_PARENT, "#my-children").await;
     parent.goto(&format!("/parent/children/{child}")).await;
     parent.wait_for("#subjects").await;
     parent.click("#subjects a").await;

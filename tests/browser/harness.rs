@@ -105,6 +105,16 @@ impl Browser {
             .unwrap();
     }
 
+    /// Signs in through the sign-in page as `email` (the demo password), then waits for
+    /// `landing`, an element of the page signing in leads to.
+    pub async fn sign_in(&self, email: &str, landing: &str) {
+        self.goto("/login").await;
+        self.fill("#email", email).await;
+        self.fill("#password", crate::helpers::PASSWORD).await;
+        self.click("button[type=submit]").await;
+        self.wait_for(landing).await;
+    }
+
     /// The path (and query) of the page now shown.
     pub async fn path(&self) -> String {
         let url = self.client.current_url().await.unwrap();

@@ -18,11 +18,7 @@ async fn a_teacher_takes_the_register_by_tapping_on_a_phone_and_the_parent_sees_
             .unwrap()
     };
     let browser = Browser::open(&app.address, 360, 780).await;
-    browser.goto("/login").await;
-    browser.fill("#email", DEMO_TEACHER).await;
-    browser.fill("#password", PASSWORD).await;
-    browser.click("button[type=submit]").await;
-    browser.wait_for("#my-classes").await;
+    browser.sign_in(DEMO_TEACHER, "#my-classes").await;
     browser.click("#my-classes li:first-child a.button").await;
     browser.wait_for("#register").await;
     let problems = browser.accessibility_problems().await;
@@ -112,11 +108,7 @@ async fn a_teacher_takes_the_register_by_tapping_on_a_phone_and_the_parent_sees_
     browser.close().await;
 
     let parent = Browser::open(&app.address, 360, 780).await;
-    parent.goto("/login").await;
-    parent.fill("#email", DEMO_PARENT).await;
-    parent.fill("#password", PASSWORD).await;
-    parent.click("button[type=submit]").await;
-    parent.wait_for("#my-children").await;
+    parent.sign_in(DEMO_PARENT, "#my-children").await;
     parent.goto(&format!("/parent/children/{child}")).await;
     parent.wait_for("#calendar").await;
     assert_eq!(parent.texts("#year-absences").await, vec!["1"]);

@@ -7,11 +7,7 @@ use crate::helpers::*;
 async fn a_principal_creates_a_student_with_two_guardians() {
     let app = TestApp::spawn().await;
     let browser = Browser::open(&app.address, 1280, 900).await;
-    browser.goto("/login").await;
-    browser.fill("#email", DEMO_PRINCIPAL).await;
-    browser.fill("#password", PASSWORD).await;
-    browser.click("button[type=submit]").await;
-    browser.wait_for("#schools").await;
+    browser.sign_in(DEMO_PRINCIPAL, "#schools").await;
 
     browser.goto("/admin/students/new").await;
     browser.wait_for("#student-form").await;
