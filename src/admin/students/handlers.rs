@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::admin::handlers::actor;
 use crate::admin::queries::Matches;
 use crate::admin::queries::SchoolScope;
+use crate::admin::structure::SchoolQuery;
 use crate::admin::students::forms::{self, ContactRow, FieldErrors, GuardianRow, StudentForm};
 use crate::admin::students::queries::{
     self, DeletionImpact, Refusal, StudentFilter, StudentRecord, StudentRow, PAGE_SIZE,
@@ -185,10 +186,11 @@ async fn choices(
     school_id: &str,
 ) -> Result<Choices, AppError> {
     let day = today(state);
-    let school = match scope {
-        SchoolScope::District => school_id.trim().parse().ok().map(SchoolScope::School),
-        own => Some(own),
-    };
+    // The school the form is for, as a page an admin narrows: a principal's own whatever was
+    // sent; none while an admin has not chosen one (or sent a malformed one).
+    let school = scope
+        .narrowed(Some(school_id.trim()))
+        .filter(|s| s.filter().is_some());
     db::run(&state.pool, move |conn| {
         Ok(Choices {
             schools: crate::admin::users::queries::list_schools(conn, scope)?,
@@ -231,22 +233,18 @@ fn form_page(
     )
 }
 
-#[derive(Debug, Deserialize, Default)]
-pub struct NewQuery {
-    /// An admin's school for the new student (from the list narrowed to it).
-    #[serde(default)]
-    school: String,
-}
-
 pub async fn new_student_form(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
-    query: web::Query<NewQuery>,
+    query: web::Query<SchoolQuery>,
 ) -> Result<HttpResponse, AppError> {
+    // An admin's school comes from the list narrowed to it (`?school=`).
     let school_id = user
         .school_id
-        .map_or_else(|| query.into_inner().school, |s| s.to_string());
+        .map(|s| s.to_string())
+        .or(query.into_inner().school)
+        .unwrap_or_default();
     let choices = choices(&state, SchoolScope::of(&user), &school_id).await?;
     let form = StudentForm {
         school_id,
