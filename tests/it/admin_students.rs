@@ -236,6 +236,9 @@ async fn an_admin_chooses_the_school_before_its_classes_on_a_students_form() {
     assert!(offered(&blank).is_empty());
     assert_eq!(blank.count("#class_id-hint"), 1);
     assert_eq!(blank.count("button[value=pick_school]"), 1);
+    let malformed = admin.get("/admin/students/new?school=north").await;
+    assert_eq!(malformed.status, 200);
+    assert!(offered(&malformed).is_empty());
     // From a list narrowed to a school, or after choosing one, that school's classes.
     let list = admin.get(&format!("/admin/students?school={north}")).await;
     let add = list.attr("#add-student", "href").unwrap();
