@@ -560,7 +560,6 @@ diesel::joinable!(attendance -> schools (school_id));
 diesel::joinable!(attendance -> students (student_id));
 diesel::joinable!(attendance -> users (updated_by));
 diesel::joinable!(attendance_changes -> attendance (attendance_id));
-diesel::joinable!(attendance_changes -> schools (school_id));
 diesel::joinable!(attendance_changes -> users (changed_by));
 diesel::joinable!(attendance_codes -> schools (school_id));
 diesel::joinable!(audit_log -> schools (school_id));

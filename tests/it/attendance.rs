@@ -29,7 +29,13 @@ fn form_of(page: &TestResponse) -> Vec<(String, String)> {
 /// The id of a code (P, A, L, E) on the page.
 fn code(page: &TestResponse, letter: &str) -> String {
     page.attr(&format!("#register input[data-key='{letter}']"), "value")
-        .unwrap()
+        .unwrap_or_else(|| {
+            panic!(
+                "no code {letter} on a {} page: {}",
+                page.status,
+                page.text("main")
+            )
+        })
 }
 
 fn set_mark(form: &mut Vec<(String, String)>, student: i64, code: &str) {
