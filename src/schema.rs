@@ -415,6 +415,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    score_grids (assessment_id) {
+        assessment_id -> Int8,
+        student_ids -> Array<Nullable<Int8>>,
+        scores -> Array<Nullable<Numeric>>,
+        stamps -> Array<Nullable<Int8>>,
+    }
+}
+
+diesel::table! {
     scores (id) {
         id -> Int8,
         school_id -> Int8,
@@ -608,6 +617,7 @@ diesel::joinable!(school_insight -> schools (school_id));
 diesel::joinable!(school_subject_insight -> schools (school_id));
 diesel::joinable!(school_week_insight -> schools (school_id));
 diesel::joinable!(schools -> districts (district_id));
+diesel::joinable!(score_grids -> assessments (assessment_id));
 diesel::joinable!(score_changes -> schools (school_id));
 diesel::joinable!(score_changes -> scores (score_id));
 diesel::joinable!(score_changes -> users (changed_by));
@@ -665,6 +675,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     school_week_insight,
     schools,
     score_changes,
+    score_grids,
     scores,
     sessions,
     student_insight,

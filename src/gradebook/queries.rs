@@ -437,17 +437,15 @@ pub fn list_scores(
 ) -> QueryResult<Vec<ScoreRow>> {
     match only_student {
         None => {
-            // A whole grid: a row of parallel arrays per assessment (hundreds of rows cost more
-            // to send and decode one by one). A score travels as the numeric itself; version and
+            // A whole grid: each assessment's stored row of parallel arrays (`score_grids`, kept
+            // in step with `scores` by triggers in the same transaction), instead of hundreds of
+            // cells gathered one by one. A score travels as the numeric itself; version and
             // status share one number (see `Stamp`).
             let columns: Vec<GridColumn> = crate::db::cached(
                 &[("ids", "bigint[]")],
-                "SELECT s.assessment_id, array_agg(s.student_id) AS student_ids,
-                        array_agg(s.score) AS scores,
-                        array_agg(s.version::int8 * 8 + ascii(s.status) % 5) AS stamps
-                   FROM scores s
-                  WHERE s.assessment_id = ANY((SELECT p.ids FROM p)::bigint[])
-                  GROUP BY s.assessment_id",
+                "SELECT g.assessment_id, g.student_ids, g.scores, g.stamps
+                   FROM score_grids g
+                  WHERE g.assessment_id = ANY((SELECT p.ids FROM p)::bigint[])",
             )
             .bind::<Array<BigInt>, _>(assessment_ids.to_vec())
             .load(conn)?;

@@ -652,3 +652,182 @@ async fn scores_read_from_postgresql_numerics_are_exact_hundredths() {
         }
     }
 }
+
+/// (assessment, "student ids | scores | stamps") per assessment.
+type Grids = Vec<(i64, String)>;
+
+/// Every assessment's stored grid (`score_grids`, what gradebook pages read) and its cells
+/// gathered from `scores` afresh.
+fn grids_and_fresh(app: &TestApp) -> (Grids, Grids) {
+    #[derive(QueryableByName)]
+    struct Grid {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+        #[diesel(sql_type = Text)]
+        grid: String,
+    }
+    let load = |sql: &str| -> Grids {
+        diesel::sql_query(sql)
+            .load::<Grid>(&mut app.conn())
+            .unwrap()
+            .into_iter()
+            .map(|g| (g.id, g.grid))
+            .collect()
+    };
+    let stored = load(
+        "SELECT g.assessment_id AS id, concat_ws(' | ', g.student_ids, g.scores, g.stamps) AS grid
+           FROM score_grids g ORDER BY g.assessment_id",
+    );
+    let fresh = load(
+        "SELECT a.id, concat_ws(' | ',
+                    COALESCE(array_agg(s.student_id ORDER BY s.student_id) FILTER (WHERE s.id IS NOT NULL), '{}'),
+                    COALESCE(array_agg(s.score ORDER BY s.student_id) FILTER (WHERE s.id IS NOT NULL), '{}'),
+                    COALESCE(array_agg(s.version * 8 + ascii(s.status) % 5 ORDER BY s.student_id)
+                             FILTER (WHERE s.id IS NOT NULL), '{}')) AS grid
+           FROM assessments a LEFT JOIN scores s ON s.assessment_id = a.id
+          GROUP BY a.id ORDER BY a.id",
+    );
+    (stored, fresh)
+}
+
+fn assert_grids_match(app: &TestApp, after: &str) {
+    let (stored, fresh) = grids_and_fresh(app);
+    assert_eq!(stored, fresh, "stored grids after {after}");
+}
+
+#[actix_web::test]
+async fn stored_grids_follow_every_change_to_the_scores() {
+    let app = TestApp::spawn().await;
+    assert_grids_match(&app, "the demo seed");
+    let t = app.signed_in(DEMO_TEACHER).await;
+    let book = book_url(&app, "7A", "Mathematics");
+    let a = create_assessment(&t, &book, "Quiz 9", "Quiz", "20", false).await;
+    assert_grids_match(&app, "a new assessment");
+    assert_eq!(
+        grids_and_fresh(&app).0,
+        vec![(a, "{} | {} | {}".to_string())]
+    );
+    let values: Vec<String> = (0..30).map(|i| format!("{}", i % 21)).collect();
+    let values: Vec<&str> = values.iter().map(String::as_str).collect();
+    assert_eq!(post_column(&t, &book, a, &values).await.status, 303);
+    assert_grids_match(&app, "a column");
+    // One cell through htmx, then EX and MI and a cleared cell in the column form.
+    let page = t.get(&book).await;
+    let ids = row_ids(&page);
+    let (c, v) = (format!("c_{a}_{}", ids[1]), format!("v_{a}_{}", ids[1]));
+    let r = t
+        .post_form(
+            &format!("/teacher/marks/{a}/{}", ids[1]),
+            &[
+                ("csrf_token", &page.csrf_token()),
+                (&c, "12.5"),
+                (&v, "1:1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_grids_match(&app, "one cell");
+    let mut column: Vec<&str> = values.clone();
+    column[2] = "EX";
+    column[3] = "MI";
+    column[4] = "";
+    column[1] = "12.5";
+    assert_eq!(post_column(&t, &book, a, &column).await.status, 303);
+    assert_grids_match(&app, "excused, missing and cleared cells");
+    let shown = t.get(&format!("{book}/assessments/{a}")).await;
+    assert_eq!(
+        shown.attr(&format!("input[name='c_{a}_{}']", ids[1]), "value"),
+        Some("12.5".into())
+    );
+    // A student who leaves the school for good takes their cells out of every grid.
+    diesel::sql_query("DELETE FROM students WHERE id = $1")
+        .bind::<BigInt, _>(ids[0])
+        .execute(&mut app.conn())
+        .unwrap();
+    assert_grids_match(&app, "a student's deletion");
+    let (stored, _) = grids_and_fresh(&app);
+    let gone = ids[0].to_string();
+    assert!(stored.iter().all(|(_, g)| {
+        let students = g.split(" | ").next().unwrap();
+        !students
+            .trim_matches(['{', '}'])
+            .split(',')
+            .any(|s| s == gone)
+    }));
+    // An assessment's deletion takes its grid with it.
+    diesel::sql_query("DELETE FROM assessments WHERE id = $1")
+        .bind::<BigInt, _>(a)
+        .execute(&mut app.conn())
+        .unwrap();
+    assert_grids_match(&app, "an assessment's deletion");
+}
+
+#[actix_web::test]
+async fn two_saves_in_one_assessment_at_once_both_stay_in_its_grid() {
+    let app = TestApp::spawn().await;
+    let t = app.signed_in(DEMO_TEACHER).await;
+    let book = book_url(&app, "7A", "Mathematics");
+    let a = create_assessment(&t, &book, "Quiz 10", "Quiz", "20", false).await;
+    assert_eq!(post_column(&t, &book, a, &["1"; 30]).await.status, 303);
+    let ids = row_ids(&t.get(&book).await);
+    let change = |student: i64, score: i32| {
+        diesel::sql_query(
+            "UPDATE scores SET score = $3, version = version + 1 WHERE assessment_id = $1 AND student_id = $2",
+        )
+        .bind::<BigInt, _>(a)
+        .bind::<BigInt, _>(student)
+        .bind::<diesel::sql_types::Integer, _>(score)
+    };
+    // The first save changes one cell and has not committed when the second changes another.
+    let mut first = app.conn();
+    diesel::sql_query("BEGIN").execute(&mut first).unwrap();
+    change(ids[0], 11).execute(&mut first).unwrap();
+    let mut second = app.conn();
+    #[derive(QueryableByName)]
+    struct Pid {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let pid = diesel::sql_query("SELECT pg_backend_pid() AS pid")
+        .get_result::<Pid>(&mut second)
+        .unwrap()
+        .pid;
+    let query = change(ids[1], 12);
+    let waiting = std::thread::spawn(move || query.execute(&mut second).unwrap());
+    // The second waits for the first's lock on the grid (it changed a different cell, so its
+    // own update went through: only the grid is shared).
+    let mut watcher = app.conn();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        #[derive(QueryableByName)]
+        struct Waits {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            waits: bool,
+        }
+        let w = diesel::sql_query(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted) AS waits",
+        )
+        .bind::<diesel::sql_types::Integer, _>(pid)
+        .get_result::<Waits>(&mut watcher)
+        .unwrap();
+        if w.waits {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the second save never waited"
+        );
+        std::thread::yield_now();
+    }
+    diesel::sql_query("COMMIT").execute(&mut first).unwrap();
+    assert_eq!(waiting.join().unwrap(), 1);
+    assert_grids_match(&app, "two saves at once");
+    let shown = t.get(&format!("{book}/assessments/{a}")).await;
+    for (student, score) in [(ids[0], "11"), (ids[1], "12"), (ids[2], "1")] {
+        assert_eq!(
+            shown.attr(&format!("input[name='c_{a}_{student}']"), "value"),
+            Some(score.into()),
+            "student {student}"
+        );
+    }
+}
