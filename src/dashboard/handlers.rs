@@ -460,9 +460,8 @@ pub async fn student(
                 let weights = gq::weights_for(conn, &classes)?;
                 let scale = gq::grade_scale(conn, rules.school_id)?;
                 results = gq::subject_results(&marks, student_id, &weights, rules.policy(), &scale);
-                behaviour = gq::behaviour_of(conn, gq::RecordsOf::Students(&[student_id]), from)?;
-                participation =
-                    gq::participation_of(conn, gq::RecordsOf::Students(&[student_id]), from)?;
+                let records = gq::records_of(conn, gq::RecordsOf::Students(&[student_id]), from)?;
+                (behaviour, participation) = (records.behaviour, records.participation);
             }
             let refreshed = crate::dashboard::refresh::last_refresh(conn)?;
             Ok((

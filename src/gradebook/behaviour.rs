@@ -61,8 +61,8 @@ async fn load(state: &AppState, user: &CurrentUser, class_id: i64) -> Result<Loa
         .bind::<BigInt, _>(school_id)
         .load(conn)?;
         let since = today - chrono::Duration::days(120);
-        let records = q::behaviour_of(conn, q::RecordsOf::Class(class_id), since)?;
-        let participation = q::participation_of(conn, q::RecordsOf::Class(class_id), since)?;
+        let q::Records { behaviour: records, participation } =
+            q::records_of(conn, q::RecordsOf::Class(class_id), since)?;
         Ok(Loaded { class, school_id, today, students, categories, records, participation })
     })
     .await

@@ -1112,27 +1112,6 @@ impl RecordsOf<'_> {
     }
 }
 
-/// Behaviour records from `since`, newest first.
-pub fn behaviour_of(
-    conn: &mut PgConnection,
-    of: RecordsOf,
-    since: NaiveDate,
-) -> QueryResult<Vec<BehaviourRecord>> {
-    of.query(format!(
-        "SELECT b.id, b.student_id, st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS student_name,
-                bc.name AS category, b.kind, b.date, b.note, u.display_name AS recorded_by
-           FROM behaviour_records b
-           JOIN students st ON st.id = b.student_id
-           JOIN behaviour_categories bc ON bc.id = b.category_id
-           LEFT JOIN users u ON u.id = b.recorded_by
-          WHERE {} AND b.date >= (SELECT p.since FROM p)
-          ORDER BY b.date DESC, b.id DESC",
-        of.filter("b")
-    ))
-    .bind::<Date, _>(since)
-    .load(conn)
-}
-
 /// A participation record.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct ParticipationRecord {
@@ -1152,21 +1131,64 @@ pub struct ParticipationRecord {
     pub remarks: String,
 }
 
-pub fn participation_of(
+/// Behaviour and participation records from `since`, each newest first.
+pub struct Records {
+    pub behaviour: Vec<BehaviourRecord>,
+    pub participation: Vec<ParticipationRecord>,
+}
+
+#[derive(QueryableByName)]
+struct RecordRow {
+    /// 1: behaviour, 2: participation (each reads its own columns; the others are blank).
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    part: i32,
+    #[diesel(embed)]
+    behaviour: BehaviourRecord,
+    #[diesel(embed)]
+    participation: ParticipationRecord,
+}
+
+/// Both kinds of record in one statement (every page that shows one shows the other).
+pub fn records_of(
     conn: &mut PgConnection,
     of: RecordsOf,
     since: NaiveDate,
-) -> QueryResult<Vec<ParticipationRecord>> {
-    of.query(format!(
-        "SELECT pa.id, pa.student_id, st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS student_name,
-                pa.event, pa.date, pa.status, pa.remarks
-           FROM participation pa JOIN students st ON st.id = pa.student_id
-          WHERE {} AND pa.date >= (SELECT p.since FROM p)
-          ORDER BY pa.date DESC, pa.id DESC",
-        of.filter("pa")
-    ))
-    .bind::<Date, _>(since)
-    .load(conn)
+) -> QueryResult<Records> {
+    let rows: Vec<RecordRow> = of
+        .query(format!(
+            "SELECT 1 AS part, b.id, b.student_id,
+                    st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS student_name,
+                    bc.name AS category, b.kind, b.date, b.note, u.display_name AS recorded_by,
+                    '' AS event, '' AS status, '' AS remarks
+               FROM behaviour_records b
+               JOIN students st ON st.id = b.student_id
+               JOIN behaviour_categories bc ON bc.id = b.category_id
+               LEFT JOIN users u ON u.id = b.recorded_by
+              WHERE {} AND b.date >= (SELECT p.since FROM p)
+             UNION ALL
+             SELECT 2, pa.id, pa.student_id,
+                    st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name),
+                    '', '', pa.date, '', NULL, pa.event, pa.status, pa.remarks
+               FROM participation pa JOIN students st ON st.id = pa.student_id
+              WHERE {} AND pa.date >= (SELECT p.since FROM p)
+              ORDER BY date DESC, id DESC",
+            of.filter("b"),
+            of.filter("pa")
+        ))
+        .bind::<Date, _>(since)
+        .load(conn)?;
+    let mut out = Records {
+        behaviour: Vec::new(),
+        participation: Vec::new(),
+    };
+    for row in rows {
+        if row.part == 1 {
+            out.behaviour.push(row.behaviour);
+        } else {
+            out.participation.push(row.participation);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -226,13 +226,9 @@ fn published_work(
         let weights = gq::weights_for(conn, &classes)?;
         results = gq::subject_results(&marks, student_id, &weights, rules.policy(), &scale);
         if rules.parents_see_behaviour {
-            behaviour = Some(gq::behaviour_of(
-                conn,
-                gq::RecordsOf::Students(&[student_id]),
-                since,
-            )?);
-            participation =
-                gq::participation_of(conn, gq::RecordsOf::Students(&[student_id]), since)?;
+            let records = gq::records_of(conn, gq::RecordsOf::Students(&[student_id]), since)?;
+            behaviour = Some(records.behaviour);
+            participation = records.participation;
         }
     }
     Ok(PublishedWork {

@@ -194,6 +194,23 @@ async fn behaviour_is_recorded_by_teachers_of_the_class_and_shown_to_parents_onl
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
+    // Each record in its own list (both come from one statement), on the class's page and on
+    // the principal's profile of the student.
+    let page = t.get(&url).await;
+    assert_eq!(page.count("#behaviour tbody tr"), 1);
+    assert_eq!(page.count("#participation tbody tr"), 1);
+    assert!(page.text("#participation").contains("Chess club"));
+    assert!(!page.text("#participation").contains("Shouted"));
+    assert!(!page.text("#behaviour").contains("Chess club"));
+    let principal = app.signed_in(DEMO_PRINCIPAL).await;
+    let profile = principal.get(&format!("/dashboard/students/{child}")).await;
+    assert_eq!(profile.status, 200);
+    assert_eq!(profile.count("#behaviour li"), 1);
+    assert!(profile
+        .text("#behaviour")
+        .contains("Shouted in <b>class</b>"));
+    assert_eq!(profile.count("#participation li"), 1);
+    assert!(profile.text("#participation").contains("Chess club"));
     // A teacher of another class cannot record here.
     let other = app.signed_in("teacher7@rollbook.test").await;
     assert_eq!(other.get(&url).await.status, 404);
