@@ -453,11 +453,8 @@ pub async fn student(
             if let (Some(term), Some(from)) = (rules.term_id, rules.term_starts_on) {
                 tally =
                     crate::parents::queries::tally_between(conn, student_id, from, rules.today)?;
-                let marks = gq::student_marks(conn, &[student_id], term, false, false)?;
-                let mut classes: Vec<i64> = marks.iter().map(|m| m.class_id).collect();
-                classes.sort_unstable();
-                classes.dedup();
-                let weights = gq::weights_for(conn, &classes)?;
+                let gq::MarksAndWeights { marks, weights } =
+                    gq::marks_and_weights(conn, &[student_id], term, false, false)?;
                 let scale = gq::grade_scale(conn, rules.school_id)?;
                 results = gq::subject_results(&marks, student_id, &weights, rules.policy(), &scale);
                 let records = gq::records_of(conn, gq::RecordsOf::Students(&[student_id]), from)?;

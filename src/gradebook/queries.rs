@@ -891,63 +891,88 @@ impl StudentMark {
     }
 }
 
-/// Every entered mark of `students` in a term, oldest first; `published_only` for parents (the
-/// class mean then also counts published work only, which it is by construction: one assessment).
-/// Archived assessments never count. Each mark's class mean is computed only when asked for
-/// (`class_means`); it is None otherwise.
-pub fn student_marks(
+/// Marks of a term and the category weights of the classes they were set in.
+pub struct MarksAndWeights {
+    pub marks: Vec<StudentMark>,
+    pub weights: Vec<PairWeight>,
+}
+
+#[derive(QueryableByName)]
+struct MarkOrWeight {
+    /// 1: a mark; 2: a weight (its class, subject and category in the mark's columns).
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    part: i32,
+    #[diesel(embed)]
+    mark: StudentMark,
+    #[diesel(sql_type = Double)]
+    weight: f64,
+}
+
+/// The students' marks of a term (published ones only for parents; `class_means` adds each
+/// assessment's class average), by subject, date and assessment, and the category weights of
+/// every class they were set in: one statement. Archived assessments never count.
+pub fn marks_and_weights(
     conn: &mut PgConnection,
     students: &[i64],
     term_id: i64,
     published_only: bool,
     class_means: bool,
-) -> QueryResult<Vec<StudentMark>> {
-    crate::db::cached(
+) -> QueryResult<MarksAndWeights> {
+    let rows: Vec<MarkOrWeight> = crate::db::cached(
         &[("students", "bigint[]"), ("term", "bigint"), ("published_only", "boolean"), ("class_means", "boolean")],
-        format!("SELECT s.student_id, a.id AS assessment_id, a.title, ac.name AS category, a.class_id, a.subject_id,
-                sub.name AS subject_name, a.date, a.max_score::float8 AS max_score, s.status, s.score::float8 AS score,
-                CASE WHEN (SELECT p.class_means FROM p) THEN
-                    (SELECT avg(o.score / a.max_score * 100)::float8 FROM scores o
-                      WHERE o.assessment_id = a.id AND o.status = 'score') END AS class_mean
-           FROM scores s
-           JOIN assessments a ON a.id = s.assessment_id
-           JOIN assessment_categories ac ON ac.id = a.category_id
-           JOIN subjects sub ON sub.id = a.subject_id
-          WHERE {} AND s.status <> 'blank'
-            AND a.term_id = (SELECT p.term FROM p) AND NOT a.archived
-            AND (a.published OR NOT (SELECT p.published_only FROM p))
-          ORDER BY sub.name, a.date, a.id",
+        format!("WITH m AS MATERIALIZED (
+             SELECT s.student_id, a.id AS assessment_id, a.title, ac.name AS category, a.class_id, a.subject_id,
+                    sub.name AS subject_name, a.date, a.max_score::float8 AS max_score, s.status, s.score::float8 AS score,
+                    CASE WHEN (SELECT p.class_means FROM p) THEN
+                        (SELECT avg(o.score / a.max_score * 100)::float8 FROM scores o
+                          WHERE o.assessment_id = a.id AND o.status = 'score') END AS class_mean
+               FROM scores s
+               JOIN assessments a ON a.id = s.assessment_id
+               JOIN assessment_categories ac ON ac.id = a.category_id
+               JOIN subjects sub ON sub.id = a.subject_id
+              WHERE {} AND s.status <> 'blank'
+                AND a.term_id = (SELECT p.term FROM p) AND NOT a.archived
+                AND (a.published OR NOT (SELECT p.published_only FROM p)))
+         SELECT 1 AS part, m.*, 0::float8 AS weight FROM m
+         UNION ALL
+         SELECT 2, 0, 0, '', ac.name, cw.class_id, cw.subject_id, '', DATE '2000-01-01', 0, '', NULL, NULL,
+                cw.weight::float8
+           FROM category_weights cw JOIN assessment_categories ac ON ac.id = cw.category_id
+          WHERE cw.class_id IN (SELECT m.class_id FROM m)
+          ORDER BY part, subject_name, date, assessment_id",
         crate::db::any_of("students", "s.student_id", students.len())),
     )
     .bind::<Array<BigInt>, _>(students.to_vec())
     .bind::<BigInt, _>(term_id)
     .bind::<Bool, _>(published_only)
     .bind::<Bool, _>(class_means)
-    .load(conn)
+    .load(conn)?;
+    let mut out = MarksAndWeights {
+        marks: Vec::new(),
+        weights: Vec::new(),
+    };
+    for row in rows {
+        if row.part == 1 {
+            out.marks.push(row.mark);
+        } else {
+            out.weights.push(PairWeight {
+                class_id: row.mark.class_id,
+                subject_id: row.mark.subject_id,
+                category: row.mark.category,
+                weight: row.weight,
+            });
+        }
+    }
+    Ok(out)
 }
 
-/// Category weights of the given class-and-subject pairs.
-#[derive(Debug, Clone, QueryableByName)]
+/// A category's weight in a class and subject.
+#[derive(Debug, Clone)]
 pub struct PairWeight {
-    #[diesel(sql_type = BigInt)]
     pub class_id: i64,
-    #[diesel(sql_type = BigInt)]
     pub subject_id: i64,
-    #[diesel(sql_type = Text)]
     pub category: String,
-    #[diesel(sql_type = Double)]
     pub weight: f64,
-}
-
-pub fn weights_for(conn: &mut PgConnection, class_ids: &[i64]) -> QueryResult<Vec<PairWeight>> {
-    crate::db::cached(
-        &[("classes", "bigint[]")],
-        "SELECT cw.class_id, cw.subject_id, ac.name AS category, cw.weight::float8 AS weight
-           FROM category_weights cw JOIN assessment_categories ac ON ac.id = cw.category_id
-          WHERE cw.class_id = ANY((SELECT p.classes FROM p)::bigint[])",
-    )
-    .bind::<Array<BigInt>, _>(class_ids.to_vec())
-    .load(conn)
 }
 
 /// A student's average in one subject and how it was made.

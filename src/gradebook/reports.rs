@@ -131,11 +131,8 @@ async fn load(
             }
         }
         let ids: Vec<i64> = students.iter().map(|s| s.id).collect();
-        let marks = q::student_marks(conn, &ids, term.id, false, false)?;
-        let mut classes: Vec<i64> = marks.iter().map(|m| m.class_id).collect();
-        classes.sort_unstable();
-        classes.dedup();
-        let weights = q::weights_for(conn, &classes)?;
+        let q::MarksAndWeights { marks, weights } =
+            q::marks_and_weights(conn, &ids, term.id, false, false)?;
         let scale: GradeScale = q::grade_scale(conn, facts.school_id)?;
         let to = today.min(term.ends_on);
         let tallies: Vec<TallyRow> = diesel::sql_query(

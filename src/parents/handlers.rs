@@ -220,10 +220,8 @@ fn published_work(
     let (mut results, mut behaviour, mut participation) = (Vec::new(), None, Vec::new());
     if let (Some(term), Some(since)) = (rules.term_id, rules.term_starts_on) {
         let class_means = class_means && rules.parents_see_class_average;
-        let marks = gq::student_marks(conn, &[student_id], term, true, class_means)?;
-        let mut classes: Vec<i64> = marks.iter().map(|m| m.class_id).collect();
-        classes.dedup();
-        let weights = gq::weights_for(conn, &classes)?;
+        let gq::MarksAndWeights { marks, weights } =
+            gq::marks_and_weights(conn, &[student_id], term, true, class_means)?;
         results = gq::subject_results(&marks, student_id, &weights, rules.policy(), &scale);
         if rules.parents_see_behaviour {
             let records = gq::records_of(conn, gq::RecordsOf::Students(&[student_id]), since)?;

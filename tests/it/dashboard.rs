@@ -476,21 +476,19 @@ async fn the_summaries_agree_with_the_gradebook_maths_for_every_student_and_subj
     )
     .unwrap();
     let ids: Vec<i64> = students.iter().copied().collect();
-    let marks = rollbook::gradebook::queries::student_marks(
-        &mut conn,
-        &ids,
-        rules.term_id.unwrap(),
-        false,
-        false,
-    )
-    .unwrap();
-    let classes: Vec<i64> = marks
-        .iter()
-        .map(|m| m.class_id)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let weights = rollbook::gradebook::queries::weights_for(&mut conn, &classes).unwrap();
+    let rollbook::gradebook::queries::MarksAndWeights { marks, weights } =
+        rollbook::gradebook::queries::marks_and_weights(
+            &mut conn,
+            &ids,
+            rules.term_id.unwrap(),
+            false,
+            false,
+        )
+        .unwrap();
+    assert!(
+        !weights.is_empty(),
+        "the demo school weights its categories"
+    );
     let scale = rollbook::gradebook::queries::grade_scale(&mut conn, north).unwrap();
     for s in &students {
         let results = rollbook::gradebook::queries::subject_results(
