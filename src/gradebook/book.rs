@@ -191,16 +191,6 @@ fn load_in(
         asked = Some(a.term_id);
     }
     let term = q::pick_term(&terms, asked, book.today).ok_or(AppError::NotFound)?;
-    // Every cell of these assessments is loaded below unless the scope is one student; the
-    // entered counts then come from the cells instead of a count per assessment.
-    let mut assessments = q::list_assessments(
-        conn,
-        &book,
-        Some(term.id),
-        scope.assessment.is_some(),
-        scope.assessment,
-        scope.student.is_some(),
-    )?;
     let on = q::roster_date(&term, book.today);
     let mut students = crate::attendance::queries::list_class_students(conn, class_id, on)?;
     if let Some(s) = scope.student {
@@ -209,8 +199,30 @@ fn load_in(
             return Err(AppError::NotFound);
         }
     }
-    let ids: Vec<i64> = assessments.iter().map(|a| a.id).collect();
-    let scores = q::list_scores(conn, &ids, scope.student)?;
+    // Every cell of these assessments comes with them unless the scope is one student; the
+    // entered counts then come from the cells instead of a count per assessment.
+    let (mut assessments, scores) = match scope.student {
+        None => q::assessments_with_cells(
+            conn,
+            &book,
+            Some(term.id),
+            scope.assessment.is_some(),
+            scope.assessment,
+        )?,
+        Some(student) => {
+            let assessments = q::list_assessments(
+                conn,
+                &book,
+                Some(term.id),
+                scope.assessment.is_some(),
+                scope.assessment,
+                true,
+            )?;
+            let ids: Vec<i64> = assessments.iter().map(|a| a.id).collect();
+            let cells = q::student_scores(conn, &ids, student)?;
+            (assessments, cells)
+        }
+    };
     if scope.student.is_none() {
         let mut entered: HashMap<i64, i64> = HashMap::new();
         for r in scores.iter().filter(|r| r.status != "blank") {

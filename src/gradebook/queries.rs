@@ -320,6 +320,68 @@ pub fn list_assessments(
     .load(conn)
 }
 
+#[derive(QueryableByName)]
+struct AssessmentWithGrid {
+    #[diesel(embed)]
+    assessment: Assessment,
+    #[diesel(sql_type = Array<BigInt>)]
+    student_ids: Vec<i64>,
+    #[diesel(sql_type = Array<Nullable<diesel::sql_types::Numeric>>)]
+    scores: Vec<Option<crate::db::Hundredths>>,
+    #[diesel(sql_type = Array<BigInt>)]
+    stamps: Vec<i64>,
+}
+
+/// [`list_assessments`] (with `entered` left at 0) and every stored cell of them, in one
+/// statement: each assessment comes with its row of `score_grids` (the cells as parallel arrays,
+/// kept in step with `scores` by triggers), instead of hundreds of cells gathered one by one. A
+/// score travels as the numeric itself; version and status share one number (see `Stamp`).
+/// Cells come without who entered them (a join per cell would cost more than the rest of the
+/// page); [`who_entered`] finds them for the few cells that need them.
+pub fn assessments_with_cells(
+    conn: &mut PgConnection,
+    book: &Book,
+    term_id: Option<i64>,
+    archived: bool,
+    only: Option<i64>,
+) -> QueryResult<(Vec<Assessment>, Vec<ScoreRow>)> {
+    let rows: Vec<AssessmentWithGrid> = crate::db::cached(
+        &[("class_id", "bigint"), ("subject_id", "bigint"), ("term", "bigint"), ("archived", "boolean"), ("only", "bigint")],
+        "SELECT a.id, a.title, a.category_id, ac.name AS category, a.term_id, a.date, a.max_score::float8 AS max_score,
+                a.published, a.archived, a.version, 0::int8 AS entered,
+                COALESCE(g.student_ids, '{}') AS student_ids, COALESCE(g.scores, '{}') AS scores,
+                COALESCE(g.stamps, '{}') AS stamps
+           FROM assessments a JOIN assessment_categories ac ON ac.id = a.category_id
+           LEFT JOIN score_grids g ON g.assessment_id = a.id
+          WHERE a.class_id = (SELECT p.class_id FROM p) AND a.subject_id = (SELECT p.subject_id FROM p)
+            AND ((SELECT p.term FROM p) IS NULL OR a.term_id = (SELECT p.term FROM p))
+            AND ((SELECT p.archived FROM p) OR NOT a.archived)
+            AND ((SELECT p.only FROM p) IS NULL OR a.id = (SELECT p.only FROM p))
+          ORDER BY a.date, a.id",
+    )
+    .bind::<BigInt, _>(book.class_id)
+    .bind::<BigInt, _>(book.subject_id)
+    .bind::<Nullable<BigInt>, _>(term_id)
+    .bind::<Bool, _>(archived)
+    .bind::<Nullable<BigInt>, _>(only)
+    .load(conn)?;
+    let mut cells = Vec::new();
+    let assessments = rows
+        .into_iter()
+        .map(|row| {
+            let column = GridColumn {
+                assessment_id: row.assessment.id,
+                student_ids: row.student_ids,
+                scores: row.scores,
+                stamps: row.stamps,
+            };
+            cells.extend(column.into_rows());
+            row.assessment
+        })
+        .collect();
+    Ok((assessments, cells))
+}
+
 /// A stored cell.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct ScoreRow {
@@ -427,41 +489,22 @@ impl ScoreRow {
     }
 }
 
-/// Every stored cell of the given assessments, or one student's (`only_student`, with who
-/// entered each). The whole grid leaves the names out: a join per cell would cost more than the
-/// rest of the page; [`who_entered`] finds them for the few cells that need them.
-pub fn list_scores(
+/// One student's stored cells of the given assessments, with who entered each.
+pub fn student_scores(
     conn: &mut PgConnection,
     assessment_ids: &[i64],
-    only_student: Option<i64>,
+    student: i64,
 ) -> QueryResult<Vec<ScoreRow>> {
-    match only_student {
-        None => {
-            // A whole grid: each assessment's stored row of parallel arrays (`score_grids`, kept
-            // in step with `scores` by triggers in the same transaction), instead of hundreds of
-            // cells gathered one by one. A score travels as the numeric itself; version and
-            // status share one number (see `Stamp`).
-            let columns: Vec<GridColumn> = crate::db::cached(
-                &[("ids", "bigint[]")],
-                "SELECT g.assessment_id, g.student_ids, g.scores, g.stamps
-                   FROM score_grids g
-                  WHERE g.assessment_id = ANY((SELECT p.ids FROM p)::bigint[])",
-            )
-            .bind::<Array<BigInt>, _>(assessment_ids.to_vec())
-            .load(conn)?;
-            Ok(columns.into_iter().flat_map(GridColumn::into_rows).collect())
-        }
-        Some(student) => crate::db::cached(
-            &[("ids", "bigint[]"), ("student", "bigint")],
-            "SELECT s.assessment_id, s.student_id, s.status, s.score::float8 AS score, s.version,
-                    u.display_name AS updated_by, s.updated_at
-               FROM scores s LEFT JOIN users u ON u.id = s.updated_by
-              WHERE s.assessment_id = ANY((SELECT p.ids FROM p)::bigint[]) AND s.student_id = (SELECT p.student FROM p)",
-        )
-        .bind::<Array<BigInt>, _>(assessment_ids.to_vec())
-        .bind::<BigInt, _>(student)
-        .load(conn),
-    }
+    crate::db::cached(
+        &[("ids", "bigint[]"), ("student", "bigint")],
+        "SELECT s.assessment_id, s.student_id, s.status, s.score::float8 AS score, s.version,
+                u.display_name AS updated_by, s.updated_at
+           FROM scores s LEFT JOIN users u ON u.id = s.updated_by
+          WHERE s.assessment_id = ANY((SELECT p.ids FROM p)::bigint[]) AND s.student_id = (SELECT p.student FROM p)",
+    )
+    .bind::<Array<BigInt>, _>(assessment_ids.to_vec())
+    .bind::<BigInt, _>(student)
+    .load(conn)
 }
 
 /// A cell's version and status in one number: `version * 8 + ascii(status) % 5`, which is 0 for
@@ -483,15 +526,11 @@ impl Stamp {
     }
 }
 
-#[derive(QueryableByName)]
+/// One assessment's stored cells as parallel arrays (a row of `score_grids`).
 struct GridColumn {
-    #[diesel(sql_type = BigInt)]
     assessment_id: i64,
-    #[diesel(sql_type = Array<BigInt>)]
     student_ids: Vec<i64>,
-    #[diesel(sql_type = Array<Nullable<diesel::sql_types::Numeric>>)]
     scores: Vec<Option<crate::db::Hundredths>>,
-    #[diesel(sql_type = Array<BigInt>)]
     stamps: Vec<i64>,
 }
 
