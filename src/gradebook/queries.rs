@@ -298,26 +298,44 @@ pub fn list_assessments(
     only: Option<i64>,
     count_entered: bool,
 ) -> QueryResult<Vec<Assessment>> {
-    crate::db::cached(
+    book_assessments(
         &[("class_id", "bigint"), ("subject_id", "bigint"), ("term", "bigint"), ("archived", "boolean"), ("only", "bigint"), ("count_entered", "boolean")],
-        "SELECT a.id, a.title, a.category_id, ac.name AS category, a.term_id, a.date, a.max_score::float8 AS max_score,
-                a.published, a.archived, a.version,
-                CASE WHEN (SELECT p.count_entered FROM p) THEN
-                    (SELECT count(*) FROM scores s WHERE s.assessment_id = a.id AND s.status <> 'blank') ELSE 0 END AS entered
-           FROM assessments a JOIN assessment_categories ac ON ac.id = a.category_id
-          WHERE a.class_id = (SELECT p.class_id FROM p) AND a.subject_id = (SELECT p.subject_id FROM p)
-            AND ((SELECT p.term FROM p) IS NULL OR a.term_id = (SELECT p.term FROM p))
-            AND ((SELECT p.archived FROM p) OR NOT a.archived)
-            AND ((SELECT p.only FROM p) IS NULL OR a.id = (SELECT p.only FROM p))
-          ORDER BY a.date, a.id",
+        "CASE WHEN (SELECT p.count_entered FROM p) THEN
+             (SELECT count(*) FROM scores s WHERE s.assessment_id = a.id AND s.status <> 'blank') ELSE 0 END AS entered",
+        "",
+        (book, term_id, archived, only),
+    )
+    .bind::<Bool, _>(count_entered)
+    .load(conn)
+}
+
+/// A book's assessments, by date: of one term (`term`, if given), archived ones too or not, or
+/// only one (`only`). `params` declares class_id, subject_id, term, archived and only (bound
+/// here) and any of `columns`' own after them; `join` may add tables.
+fn book_assessments(
+    params: &'static [(&'static str, &'static str)],
+    columns: &str,
+    join: &str,
+    (book, term_id, archived, only): (&Book, Option<i64>, bool, Option<i64>),
+) -> crate::db::Cached {
+    crate::db::cached(
+        params,
+        format!(
+            "SELECT a.id, a.title, a.category_id, ac.name AS category, a.term_id, a.date,
+                    a.max_score::float8 AS max_score, a.published, a.archived, a.version, {columns}
+               FROM assessments a JOIN assessment_categories ac ON ac.id = a.category_id {join}
+              WHERE a.class_id = (SELECT p.class_id FROM p) AND a.subject_id = (SELECT p.subject_id FROM p)
+                AND ((SELECT p.term FROM p) IS NULL OR a.term_id = (SELECT p.term FROM p))
+                AND ((SELECT p.archived FROM p) OR NOT a.archived)
+                AND ((SELECT p.only FROM p) IS NULL OR a.id = (SELECT p.only FROM p))
+              ORDER BY a.date, a.id"
+        ),
     )
     .bind::<BigInt, _>(book.class_id)
     .bind::<BigInt, _>(book.subject_id)
     .bind::<Nullable<BigInt>, _>(term_id)
     .bind::<Bool, _>(archived)
     .bind::<Nullable<BigInt>, _>(only)
-    .bind::<Bool, _>(count_entered)
-    .load(conn)
 }
 
 #[derive(QueryableByName)]
@@ -345,25 +363,19 @@ pub fn assessments_with_cells(
     archived: bool,
     only: Option<i64>,
 ) -> QueryResult<(Vec<Assessment>, Vec<ScoreRow>)> {
-    let rows: Vec<AssessmentWithGrid> = crate::db::cached(
-        &[("class_id", "bigint"), ("subject_id", "bigint"), ("term", "bigint"), ("archived", "boolean"), ("only", "bigint")],
-        "SELECT a.id, a.title, a.category_id, ac.name AS category, a.term_id, a.date, a.max_score::float8 AS max_score,
-                a.published, a.archived, a.version, 0::int8 AS entered,
-                COALESCE(g.student_ids, '{}') AS student_ids, COALESCE(g.scores, '{}') AS scores,
-                COALESCE(g.stamps, '{}') AS stamps
-           FROM assessments a JOIN assessment_categories ac ON ac.id = a.category_id
-           LEFT JOIN score_grids g ON g.assessment_id = a.id
-          WHERE a.class_id = (SELECT p.class_id FROM p) AND a.subject_id = (SELECT p.subject_id FROM p)
-            AND ((SELECT p.term FROM p) IS NULL OR a.term_id = (SELECT p.term FROM p))
-            AND ((SELECT p.archived FROM p) OR NOT a.archived)
-            AND ((SELECT p.only FROM p) IS NULL OR a.id = (SELECT p.only FROM p))
-          ORDER BY a.date, a.id",
+    let rows: Vec<AssessmentWithGrid> = book_assessments(
+        &[
+            ("class_id", "bigint"),
+            ("subject_id", "bigint"),
+            ("term", "bigint"),
+            ("archived", "boolean"),
+            ("only", "bigint"),
+        ],
+        "0::int8 AS entered, COALESCE(g.student_ids, '{}') AS student_ids,
+         COALESCE(g.scores, '{}') AS scores, COALESCE(g.stamps, '{}') AS stamps",
+        "LEFT JOIN score_grids g ON g.assessment_id = a.id",
+        (book, term_id, archived, only),
     )
-    .bind::<BigInt, _>(book.class_id)
-    .bind::<BigInt, _>(book.subject_id)
-    .bind::<Nullable<BigInt>, _>(term_id)
-    .bind::<Bool, _>(archived)
-    .bind::<Nullable<BigInt>, _>(only)
     .load(conn)?;
     let mut cells = Vec::new();
     let assessments = rows
