@@ -199,9 +199,8 @@ fn load_in(
             return Err(AppError::NotFound);
         }
     }
-    // Every cell of these assessments comes with them unless the scope is one student; the
-    // entered counts then come from the cells instead of a count per assessment.
-    let (mut assessments, scores) = match scope.student {
+    // Every cell of these assessments comes with them unless the scope is one student.
+    let (assessments, scores) = match scope.student {
         None => q::assessments_with_cells(
             conn,
             &book,
@@ -223,15 +222,6 @@ fn load_in(
             (assessments, cells)
         }
     };
-    if scope.student.is_none() {
-        let mut entered: HashMap<i64, i64> = HashMap::new();
-        for r in scores.iter().filter(|r| r.status != "blank") {
-            *entered.entry(r.assessment_id).or_default() += 1;
-        }
-        for a in &mut assessments {
-            a.entered = entered.get(&a.id).copied().unwrap_or(0);
-        }
-    }
     let mut loaded = Loaded {
         book,
         terms,

@@ -288,8 +288,8 @@ impl Assessment {
 }
 
 /// A class-and-subject's assessments in a term (`archived`: include archived ones), by date;
-/// `only` picks one. `count_entered`: count each one's entered cells here (otherwise `entered`
-/// is 0, for a caller that loads every cell anyway and counts them there).
+/// `only` picks one. `count_entered`: count each one's entered cells (otherwise `entered` is 0;
+/// [`assessments_with_cells`] counts them from the cells it loads).
 pub fn list_assessments(
     conn: &mut PgConnection,
     book: &Book,
@@ -350,7 +350,7 @@ struct AssessmentWithGrid {
     stamps: Vec<i64>,
 }
 
-/// [`list_assessments`] (with `entered` left at 0) and every stored cell of them, in one
+/// [`list_assessments`] (`entered` counted from the cells) and every stored cell of them, in one
 /// statement: each assessment comes with its row of `score_grids` (the cells as parallel arrays,
 /// kept in step with `scores` by triggers), instead of hundreds of cells gathered one by one. A
 /// score travels as the numeric itself; version and status share one number (see `Stamp`).
@@ -380,14 +380,19 @@ pub fn assessments_with_cells(
     let mut cells = Vec::new();
     let assessments = rows
         .into_iter()
-        .map(|row| {
+        .map(|mut row| {
             let column = GridColumn {
                 assessment_id: row.assessment.id,
                 student_ids: row.student_ids,
                 scores: row.scores,
                 stamps: row.stamps,
             };
+            let before = cells.len();
             cells.extend(column.into_rows());
+            row.assessment.entered = cells[before..]
+                .iter()
+                .filter(|c| c.status != Status::BLANK)
+                .count() as i64;
             row.assessment
         })
         .collect();
