@@ -14,7 +14,7 @@ use diesel::sql_types::{
 };
 
 /// The class, its school's calendar facts and the school-local "today".
-#[derive(Debug, Clone, QueryableByName, serde::Deserialize)]
+#[derive(Debug, Clone, QueryableByName)]
 pub struct RegisterDay {
     #[diesel(sql_type = BigInt)]
     pub class_id: i64,
@@ -180,16 +180,56 @@ pub fn insert_default_codes(conn: &mut PgConnection, school_id: i64) -> QueryRes
         .map(|_| ())
 }
 
+/// A row of [`day_and_roster`]: the day (first row, no student) or a student on its roster.
 #[derive(QueryableByName)]
-struct DayAndRoster {
-    #[diesel(sql_type = Text)]
-    day: String,
-    #[diesel(sql_type = Text)]
-    roster: String,
+struct DayOrStudent {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    class_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    class_name: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    school_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    edit_window_days: Option<i32>,
+    #[diesel(sql_type = Nullable<Date>)]
+    today: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    weekend: Option<bool>,
+    #[diesel(sql_type = Nullable<Text>)]
+    holiday: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    codes_json: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    student_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    given_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    family_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    preferred_name: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    code_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    version: Option<i32>,
+    #[diesel(sql_type = Nullable<SmallInt>)]
+    late_minutes: Option<i16>,
+    #[diesel(sql_type = Nullable<Text>)]
+    note: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    source: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    updated_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    code: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    updated_by: Option<String>,
 }
 
 /// The register day (authorised as [`find_register_day`]) and its roster (everyone, or `only`)
-/// in one round trip: the register page is the most requested page of all.
+/// in one round trip: the register page is the most requested page of all. The day comes as the
+/// first row (its names NULL, so it sorts first) and each student as a row of their own after it,
+/// in the roster's order. Plain rows cost PostgreSQL about a third less than the same roster built
+/// as JSON, and need no parsing.
 pub fn day_and_roster(
     conn: &mut PgConnection,
     class_id: i64,
@@ -199,7 +239,7 @@ pub fn day_and_roster(
     school: Option<i64>,
     only: Option<i64>,
 ) -> QueryResult<(RegisterDay, Vec<RosterMark>)> {
-    let row: DayAndRoster = crate::db::cached(
+    let rows: Vec<DayOrStudent> = crate::db::cached(
         &[
             ("class_id", "bigint"),
             ("now", "timestamptz"),
@@ -210,9 +250,19 @@ pub fn day_and_roster(
             ("details", "boolean"),
         ],
         format!(
-            "SELECT row_to_json(d)::text AS day,
-                    (SELECT COALESCE(json_agg(r ORDER BY r.family_name, r.given_name, r.student_id), '[]') FROM ({ROSTER_SQL}) r)::text AS roster
-               FROM ({}) d",
+            "WITH d AS MATERIALIZED ({})
+             SELECT d.*, NULL::bigint AS student_id, NULL::text AS given_name, NULL::text AS family_name,
+                    NULL::text AS preferred_name, NULL::bigint AS code_id, NULL::int AS version,
+                    NULL::smallint AS late_minutes, NULL::text AS note, NULL::text AS source,
+                    NULL::timestamptz AS updated_at, NULL::text AS code, NULL::text AS updated_by
+               FROM d
+             UNION ALL
+             SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, r.student_id, r.given_name, r.family_name,
+                    r.preferred_name, r.code_id, r.version, r.late_minutes, r.note, r.source, r.updated_at,
+                    r.code, r.updated_by
+               FROM ({ROSTER_SQL}) r
+              WHERE EXISTS (SELECT 1 FROM d)
+             ORDER BY family_name NULLS FIRST, given_name, student_id",
             register_day_sql()
         ),
     )
@@ -223,16 +273,45 @@ pub fn day_and_roster(
     .bind::<Nullable<BigInt>, _>(school)
     .bind::<Nullable<BigInt>, _>(only)
     .bind::<Bool, _>(only.is_some())
-    .get_result(conn)?;
-    let bad = |e: serde_json::Error| diesel::result::Error::DeserializationError(Box::new(e));
-    Ok((
-        serde_json::from_str(&row.day).map_err(bad)?,
-        serde_json::from_str(&row.roster).map_err(bad)?,
-    ))
+    .load(conn)?;
+    let mut rows = rows.into_iter();
+    let Some(first) = rows.next() else {
+        return Err(diesel::result::Error::NotFound);
+    };
+    let missing = || diesel::result::Error::DeserializationError("register day: a NULL".into());
+    let day = RegisterDay {
+        class_id: first.class_id.ok_or_else(missing)?,
+        class_name: first.class_name.ok_or_else(missing)?,
+        school_id: first.school_id.ok_or_else(missing)?,
+        edit_window_days: first.edit_window_days.ok_or_else(missing)?,
+        today: first.today.ok_or_else(missing)?,
+        weekend: first.weekend.ok_or_else(missing)?,
+        holiday: first.holiday,
+        codes_json: first.codes_json.ok_or_else(missing)?,
+    };
+    let roster = rows
+        .map(|r| {
+            Ok(RosterMark {
+                student_id: r.student_id.ok_or_else(missing)?,
+                given_name: r.given_name.ok_or_else(missing)?,
+                family_name: r.family_name.ok_or_else(missing)?,
+                preferred_name: r.preferred_name,
+                code_id: r.code_id,
+                code: r.code,
+                version: r.version.ok_or_else(missing)?,
+                late_minutes: r.late_minutes,
+                note: r.note.ok_or_else(missing)?,
+                source: r.source,
+                updated_by: r.updated_by,
+                updated_at: r.updated_at,
+            })
+        })
+        .collect::<QueryResult<Vec<_>>>()?;
+    Ok((day, roster))
 }
 
 /// A student on the register with their mark, if any.
-#[derive(Debug, Clone, QueryableByName, serde::Deserialize)]
+#[derive(Debug, Clone, QueryableByName)]
 pub struct RosterMark {
     #[diesel(sql_type = BigInt)]
     pub student_id: i64,
