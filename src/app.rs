@@ -14,7 +14,7 @@ use crate::accounts::passwords::Passwords;
 use crate::clock::Clock;
 use crate::config::{Environment, Settings};
 use crate::web::auth::{require_roles, Role};
-use crate::web::session_store::PgSessionStore;
+use crate::web::session_store::{PgSessionStore, SessionCache};
 use crate::{accounts, admin, attendance, parents, AppState};
 
 /// Name of the session cookie.
@@ -53,7 +53,9 @@ impl Application {
         let port = listener.local_addr()?.port();
         let mailer = crate::mail::Mailer::from_settings(&settings)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let sessions = SessionCache::listening_to(&pool);
         let state = AppState {
+            sessions,
             pool,
             settings: Arc::new(settings),
             clock,
@@ -81,7 +83,11 @@ fn serve(
     let secure = state.settings.env == Environment::Production;
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
-        let store = PgSessionStore::new(data.pool.clone(), data.clock.clone());
+        let store = PgSessionStore::new(
+            data.pool.clone(),
+            data.clock.clone(),
+            Arc::clone(&data.sessions),
+        );
         let sessions = SessionMiddleware::builder(store, key.clone())
             .cookie_name(SESSION_COOKIE.into())
             .cookie_secure(secure)
@@ -110,6 +116,7 @@ fn serve(
                 web::scope("")
                     .wrap(from_fn(crate::web::csrf::check))
                     .wrap(sessions)
+                    .wrap(from_fn(crate::web::session_store::recheck))
                     .configure(accounts::routes)
                     .service(
                         web::scope("/admin")

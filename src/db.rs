@@ -17,11 +17,58 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 /// clean-up ([`run_background`]).
 pub const BACKGROUND_CONNECTIONS: u32 = 2;
 
+/// The channel every pooled connection listens on: triggers announce there what may have made
+/// a cached session stale (see `web::session_store`).
+pub const NOTICE_CHANNEL: &str = "rollbook_sessions";
+
 /// The connection pool and the one queue of requests' database work that feeds it.
 #[derive(Clone)]
 pub struct PgPool {
     connections: Pool<ConnectionManager<PgConnection>>,
     queue: Arc<WorkQueue>,
+    notices: Arc<Notices>,
+}
+
+/// What a connection heard on [`NOTICE_CHANNEL`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice<'a> {
+    /// A trigger's payload.
+    Payload(&'a str),
+    /// A new connection: it began listening just now and missed whatever was said before, so
+    /// anything may have changed.
+    Anything,
+}
+
+type NoticeHandler = Arc<dyn Fn(Notice<'_>) + Send + Sync>;
+
+/// Whoever wants to hear the notices; each job hands on what its connection heard before the
+/// connection goes back to the pool.
+#[derive(Default)]
+struct Notices {
+    handlers: std::sync::RwLock<Vec<NoticeHandler>>,
+}
+
+impl Notices {
+    fn tell(&self, notice: Notice<'_>) {
+        if let Ok(handlers) = self.handlers.read() {
+            for handler in handlers.iter() {
+                handler(notice);
+            }
+        }
+    }
+
+    /// Hands on every notification the connection has received. PostgreSQL sends a committed
+    /// NOTIFY to a listening connection before it answers that connection's next statement, so
+    /// after a job's statements everything committed before the job began has been heard.
+    fn drain(&self, conn: &mut PgConnection) {
+        for notification in conn.notifications_iter() {
+            match notification {
+                Ok(n) if n.channel == NOTICE_CHANNEL => self.tell(Notice::Payload(&n.payload)),
+                Ok(_) => {}
+                Err(_) => self.tell(Notice::Anything),
+            }
+        }
+    }
 }
 
 impl PgPool {
@@ -33,6 +80,18 @@ impl PgPool {
     pub fn get_timeout(&self, wait: std::time::Duration) -> Result<PgConn, PoolError> {
         self.connections.get_timeout(wait)
     }
+
+    /// Calls `handler` with every notice any job's connection hears from now on.
+    pub fn on_notice(&self, handler: impl Fn(Notice<'_>) + Send + Sync + 'static) {
+        if let Ok(mut handlers) = self.notices.handlers.write() {
+            handlers.push(Arc::new(handler));
+        }
+    }
+}
+
+tokio::task_local! {
+    /// How many database jobs a request has finished (set by `web::session_store::recheck`).
+    pub static JOBS_DONE: std::cell::Cell<u32>;
 }
 
 /// How many threads run requests' database work for a pool of `size`: every connection but the
@@ -44,16 +103,20 @@ pub fn request_threads(size: u32) -> usize {
 /// Builds the pool lazily: the server starts (and `/health` answers) even while the database is
 /// down, and `/health/ready` reports it.
 pub fn pool(database_url: &str, size: u32) -> PgPool {
+    let notices = Arc::new(Notices::default());
     let connections = Pool::builder()
         .max_size(size)
         .min_idle(Some(0))
         .connection_timeout(std::time::Duration::from_secs(5))
         .test_on_check_out(false)
-        .connection_customizer(Box::new(SessionSettings))
+        .connection_customizer(Box::new(SessionSettings {
+            notices: Arc::clone(&notices),
+        }))
         .build_unchecked(ConnectionManager::new(database_url));
     PgPool {
         connections,
         queue: Arc::new(WorkQueue::start(request_threads(size))),
+        notices,
     }
 }
 
@@ -104,15 +167,27 @@ impl WorkQueue {
 /// Settings for every new connection. JIT compilation costs ~15 ms per query whose estimated
 /// cost crosses PostgreSQL's threshold, and Rollbook's short queries never win it back. Prepared
 /// statements keep one generic plan: a custom plan per execution would plan every request again
-/// wherever optional filters (`$1 IS NULL OR …`) make the custom plan look cheaper.
-#[derive(Debug)]
-struct SessionSettings;
+/// wherever optional filters (`$1 IS NULL OR …`) make the custom plan look cheaper. Every
+/// connection listens on [`NOTICE_CHANNEL`].
+struct SessionSettings {
+    notices: Arc<Notices>,
+}
+
+impl std::fmt::Debug for SessionSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionSettings")
+    }
+}
 
 impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings {
     fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
         use diesel::connection::SimpleConnection;
-        conn.batch_execute("SET jit = off; SET plan_cache_mode = force_generic_plan")
-            .map_err(diesel::r2d2::Error::QueryError)
+        conn.batch_execute(&format!(
+            "SET jit = off; SET plan_cache_mode = force_generic_plan; LISTEN {NOTICE_CHANNEL}"
+        ))
+        .map_err(diesel::r2d2::Error::QueryError)?;
+        self.notices.tell(Notice::Anything);
+        Ok(())
     }
 }
 
@@ -143,6 +218,7 @@ where
     U: Send + 'static,
 {
     let connections = pool.connections.clone();
+    let notices = Arc::clone(&pool.notices);
     let span = tracing::Span::current();
     let (reply, answer) = tokio::sync::oneshot::channel();
     let job: Job = Box::new(move || {
@@ -150,14 +226,20 @@ where
         let done = connections
             .get()
             .map_err(AppError::from)
-            .and_then(|mut conn| work(&mut conn))
+            .and_then(|mut conn| {
+                let done = work(&mut conn);
+                notices.drain(&mut conn);
+                done
+            })
             .and_then(after);
         let _ = reply.send(done);
     });
     pool.queue.submit(job)?;
-    answer
+    let done = answer
         .await
-        .map_err(|_| AppError::Unexpected("a database job panicked".into()))?
+        .map_err(|_| AppError::Unexpected("a database job panicked".into()))?;
+    let _ = JOBS_DONE.try_with(|jobs| jobs.set(jobs.get().saturating_add(1)));
+    done
 }
 
 /// Runs background `work` (mail, summaries, clean-up) on the runtime's blocking threads with a
@@ -168,11 +250,14 @@ where
     T: Send + 'static,
 {
     let connections = pool.connections.clone();
+    let notices = Arc::clone(&pool.notices);
     let span = tracing::Span::current();
     actix_web::web::block(move || {
         let _entered = span.enter();
         let mut conn = connections.get().map_err(AppError::from)?;
-        work(&mut conn)
+        let done = work(&mut conn);
+        notices.drain(&mut conn);
+        done
     })
     .await
     .map_err(|e| AppError::Unexpected(format!("blocking task failed: {e}")))?

@@ -36,4 +36,6 @@ pub struct AppState {
     /// Each school's board of registers for a day (the office page, the dashboards' today),
     /// counted at most once every few seconds.
     pub boards: Arc<attendance::office::Boards>,
+    /// Recently loaded sessions, for safe requests (`web::session_store`).
+    pub sessions: Arc<web::session_store::SessionCache>,
 }

@@ -200,3 +200,113 @@ async fn reading_pages_does_not_rewrite_the_session() {
         .unwrap();
     assert_eq!(before, after);
 }
+
+/// Signs `email` in and reads `page` twice, so that the second read is answered from the
+/// server's copy of the session; checks that the copy is there.
+async fn signed_in_and_cached(app: &TestApp, email: &str, page: &str) -> Browser {
+    let b = app.signed_in(email).await;
+    assert_eq!(app.state.sessions.copies(), 0, "a sign-in keeps no copy");
+    assert_eq!(b.get(page).await.status, 200);
+    assert_eq!(b.get(page).await.status, 200);
+    assert_eq!(
+        app.state.sessions.copies(),
+        1,
+        "the page was read with a copy"
+    );
+    b
+}
+
+#[actix_web::test]
+async fn a_session_read_from_memory_still_ends_at_once_when_the_database_says_so() {
+    let app = TestApp::spawn().await;
+    let b = signed_in_and_cached(&app, DEMO_TEACHER, "/teacher").await;
+    // Another server (here: another connection) deactivates the teacher.
+    diesel::update(users::table.filter(users::email.eq(DEMO_TEACHER)))
+        .set(users::active.eq(false))
+        .execute(&mut app.conn())
+        .unwrap();
+    let r = b.get("/teacher").await;
+    assert_eq!(r.status, 303, "the page is not shown: {}", r.body);
+    assert!(!r.body.contains("My classes"), "{}", r.body);
+    let r = b.get("/teacher").await;
+    assert_eq!(r.status, 303);
+    assert!(
+        r.location().unwrap().starts_with("/login"),
+        "{:?}",
+        r.location()
+    );
+    assert_eq!(app.state.sessions.copies(), 0);
+}
+
+#[actix_web::test]
+async fn a_session_read_from_memory_shows_a_changed_name_on_the_next_page() {
+    let app = TestApp::spawn().await;
+    let b = signed_in_and_cached(&app, DEMO_TEACHER, "/teacher").await;
+    assert!(!b
+        .get("/teacher")
+        .await
+        .text(".who-name")
+        .starts_with("Renamed"));
+    diesel::update(users::table.filter(users::email.eq(DEMO_TEACHER)))
+        .set(users::display_name.eq("Renamed Elsewhere"))
+        .execute(&mut app.conn())
+        .unwrap();
+    // The first page after the change either shows it or sends the browser to ask again.
+    let r = b.get("/teacher").await;
+    if r.status == 303 {
+        assert_eq!(r.location(), Some("/teacher"));
+        let r = b.get("/teacher").await;
+        assert_eq!(r.status, 200);
+        assert!(
+            r.text(".who-name").starts_with("Renamed Elsewhere"),
+            "{}",
+            r.body
+        );
+    } else {
+        assert_eq!(r.status, 200);
+        assert!(
+            r.text(".who-name").starts_with("Renamed Elsewhere"),
+            "{}",
+            r.body
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_change_sent_with_a_remembered_session_is_checked_against_the_database() {
+    let app = TestApp::spawn().await;
+    let b = signed_in_and_cached(&app, DEMO_PARENT, "/account").await;
+    let token = b.get("/account").await.csrf_token();
+    let hash_of = || -> Option<String> {
+        users::table
+            .filter(users::email.eq(DEMO_PARENT))
+            .select(users::password_hash)
+            .first(&mut app.conn())
+            .unwrap()
+    };
+    let before = hash_of();
+    diesel::update(users::table.filter(users::email.eq(DEMO_PARENT)))
+        .set(users::auth_version.eq(users::auth_version + 1))
+        .execute(&mut app.conn())
+        .unwrap();
+    let new = "violet harbour tram seven";
+    let r = b
+        .post_form(
+            "/account/password",
+            &[
+                ("csrf_token", token.as_str()),
+                ("current_password", PASSWORD),
+                ("new_password", new),
+                ("confirm_password", new),
+            ],
+        )
+        .await;
+    assert_ne!(r.status, 200);
+    assert!(
+        r.status == 303 || r.status == 403,
+        "{} {}",
+        r.status,
+        r.body
+    );
+    assert_eq!(hash_of(), before, "nothing was changed");
+}
