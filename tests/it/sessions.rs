@@ -201,19 +201,19 @@ async fn reading_pages_does_not_rewrite_the_session() {
     assert_eq!(before, after);
 }
 
-/// Signs `email` in and reads `page` twice, so that the second read is answered from the
-/// server's copy of the session; checks that the copy is there.
+/// Signs `email` in and reads `page` until the server keeps a copy of the session (a read
+/// during which the pool opened a connection keeps none: the new connection may have missed an
+/// announcement), so that the next read can be answered from it.
 async fn signed_in_and_cached(app: &TestApp, email: &str, page: &str) -> Browser {
     let b = app.signed_in(email).await;
     assert_eq!(app.state.sessions.copies(), 0, "a sign-in keeps no copy");
-    assert_eq!(b.get(page).await.status, 200);
-    assert_eq!(b.get(page).await.status, 200);
-    assert_eq!(
-        app.state.sessions.copies(),
-        1,
-        "the page was read with a copy"
-    );
-    b
+    for _ in 0..5 {
+        assert_eq!(b.get(page).await.status, 200);
+        if app.state.sessions.copies() == 1 {
+            return b;
+        }
+    }
+    panic!("the server kept no copy of the session");
 }
 
 #[actix_web::test]
