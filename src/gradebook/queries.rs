@@ -980,8 +980,9 @@ pub fn marks_and_weights(
              SELECT s.student_id, a.id AS assessment_id, a.title, ac.name AS category, a.class_id, a.subject_id,
                     sub.name AS subject_name, a.date, a.max_score::float8 AS max_score, s.status, s.score::float8 AS score,
                     CASE WHEN (SELECT p.class_means FROM p) THEN
-                        (SELECT avg(o.score / a.max_score * 100)::float8 FROM scores o
-                          WHERE o.assessment_id = a.id AND o.status = 'score') END AS class_mean
+                        (SELECT avg(c.score / a.max_score * 100)::float8
+                           FROM score_grids g, unnest(g.scores, g.stamps) AS c(score, stamp)
+                          WHERE g.assessment_id = a.id AND c.stamp % 8 = 0) END AS class_mean
                FROM scores s
                JOIN assessments a ON a.id = s.assessment_id
                JOIN assessment_categories ac ON ac.id = a.category_id

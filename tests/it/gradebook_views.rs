@@ -86,6 +86,21 @@ async fn parents_see_published_work_only_and_averages_from_it_alone() {
     assert_eq!(subject.text("#average"), "80.0 % B");
     // The class average of the published quiz: (80 + 60) / 2.
     assert_eq!(subject.text(".class-mean"), "70.0 %");
+    // Excused and missing work is not a score: the class average stays.
+    let others: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|i| *i != child && *i != classmate)
+        .take(2)
+        .collect();
+    enter(
+        &t,
+        &book,
+        &[(published, others[0], "EX"), (published, others[1], "MI")],
+    )
+    .await;
+    let subject = p.get(&page.attr("#subjects a", "href").unwrap()).await;
+    assert_eq!(subject.text(".class-mean"), "70.0 %");
     // The trend is an SVG with one point per published result, and a table of the same numbers.
     assert_eq!(subject.count("#trend svg circle"), 1);
     assert!(subject.text("#marks").contains("counted at 80.0 %"));
