@@ -195,15 +195,9 @@ pub async fn recheck(
 ) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
     use actix_web::http::Method;
     let safe = matches!(*req.method(), Method::GET | Method::HEAD);
-    let store = req
+    let state = req
         .app_data::<actix_web::web::Data<crate::AppState>>()
-        .map(|state| {
-            PgSessionStore::new(
-                state.pool.clone(),
-                state.clock.clone(),
-                Arc::clone(&state.sessions),
-            )
-        });
+        .cloned();
     let request = RequestSession {
         safe,
         cached: Cell::new(None),
@@ -220,12 +214,17 @@ pub async fn recheck(
         })
         .await;
     let res = res?.map_into_boxed_body();
-    let (Some((id, generation, user)), Some(store)) = (cached, store) else {
+    let (Some((id, generation, user)), Some(state)) = (cached, state) else {
         return Ok(res);
     };
-    if jobs > 0 && store.cache.generation() == generation {
+    if jobs > 0 && state.sessions.generation() == generation {
         return Ok(res);
     }
+    let store = PgSessionStore::new(
+        state.pool.clone(),
+        state.clock.clone(),
+        Arc::clone(&state.sessions),
+    );
     match store.load_from_database(id).await {
         Ok(Some(state)) if state.get(KEY_LOADED_USER) == user.as_ref() => Ok(res),
         // Dead, changed (another name, role or school), or cannot tell: the page is not shown;
