@@ -14,7 +14,7 @@
 //! connection goes back to the pool. PostgreSQL delivers a committed notice to a listening
 //! connection before its next answer, so once a request's own job has run, the server knows of
 //! every change committed before the request began. [`recheck`] then looks at the session again
-//! in the database if anything was announced meanwhile (or the request ran no job at all), and a
+//! in the database if a notice concerned it meanwhile (or the request ran no job at all), and a
 //! request whose session turns out dead is answered with a redirect to itself instead of its page,
 //! exactly as if it had come a moment later. Unsafe requests always load the session from the
 //! database: a revoked session never changes anything.
@@ -61,10 +61,14 @@ pub struct SessionCache {
     /// Moves on whenever a copy may have gone stale; a load that began before a move does not
     /// store what it read.
     generation: AtomicU64,
+    /// Numbers each copy kept, so that a request can tell whether the copy it used is still
+    /// the one held.
+    serials: AtomicU64,
 }
 
 #[derive(Clone)]
 struct CachedSession {
+    serial: u64,
     state: HashMap<String, String>,
     user_id: Option<i64>,
     created_at: DateTime<Utc>,
@@ -86,16 +90,24 @@ impl SessionCache {
 
     /// The copy of session `id`, if it is recent enough to need no touch (so using it skips no
     /// write) and the session has not outlived its absolute limit.
-    fn get(&self, id: &str, now: DateTime<Utc>) -> Option<HashMap<String, String>> {
+    fn get(&self, id: &str, now: DateTime<Utc>) -> Option<(HashMap<String, String>, u64)> {
         let entries = self.entries.lock().ok()?;
         let cached = entries.get(id)?;
         (now - cached.last_seen_at <= TOUCH_INTERVAL && now - cached.created_at <= ABSOLUTE_TIMEOUT)
-            .then(|| cached.state.clone())
+            .then(|| (cached.state.clone(), cached.serial))
+    }
+
+    /// Whether the copy numbered `serial` of session `id` is still held: nothing announced since
+    /// it was kept concerned that session or its user.
+    pub fn holds(&self, id: &str, serial: u64) -> bool {
+        self.entries
+            .lock()
+            .is_ok_and(|entries| entries.get(id).is_some_and(|c| c.serial == serial))
     }
 
     /// Keeps a copy read by a load that began at `generation`, unless something was announced
     /// since.
-    fn put(&self, id: String, cached: CachedSession, generation: u64) {
+    fn put(&self, id: String, mut cached: CachedSession, generation: u64) {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
@@ -105,6 +117,7 @@ impl SessionCache {
         if entries.len() >= CACHE_LIMIT {
             entries.clear();
         }
+        cached.serial = self.serials.fetch_add(1, Ordering::SeqCst);
         entries.insert(id, cached);
     }
 
@@ -148,8 +161,7 @@ impl SessionCache {
 struct RequestSession {
     /// GET or HEAD: the cache may answer.
     safe: bool,
-    /// The session the cache answered with: its id, the generation it was read at and the user
-    /// it named.
+    /// The session the cache answered with: its id, the copy's serial and the user it named.
     cached: Cell<Option<(String, u64, Option<String>)>>,
 }
 
@@ -214,10 +226,10 @@ pub async fn recheck(
         })
         .await;
     let res = res?.map_into_boxed_body();
-    let (Some((id, generation, user)), Some(state)) = (cached, state) else {
+    let (Some((id, serial, user)), Some(state)) = (cached, state) else {
         return Ok(res);
     };
-    if jobs > 0 && state.sessions.generation() == generation {
+    if jobs > 0 && state.sessions.holds(&id, serial) {
         return Ok(res);
     }
     let store = PgSessionStore::new(
@@ -318,10 +330,9 @@ impl SessionStore for PgSessionStore {
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let id = key_hash(session_key.as_ref());
         if REQUEST.try_with(|r| r.safe).unwrap_or(false) {
-            let generation = self.cache.generation();
-            if let Some(state) = self.cache.get(&id, self.clock.now()) {
+            if let Some((state, serial)) = self.cache.get(&id, self.clock.now()) {
                 let user = state.get(KEY_LOADED_USER).cloned();
-                let _ = REQUEST.try_with(|r| r.cached.set(Some((id, generation, user))));
+                let _ = REQUEST.try_with(|r| r.cached.set(Some((id, serial, user))));
                 return Ok(Some(state));
             }
         }
@@ -465,6 +476,7 @@ fn load_row(
         }
     }
     Ok(Some(CachedSession {
+        serial: 0,
         state,
         user_id: row.user_id,
         created_at: row.created_at,
@@ -490,6 +502,7 @@ mod cache_tests {
 
     fn copy(user: i64, at: DateTime<Utc>) -> CachedSession {
         CachedSession {
+            serial: 0,
             state: HashMap::from([("uid".to_string(), user.to_string())]),
             user_id: Some(user),
             created_at: at,
@@ -506,7 +519,18 @@ mod cache_tests {
         cache.put("a".into(), copy(1, now), began);
         assert_eq!(cache.copies(), 0);
         cache.put("a".into(), copy(1, now), cache.generation());
-        assert_eq!(cache.get("a", now).unwrap()["uid"], "1");
+        let (state, serial) = cache.get("a", now).unwrap();
+        assert_eq!(state["uid"], "1");
+        assert!(cache.holds("a", serial));
+        cache.notice(db::Notice::Payload("s:other"));
+        assert!(
+            cache.holds("a", serial),
+            "another session's notice leaves this copy"
+        );
+        cache.notice(db::Notice::Payload("u:1"));
+        assert!(!cache.holds("a", serial), "its user's notice does not");
+        cache.put("a".into(), copy(1, now), cache.generation());
+        assert!(!cache.holds("a", serial), "a new copy has a new number");
     }
 
     #[test]
