@@ -1,5 +1,4 @@
 DROP TRIGGER users_deleted_notice ON users;
 DROP TRIGGER users_notice ON users;
-DROP FUNCTION rollbook_user_notice();
 DROP TRIGGER sessions_notice ON sessions;
 DROP FUNCTION rollbook_session_notice();
