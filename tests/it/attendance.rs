@@ -814,3 +814,72 @@ async fn the_dashboards_figures_for_today_follow_the_registers_as_they_are_taken
         assert_eq!(dash.text(&format!("{row} .rate-today")), rate);
     }
 }
+
+#[actix_web::test]
+async fn names_notes_and_codes_on_the_register_are_shown_as_text() {
+    let app = TestApp::spawn().await;
+    let t = app.signed_in(DEMO_TEACHER).await;
+    let c7a = app.class_id("7A");
+    let url = format!("/teacher/classes/{c7a}/attendance/{}", today());
+    let ids = roster_ids(&t.get(&url).await);
+    let hostile = r#"<img src=x onerror=alert(1)> "O'Brien" & co"#;
+    diesel::update(students::table.find(ids[0]))
+        .set((
+            students::family_name.eq(hostile),
+            students::preferred_name.eq(Some(hostile)),
+        ))
+        .execute(&mut app.conn())
+        .unwrap();
+    diesel::sql_query(format!(
+        "UPDATE attendance_codes SET label = '<b>Present</b> & \"here\"' \
+         WHERE code = 'P' AND school_id = (SELECT school_id FROM classes WHERE id = {c7a})"
+    ))
+    .execute(&mut app.conn())
+    .unwrap();
+    let page = t.get(&url).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.count("img"), 0, "no markup from the data");
+    assert_eq!(page.count("#register b"), 0);
+    let row = format!("#row-{}", ids[0]);
+    assert_eq!(
+        page.text(&format!("{row} th")),
+        format!("{hostile}, {hostile}")
+    );
+    assert_eq!(
+        page.attr(&format!("label[for=late-{}]", ids[0]), "for"),
+        Some(format!("late-{}", ids[0]))
+    );
+    assert!(page
+        .text(&format!("label[for=note-{}]", ids[0]))
+        .ends_with(&format!("{hostile}, {hostile}")));
+    assert_eq!(
+        page.attr(&format!("{row} span[title]"), "title").as_deref(),
+        Some(r#"<b>Present</b> & "here""#)
+    );
+    // A note typed with markup comes back in its field as typed, in the htmx row too.
+    let p = code(&page, "P");
+    let token = page.csrf_token();
+    let hx = [("HX-Request", "true"), ("X-CSRF-Token", token.as_str())];
+    let r = in_table(
+        &t.post_form_with(
+            &format!("{url}/students/{}", ids[0]),
+            &[
+                (&format!("mark_{}", ids[0]), &p),
+                (&format!("version_{}", ids[0]), "0"),
+                (&format!("note_{}", ids[0]), hostile),
+            ],
+            &hx,
+        )
+        .await,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.count("img"), 0);
+    assert_eq!(
+        r.attr(&format!("#note-{}", ids[0]), "value").as_deref(),
+        Some(hostile)
+    );
+    assert_eq!(
+        r.text(&format!("{row} th")),
+        format!("{hostile}, {hostile}")
+    );
+}
