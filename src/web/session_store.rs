@@ -84,7 +84,7 @@ impl SessionCache {
         cache
     }
 
-    pub fn generation(&self) -> u64 {
+    fn generation(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
     }
 
