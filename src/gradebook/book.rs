@@ -297,7 +297,11 @@ impl std::fmt::Display for CellValue<'_> {
 
 impl CellView<'_> {
     /// The cell's `<td>`: the grid, an assessment's column and a saved cell all write it here.
-    /// Written by hand, not by a template: a grid writes hundreds of cells per page.
+    /// Written by hand, not by a template: a grid writes hundreds of cells per page. A cell
+    /// carries only what the no-JavaScript form needs (its value, and its version beside the
+    /// value it was), plus its accessible name; `gradebook.js` posts a changed cell to
+    /// `/teacher/marks/{a}/{s}` (read from its name) and gives it the number pad, so those
+    /// bytes are not repeated in every cell.
     pub fn write_td(&self, out: &mut String) {
         use crate::web::html::{push_escaped, push_int};
         let (a, s) = (self.a, self.s);
@@ -308,9 +312,9 @@ impl CellView<'_> {
             push_int(out, s);
         };
         out.push_str(if self.error.is_some() {
-            "<td class=\"cell has-error\"><input name=\"c_"
+            "<td class=\"has-error\"><input name=\"c_"
         } else {
-            "<td class=\"cell\"><input name=\"c_"
+            "<td><input name=\"c_"
         });
         ids(out, '_');
         out.push_str("\" value=\"");
@@ -320,12 +324,10 @@ impl CellView<'_> {
                 let _ = shown.write_to(out);
             }
         }
-        out.push_str("\" inputmode=\"decimal\" aria-labelledby=\"s-");
+        out.push_str("\" aria-labelledby=\"s-");
         push_int(out, s);
         out.push_str(" a-");
         push_int(out, a);
-        out.push_str("\" hx-post=\"/teacher/marks/");
-        ids(out, '/');
         out.push('"');
         if self.error.is_some() {
             out.push_str(" aria-invalid=\"true\" aria-describedby=\"err-");
@@ -1020,17 +1022,16 @@ mod tests {
         let html = cell_html(&saved);
         let input = "input[name=c_7_9]";
         assert_eq!(attr(&html, input, "value").as_deref(), Some("7.5"));
-        assert_eq!(
-            attr(&html, input, "hx-post").as_deref(),
-            Some("/teacher/marks/7/9")
-        );
+        // gradebook.js posts the cell to /teacher/marks/7/9 from its name; the cell itself
+        // carries no per-cell htmx attributes.
+        assert_eq!(attr(&html, input, "hx-post"), None);
         assert_eq!(
             attr(&html, input, "aria-labelledby").as_deref(),
             Some("s-9 a-7")
         );
         let version = attr(&html, "input[type=hidden][name=v_7_9]", "value").unwrap();
         assert_eq!(shown(Some(&version)), (3, "7.5"));
-        assert_eq!(attr(&html, "td", "class").as_deref(), Some("cell"));
+        assert_eq!(attr(&html, "td", "class"), None);
         assert_eq!(
             attr(&html, ".cell-msg.saved", "role").as_deref(),
             Some("status")
@@ -1047,10 +1048,7 @@ mod tests {
         assert_eq!(attr(&html, input, "value").as_deref(), Some(hostile));
         let injected = scraper::Selector::parse("script, b").unwrap();
         assert_eq!(html.select(&injected).count(), 0);
-        assert_eq!(
-            attr(&html, "td", "class").as_deref(),
-            Some("cell has-error")
-        );
+        assert_eq!(attr(&html, "td", "class").as_deref(), Some("has-error"));
         assert_eq!(
             attr(&html, input, "aria-describedby").as_deref(),
             Some("err-7-9")

@@ -58,9 +58,36 @@
     });
   });
 
+  // A mark's input, named c_{assessment}_{student}: [input, assessment, student], else null.
+  function markInput(input) {
+    var m = input && typeof input.name === "string" && /^c_(\d+)_(\d+)$/.exec(input.name);
+    return m && grid() && grid().contains(input) ? m : null;
+  }
+
+  // Phones show the number pad in mark cells (EX and MI can still be typed). The page's cells
+  // and every cell a save brings back.
+  function numberPads(root) {
+    if (!root || !root.querySelectorAll) return;
+    root.querySelectorAll("input[name^=c_]").forEach(function (input) {
+      if (markInput(input)) input.inputMode = "decimal";
+    });
+  }
+  numberPads(document);
+  document.addEventListener("htmx:load", function (event) { numberPads(event.target); });
+
+  // Each cell saves on its own: a change posts that cell to /teacher/marks/{a}/{s} through htmx,
+  // and the answer (the saved cell, or the cell with its message) takes its place.
+  document.addEventListener("change", function (event) {
+    var m = markInput(event.target);
+    if (!m || !window.htmx) return;
+    htmx.ajax("POST", "/teacher/marks/" + m[1] + "/" + m[2], {
+      source: event.target, target: event.target.closest("td"), swap: "outerHTML"
+    });
+  });
+
   // A cell's own save sends only that cell (the grid form holds every cell).
   document.addEventListener("htmx:configRequest", function (event) {
-    var td = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("td.cell");
+    var td = markInput(event.detail.elt) && event.detail.elt.closest("td");
     if (!td) return;
     var keep = {};
     td.querySelectorAll("input").forEach(function (i) { keep[i.name] = true; });

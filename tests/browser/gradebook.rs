@@ -118,6 +118,22 @@ async fn a_teacher_enters_a_column_with_the_keyboard_only_and_it_is_kept_after_a
         .unwrap();
     wait_saved(&browser, rows + 3).await;
 
+    // Mark cells bring up the number pad on a phone: the page's cells and the saved ones (a
+    // saved cell gets it once htmx has settled it in place, so this waits for that).
+    let pads = browser
+        .client
+        .execute_async(
+            "const done = arguments[0];
+             const modes = () => Array.from(document.querySelectorAll(\"#gradebook input[name^='c_']\")).map(i => i.inputMode);
+             const check = () => { const m = modes(); if (m.every(x => x === 'decimal')) done(m); else requestAnimationFrame(check); };
+             check();",
+            vec![],
+        )
+        .await;
+    let pads: Vec<String> =
+        serde_json::from_value(pads.expect("every mark cell gets the number pad")).unwrap();
+    assert_eq!(pads.len(), rows * 2);
+
     // Reload: every mark is there, and in the database.
     browser.goto(&book).await;
     browser.wait_for("#gradebook").await;
