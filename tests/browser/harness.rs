@@ -1,6 +1,7 @@
 //! Starts chromedriver and a headless Chromium session per test.
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -34,8 +35,11 @@ impl Browser {
         let (port, driver) = (0..5)
             .find_map(|_| {
                 let port = free_port();
+                // A process group of its own, so that dropping the browser ends Chromium (which
+                // chromedriver starts) too, even when a test panics before `close`.
                 let mut driver = Command::new("chromedriver")
                     .arg(format!("--port={port}"))
+                    .process_group(0)
                     .stdout(Stdio::piped())
                     .stderr(Stdio::null())
                     .spawn()
@@ -230,6 +234,11 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // chromedriver, Chromium and Chromium's helpers: the whole group.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
