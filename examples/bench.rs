@@ -675,6 +675,69 @@ fn settle(url: &str, tables: &[&str]) {
         .expect("checkpoint");
 }
 
+/// Every process's CPU time so far (clock ticks), by pid, with its name.
+fn process_ticks() -> std::collections::HashMap<u32, (String, u64)> {
+    let mut out = std::collections::HashMap::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // "pid (name) state ppid ...": utime and stime are fields 14 and 15.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        out.insert(
+            pid,
+            (stat[open + 1..close].to_string(), ticks(11) + ticks(12)),
+        );
+    }
+    out
+}
+
+/// How quiet the machine is before the load: the share of its cores idle over one second, and
+/// the processes that used more than 5 % of a core meanwhile (another program's load would be
+/// measured as the server's slowness).
+fn host_quiet() -> (f64, Vec<String>) {
+    let idle_total = || -> (u64, u64) {
+        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        let cpu: Vec<u64> = stat
+            .lines()
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        let idle = cpu.get(3).copied().unwrap_or(0) + cpu.get(4).copied().unwrap_or(0);
+        (idle, cpu.iter().take(8).sum())
+    };
+    let (before, (idle0, total0)) = (process_ticks(), idle_total());
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let (after, (idle1, total1)) = (process_ticks(), idle_total());
+    let idle = 100.0 * (idle1 - idle0) as f64 / (total1 - total0).max(1) as f64;
+    let mut busy: Vec<(u64, String)> = after
+        .iter()
+        .filter_map(|(pid, (name, t))| {
+            let used = t - before.get(pid).map_or(0, |b| b.1);
+            // Ticks are hundredths of a second: over one second, 5 ticks are 5 % of a core.
+            (used > 5 && *pid != std::process::id())
+                .then(|| (used, format!("{name} ({used} % of a core)")))
+        })
+        .collect();
+    busy.sort_by_key(|b| std::cmp::Reverse(b.0));
+    (idle, busy.into_iter().map(|b| b.1).collect())
+}
+
 fn rss_mb(pid: u32) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
@@ -768,6 +831,15 @@ fn main() {
             .execute(&mut conn)
             .expect("checkpoint");
     }
+    let (idle, busy) = host_quiet();
+    let host = if busy.is_empty() {
+        format!("{idle:.0} % idle over a second before the load, no other busy process")
+    } else {
+        let list = busy.join(", ");
+        eprintln!("warning: the machine is not quiet before the load (busy: {list}); its figures will be low");
+        format!("{idle:.0} % idle over a second before the load; busy meanwhile: {list}")
+    };
+    println!("machine: {host}");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -1212,7 +1284,7 @@ fn main() {
         table.push('\n');
     }
     let report = format!(
-        "# Benchmarks\n\nMeasured by `make bench` on {} ({cores} cores, {cpu}); load generator on the same machine; PostgreSQL with fsync and synchronous commit on. District: {} schools, {} marks in `attendance`. {} s per row. Server memory after the run: {rss:.0} MB RSS. Load generator priority: {}.\n\n{table}\nRegister rows: each client owns one class of 30 and every save flips all 30 marks (30 real writes with history per save), carrying its session, CSRF token and current versions. Gradebook saves likewise change every cell they send (a column of 30 in one form, or one htmx cell). Dashboards read summaries rebuilt in {refresh_ms} ms by the server's background task (every `ROLLBOOK_INSIGHT_SECS`, default 300 s); today's attendance on them is live. Sign-in rows: 303s are sign-ins done (argon2id, one hash per core at a time), 429s the immediate refusals beyond that capacity.\n",
+        "# Benchmarks\n\nMeasured by `make bench` on {} ({cores} cores, {cpu}); load generator on the same machine; PostgreSQL with fsync and synchronous commit on. District: {} schools, {} marks in `attendance`. {} s per row. Server memory after the run: {rss:.0} MB RSS. Load generator priority: {}. Machine: {host}.\n\n{table}\nRegister rows: each client owns one class of 30 and every save flips all 30 marks (30 real writes with history per save), carrying its session, CSRF token and current versions. Gradebook saves likewise change every cell they send (a column of 30 in one form, or one htmx cell). Dashboards read summaries rebuilt in {refresh_ms} ms by the server's background task (every `ROLLBOOK_INSIGHT_SECS`, default 300 s); today's attendance on them is live. Sign-in rows: 303s are sign-ins done (argon2id, one hash per core at a time), 429s the immediate refusals beyond that capacity.\n",
         chrono::Utc::now().format("%Y-%m-%d"),
         env_num("BENCH_SCHOOLS", 10),
         marks,
