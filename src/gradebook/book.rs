@@ -76,12 +76,20 @@ impl Loaded {
         grades::explain_average(marks, weights, self.book.policy())
     }
 
-    /// Every student's average, computing the weights once.
+    /// Every student's average, computing the weights once: the figures alone
+    /// ([`grades::average_of`], the same arithmetic as [`Self::explain_with`] without building
+    /// thirty explanations).
     pub fn averages(&self) -> HashMap<i64, Option<f64>> {
         let weights = self.weights();
-        self.students
-            .iter()
-            .map(|s| (s.id, self.explain_with(s.id, &weights).average))
+        let policy = self.book.policy();
+        (self.students.iter().enumerate())
+            .map(|(row, s)| {
+                let marks = (self.assessments.iter().enumerate()).filter_map(|(column, a)| {
+                    let entry = self.stored_at(row, column)?.entry()?;
+                    Some((&*self.labels[column].1, a.max_score, entry))
+                });
+                (s.id, grades::average_of(marks, &weights, policy))
+            })
             .collect()
     }
 
