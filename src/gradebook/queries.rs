@@ -343,11 +343,11 @@ struct AssessmentWithGrid {
     #[diesel(embed)]
     assessment: Assessment,
     #[diesel(sql_type = Array<BigInt>)]
-    student_ids: Vec<i64>,
+    student_ids: crate::db::Int8s,
     #[diesel(sql_type = Array<Nullable<diesel::sql_types::Numeric>>)]
-    scores: Vec<Option<crate::db::Hundredths>>,
+    scores: crate::db::HundredthsArray,
     #[diesel(sql_type = Array<BigInt>)]
-    stamps: Vec<i64>,
+    stamps: crate::db::Int8s,
 }
 
 /// [`list_assessments`] (`entered` counted from the cells) and every stored cell of them, in one
@@ -383,9 +383,9 @@ pub fn assessments_with_cells(
         .map(|mut row| {
             let column = GridColumn {
                 assessment_id: row.assessment.id,
-                student_ids: row.student_ids,
-                scores: row.scores,
-                stamps: row.stamps,
+                student_ids: row.student_ids.0,
+                scores: row.scores.0,
+                stamps: row.stamps.0,
             };
             let before = cells.len();
             cells.extend(column.into_rows());
