@@ -369,6 +369,19 @@ impl<'a> Iterator for ArrayElements<'a> {
     }
 }
 
+/// Every element of a binary array, each read by `read`.
+fn array_of<T>(
+    b: &[u8],
+    read: impl Fn(Option<&[u8]>) -> Result<T, String>,
+) -> Result<Vec<T>, String> {
+    let elements = array_elements(b)?;
+    let mut out = Vec::with_capacity(elements.left);
+    for e in elements {
+        out.push(read(e?)?);
+    }
+    Ok(out)
+}
+
 /// A `bigint[]` without NULLs, read by [`array_elements`] (instead of diesel's `Vec<i64>`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
 pub struct Int8s(pub Vec<i64>);
@@ -380,15 +393,13 @@ impl
     > for Int8s
 {
     fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
-        let elements = array_elements(value.as_bytes())?;
-        let mut out = Vec::with_capacity(elements.left);
-        for e in elements {
-            let b: [u8; 8] = (e?.ok_or("bigint[]: a NULL element")?)
+        let int8 = |e: Option<&[u8]>| -> Result<i64, String> {
+            let b: [u8; 8] = (e.ok_or("bigint[]: a NULL element")?)
                 .try_into()
                 .map_err(|_| "bigint[]: an element is not 8 bytes")?;
-            out.push(i64::from_be_bytes(b));
-        }
-        Ok(Self(out))
+            Ok(i64::from_be_bytes(b))
+        };
+        Ok(Self(array_of(value.as_bytes(), int8)?))
     }
 }
 
@@ -404,12 +415,8 @@ impl
     > for HundredthsArray
 {
     fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
-        let elements = array_elements(value.as_bytes())?;
-        let mut out = Vec::with_capacity(elements.left);
-        for e in elements {
-            out.push(e?.map(Hundredths::from_numeric).transpose()?);
-        }
-        Ok(Self(out))
+        let score = |e: Option<&[u8]>| e.map(Hundredths::from_numeric).transpose();
+        Ok(Self(array_of(value.as_bytes(), score)?))
     }
 }
 
