@@ -383,7 +383,7 @@ fn array_of<T>(
 }
 
 /// A `bigint[]` without NULLs, read by [`array_elements`] (instead of diesel's `Vec<i64>`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
+#[derive(Debug, diesel::deserialize::FromSqlRow)]
 pub struct Int8s(pub Vec<i64>);
 
 impl
@@ -405,7 +405,7 @@ impl
 
 /// A `numeric[]` of scores (NULL where none), read by [`array_elements`] and
 /// [`Hundredths::from_numeric`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
+#[derive(Debug, diesel::deserialize::FromSqlRow)]
 pub struct HundredthsArray(pub Vec<Option<Hundredths>>);
 
 impl

@@ -127,10 +127,15 @@ pub struct Mark {
     pub entry: Entry,
 }
 
+/// A score as a percentage of its assessment's maximum (none for a maximum that is not positive).
+pub fn percent(score: f64, max_score: f64) -> Option<f64> {
+    (max_score > 0.0).then(|| score / max_score * 100.0)
+}
+
 impl Mark {
     pub fn percent(&self) -> Option<f64> {
         match self.entry {
-            Entry::Score(s) if self.max_score > 0.0 => Some(s / self.max_score * 100.0),
+            Entry::Score(s) => percent(s, self.max_score),
             _ => None,
         }
     }
@@ -242,11 +247,7 @@ fn treatment(
         _ if weighted && weight.is_none_or(|w| w <= 0.0) => Treatment::LeftOutNoWeight,
         Entry::Missing if policy.missing_counts_as_zero => Treatment::MissingAsZero,
         Entry::Missing => Treatment::LeftOutMissing,
-        Entry::Score(s) => Treatment::Counted(if max_score > 0.0 {
-            s / max_score * 100.0
-        } else {
-            0.0
-        }),
+        Entry::Score(s) => Treatment::Counted(percent(s, max_score).unwrap_or(0.0)),
     }
 }
 

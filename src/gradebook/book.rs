@@ -463,8 +463,10 @@ fn book_html(
             if let Some(grades::Entry::Score(v)) =
                 d.stored_at(row, column).and_then(ScoreRow::entry)
             {
-                sums[column].0 += v / a.max_score * 100.0;
-                sums[column].1 += 1;
+                if let Some(p) = grades::percent(v, a.max_score) {
+                    sums[column].0 += p;
+                    sums[column].1 += 1;
+                }
             }
         }
     }
@@ -845,7 +847,7 @@ impl ColumnPage {
     fn percent_of(&self, s: &i64) -> String {
         match self.stored(*s) {
             Some(r) if r.status == "score" => {
-                grades::format_percent(r.score.map(|v| v / self.a.max_score * 100.0))
+                grades::format_percent(r.score.and_then(|v| grades::percent(v, self.a.max_score)))
             }
             _ => String::new(),
         }
@@ -866,7 +868,7 @@ fn column_page(
         .iter()
         .filter(|s| s.assessment_id == a.id && s.status == "score")
         .filter(|s| d.students.iter().any(|st| st.id == s.student_id))
-        .filter_map(|s| s.score.map(|v| v / a.max_score * 100.0))
+        .filter_map(|s| s.score.and_then(|v| grades::percent(v, a.max_score)))
         .collect();
     let stats = grades::stats(&ps, &d.scale);
     let title = format!(

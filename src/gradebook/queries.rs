@@ -918,7 +918,7 @@ impl StudentMark {
     pub fn percent(&self) -> Option<f64> {
         self.score
             .filter(|_| self.status == "score")
-            .map(|s| s / self.max_score * 100.0)
+            .and_then(|s| crate::domain::grades::percent(s, self.max_score))
     }
 
     pub fn mark(&self) -> Option<Mark> {

@@ -58,14 +58,15 @@
     });
   });
 
-  // A mark's input, named c_{assessment}_{student}: [input, assessment, student], else null.
+  // For a mark's input in the grid, named c_{assessment}_{student}: the match of its name
+  // ([name, assessment, student]); otherwise null.
   function markInput(input) {
     var m = input && typeof input.name === "string" && /^c_(\d+)_(\d+)$/.exec(input.name);
     return m && grid() && grid().contains(input) ? m : null;
   }
 
-  // Phones show the number pad in mark cells (EX and MI can still be typed). The page's cells
-  // and every cell a save brings back.
+  // Phones show the number pad in mark cells: the page's cells and every cell a save brings
+  // back. (A hint to on-screen keyboards only; some phones' pads have no letters for EX or MI.)
   function numberPads(root) {
     if (!root || !root.querySelectorAll) return;
     root.querySelectorAll("input[name^=c_]").forEach(function (input) {
