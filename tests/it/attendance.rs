@@ -883,3 +883,142 @@ async fn names_notes_and_codes_on_the_register_are_shown_as_text() {
         format!("{hostile}, {hostile}")
     );
 }
+
+#[actix_web::test]
+async fn a_mark_takes_only_its_own_schools_codes_and_its_history_keeps_to_its_keys() {
+    use rollbook::attendance::register::{
+        find_register_day, save_marks, MarkInput, SaveOutcome, Saver,
+    };
+    use rollbook::schema::{attendance_codes, enrolments};
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let app = TestApp::spawn().await;
+    let c7a = app.class_id("7A");
+    let mut conn = app.conn();
+    let now = app.clock.now();
+    let date = now.date_naive();
+    let day = find_register_day(&mut conn, c7a, date, now, None, None).unwrap();
+    let code_of = |conn: &mut PgConnection, own: bool| -> i64 {
+        let q = attendance_codes::table
+            .filter(attendance_codes::code.eq("P"))
+            .select(attendance_codes::id)
+            .into_boxed();
+        let q = if own {
+            q.filter(attendance_codes::school_id.eq(day.school_id))
+        } else {
+            q.filter(attendance_codes::school_id.ne(day.school_id))
+        };
+        q.first(conn).unwrap()
+    };
+    let (own, foreign) = (code_of(&mut conn, true), code_of(&mut conn, false));
+    let pupils: Vec<i64> = enrolments::table
+        .filter(enrolments::class_id.eq(c7a))
+        .select(enrolments::student_id)
+        .order(enrolments::student_id)
+        .limit(2)
+        .load(&mut conn)
+        .unwrap();
+    let mark = |student_id: i64, code_id: i64| MarkInput {
+        student_id,
+        code_id,
+        version: 0,
+        late_minutes: None,
+        note: String::new(),
+    };
+    let saver = Saver {
+        user_id: app.user_id(DEMO_TEACHER),
+        office: false,
+        at: now,
+        public_url: "http://127.0.0.1".into(),
+    };
+    // Another school's code (the form never offers one): the whole save is refused.
+    let refused = save_marks(
+        &mut conn,
+        &day,
+        date,
+        &[mark(pupils[0], own), mark(pupils[1], foreign)],
+        &saver,
+    )
+    .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("not one of the school's attendance codes"),
+        "{refused}"
+    );
+    assert_eq!(marks_in(&app, c7a), 0, "nothing of a refused save is kept");
+    // Saved by an account that is later deleted (Rollbook itself only deactivates accounts).
+    let author: i64 = diesel::sql_query(
+        "INSERT INTO users (email, display_name, role, school_id) \
+         SELECT 'supply@example.test', 'Supply Teacher', 'teacher', $1 RETURNING id",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(day.school_id)
+    .get_result::<Id>(&mut conn)
+    .unwrap()
+    .id;
+    let by_author = Saver {
+        user_id: author,
+        ..saver.clone()
+    };
+    let saved = save_marks(&mut conn, &day, date, &[mark(pupils[0], own)], &by_author).unwrap();
+    assert!(matches!(saved, SaveOutcome::Saved { written: 1 }));
+    let saved = save_marks(&mut conn, &day, date, &[mark(pupils[1], own)], &saver).unwrap();
+    assert!(matches!(saved, SaveOutcome::Saved { written: 1 }));
+    let history = |conn: &mut PgConnection| -> Vec<(i64, Option<i64>)> {
+        attendance_changes::table
+            .inner_join(attendance::table)
+            .select((attendance::student_id, attendance_changes::changed_by))
+            .order(attendance::student_id)
+            .load(conn)
+            .unwrap()
+    };
+    let teacher = Some(saver.user_id);
+    assert_eq!(
+        history(&mut conn),
+        [(pupils[0], Some(author)), (pupils[1], teacher)]
+    );
+    // Should an account be deleted, its history forgets who it was; a deleted mark's history
+    // goes with it (as a student's marks go with the student).
+    diesel::sql_query("DELETE FROM users WHERE id = $1")
+        .bind::<diesel::sql_types::BigInt, _>(author)
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(
+        history(&mut conn),
+        [(pupils[0], None), (pupils[1], teacher)]
+    );
+    diesel::delete(attendance::table.filter(attendance::student_id.eq(pupils[0])))
+        .execute(&mut conn)
+        .unwrap();
+    let left: Vec<i64> = attendance_changes::table
+        .select(attendance_changes::attendance_id)
+        .order(attendance_changes::attendance_id)
+        .load(&mut conn)
+        .unwrap();
+    let marks: Vec<i64> = attendance::table
+        .select(attendance::id)
+        .order(attendance::id)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(left, marks, "one history row left, for the mark left");
+    // A code is turned off, never deleted, so every mark keeps its meaning: the database refuses,
+    // for a code in use and for one no mark uses alike.
+    for code in [own, foreign] {
+        let err = diesel::sql_query("DELETE FROM attendance_codes WHERE id = $1")
+            .bind::<diesel::sql_types::BigInt, _>(code)
+            .execute(&mut conn)
+            .unwrap_err();
+        assert!(err.to_string().contains("never deleted"), "{err}");
+    }
+    assert_eq!(
+        attendance_codes::table
+            .filter(attendance_codes::id.eq_any([own, foreign]))
+            .count()
+            .get_result::<i64>(&mut conn)
+            .unwrap(),
+        2
+    );
+}
