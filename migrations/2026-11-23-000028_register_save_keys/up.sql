@@ -1,7 +1,7 @@
 -- A register save that changes 30 marks makes PostgreSQL run 90 foreign-key checks, each a query
 -- of its own that also locks the row it finds: the changed mark's code (30), and each appended
 -- history row's mark (30) and author (30). On the bench district they were about a third of the
--- save's database time. Each key's promise is kept here in a way that costs a save nothing.
+-- save's database time. Each key's promise is kept here for a fraction of that.
 --
 -- attendance.code_id → attendance_codes: a code is never deleted (an admin turns it off instead),
 -- which the trigger below makes a rule of the database, so a mark cannot come to point at a
@@ -18,12 +18,15 @@ $$;
 CREATE TRIGGER attendance_codes_kept BEFORE DELETE OR TRUNCATE ON attendance_codes
     FOR EACH STATEMENT EXECUTE FUNCTION rollbook_codes_are_kept();
 
--- Aborts a register save whose input names a code that is not its school's.
-CREATE FUNCTION rollbook_raise_unknown_code() RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
+-- Aborts the statement that calls it with `message`: a save's guards (a conflicting mark, a
+-- code that is not the school's) undo the whole statement with it. One function for every such
+-- guard; it takes the place of migration 10's rollbook_raise_conflict.
+CREATE FUNCTION rollbook_raise(message text) RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
-    RAISE EXCEPTION 'rollbook: not one of the school''s attendance codes';
+    RAISE EXCEPTION '%', message;
 END
 $$;
+DROP FUNCTION rollbook_raise_conflict();
 
 -- attendance_changes.attendance_id → attendance (ON DELETE CASCADE): history rows are appended
 -- only by the register save, for the mark it has just written and still holds locked, so the

@@ -536,11 +536,11 @@ fn save_marks_once(
              SELECT COALESCE((SELECT array_agg(student_id) FROM bad), '{}') AS conflicting,
                     (SELECT count(*) FROM up) AS written,
                     CASE WHEN (SELECT count(*) FROM up) < (SELECT count(*) FROM towrite)
-                         THEN rollbook_raise_conflict() ELSE 0 END AS guard,
+                         THEN rollbook_raise('rollbook: conflicting mark') ELSE 0 END AS guard,
                     -- Only the school's own codes (migration 28 keeps the codes key's promise so).
                     CASE WHEN EXISTS (SELECT 1 FROM input i WHERE NOT EXISTS (
                              SELECT 1 FROM attendance_codes c WHERE c.id = i.code_id AND c.school_id = (SELECT p.school FROM p)))
-                         THEN rollbook_raise_unknown_code() ELSE 0 END AS known",
+                         THEN rollbook_raise('rollbook: not one of the school''s attendance codes') ELSE 0 END AS known",
     )
     .bind::<Array<BigInt>, _>(students)
     .bind::<Array<BigInt>, _>(codes)

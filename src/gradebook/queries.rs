@@ -807,7 +807,7 @@ fn save_scores_once(
                     COALESCE((SELECT array_agg(student_id ORDER BY assessment_id, student_id) FROM bad), '{}') AS conflict_students,
                     (SELECT count(*) FROM up) AS written,
                     CASE WHEN (SELECT count(*) FROM up) < (SELECT count(*) FROM towrite)
-                         THEN rollbook_raise_conflict() ELSE 0 END AS guard",
+                         THEN rollbook_raise('rollbook: conflicting mark') ELSE 0 END AS guard",
     )
     .bind::<Array<BigInt>, _>(cells.iter().map(|c| c.assessment_id).collect::<Vec<_>>())
     .bind::<Array<BigInt>, _>(cells.iter().map(|c| c.student_id).collect::<Vec<_>>())
