@@ -743,7 +743,8 @@ pub async fn accept_reason(
         public_url: state.settings.public_url.clone(),
     };
     let accepted = db::run(&state.pool, move |conn| {
-        Ok(conn.transaction(|conn| -> QueryResult<(bool, i64)> {
+        // (the emails the save queued, or None without an Excused code; the school)
+        Ok(conn.transaction(|conn| -> QueryResult<(Option<usize>, i64)> {
             let t: ReasonTarget = diesel::sql_query(
                 "SELECT a.school_id, a.class_id, a.date, a.student_id, a.version, a.note,
                         (SELECT ac.id FROM attendance_codes ac WHERE ac.school_id = a.school_id AND ac.category = 'excused'
@@ -755,18 +756,19 @@ pub async fn accept_reason(
             .bind::<BigInt, _>(id)
             .bind::<Nullable<BigInt>, _>(scope.filter())
             .get_result(conn)?;
-            let Some(excused) = t.excused_code else { return Ok((false, t.school_id)) };
+            let Some(excused) = t.excused_code else { return Ok((None, t.school_id)) };
             let day = register::find_register_day(conn, t.class_id, t.date, saver.at, None, scope.filter())?;
             let mark = MarkInput { student_id: t.student_id, code_id: excused, version: t.version, late_minutes: None, note: t.note };
-            if let SaveOutcome::Conflicts(_) = register::save_marks(conn, &day, t.date, &[mark], &saver)? {
-                return Err(diesel::result::Error::RollbackTransaction);
-            }
+            let emailed = match register::save_marks(conn, &day, t.date, &[mark], &saver)? {
+                SaveOutcome::Saved { emailed, .. } => emailed,
+                SaveOutcome::Conflicts(_) => return Err(diesel::result::Error::RollbackTransaction),
+            };
             diesel::sql_query("UPDATE absence_reasons SET status = 'accepted', decided_by = $2, decided_at = $3 WHERE id = $1")
                 .bind::<BigInt, _>(id)
                 .bind::<BigInt, _>(saver.user_id)
                 .bind::<Timestamptz, _>(saver.at)
                 .execute(conn)?;
-            Ok((true, t.school_id))
+            Ok((Some(emailed), t.school_id))
         }))
     })
     .await?;
@@ -775,11 +777,11 @@ pub async fn accept_reason(
         Err(_) => "/admin/attendance".to_string(),
     };
     match accepted.map(|(done, _)| done) {
-        Ok(true) => {
-            crate::attendance::registers::marks_saved(&state);
+        Ok(Some(emailed)) => {
+            crate::attendance::registers::marks_saved(&state, emailed);
             flash(&session, "Accepted: the absence is now excused.")
         }
-        Ok(false) => flash(
+        Ok(None) => flash(
             &session,
             "This school has no Excused code to record it with.",
         ),

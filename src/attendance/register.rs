@@ -410,8 +410,9 @@ pub struct Conflict {
 
 #[derive(Debug)]
 pub enum SaveOutcome {
-    /// Saved; `written` marks changed (0 when everything was already so).
-    Saved { written: usize },
+    /// Saved; `written` marks changed (0 when everything was already so) and `emailed` emails
+    /// to parents queued in the outbox.
+    Saved { written: usize, emailed: usize },
     /// Nothing saved: these marks were changed by someone else since the page loaded.
     Conflicts(Vec<Conflict>),
 }
@@ -521,7 +522,8 @@ fn save_marks_once(
                         (SELECT p.at FROM p), 'absence:' || c.student_id || ':' || (SELECT p.day FROM p) || ':' || c.parent_id
                    FROM changed c
                   WHERE c.new_category = 'absent' AND c.old_category IS DISTINCT FROM 'absent'
-                 ON CONFLICT (dedupe_key) DO NOTHING),
+                 ON CONFLICT (dedupe_key) DO NOTHING
+                 RETURNING 1),
              corrections AS (
                  INSERT INTO outbox_emails (created_at, school_id, kind, to_address, subject, body_text, next_attempt_at, dedupe_key)
                  SELECT (SELECT p.at FROM p), (SELECT p.school FROM p), 'absence_correction', c.email, 'Correction: ' || c.child || ' is at school today',
@@ -532,9 +534,11 @@ fn save_marks_once(
                   WHERE c.old_category = 'absent' AND c.new_category IN ('present', 'late') AND (SELECT p.day FROM p) = (SELECT p.today FROM p)
                     AND EXISTS (SELECT 1 FROM outbox_emails o
                                  WHERE o.dedupe_key = 'absence:' || c.student_id || ':' || (SELECT p.day FROM p) || ':' || c.parent_id)
-                 ON CONFLICT (dedupe_key) DO NOTHING)
+                 ON CONFLICT (dedupe_key) DO NOTHING
+                 RETURNING 1)
              SELECT COALESCE((SELECT array_agg(student_id) FROM bad), '{}') AS conflicting,
                     (SELECT count(*) FROM up) AS written,
+                    (SELECT count(*) FROM absences) + (SELECT count(*) FROM corrections) AS emailed,
                     CASE WHEN (SELECT count(*) FROM up) < (SELECT count(*) FROM towrite)
                          THEN rollbook_raise('rollbook: conflicting mark') ELSE 0 END AS guard,
                     -- Only the school's own codes (migration 28 keeps the codes key's promise so).
@@ -568,6 +572,7 @@ fn save_marks_once(
     if result.conflicting.is_empty() {
         return Ok(SaveOutcome::Saved {
             written: result.written as usize,
+            emailed: result.emailed as usize,
         });
     }
     let mut conflicts = Vec::new();
@@ -588,6 +593,8 @@ struct SaveResult {
     conflicting: Vec<i64>,
     #[diesel(sql_type = BigInt)]
     written: i64,
+    #[diesel(sql_type = BigInt)]
+    emailed: i64,
 }
 
 /// For the teacher's home: per class, how many are enrolled, marked and marked absent today.

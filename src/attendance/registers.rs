@@ -382,9 +382,12 @@ fn saver(state: &AppState, user: &CurrentUser) -> Saver {
     }
 }
 
-/// After marks are saved: their absence emails go out now, and the boards count them.
-pub fn marks_saved(state: &AppState) {
-    state.mailer.wake.notify_one();
+/// After marks are saved: the absence emails they queued go out now (the mailer is woken only
+/// when there are some), and the boards count them.
+pub fn marks_saved(state: &AppState, emailed: usize) {
+    if emailed > 0 {
+        state.mailer.wake.notify_one();
+    }
     crate::attendance::office::boards_changed(state);
 }
 
@@ -441,8 +444,8 @@ pub async fn save_register(
     })
     .await?;
     match outcome {
-        SaveOutcome::Saved { written } => {
-            marks_saved(&state);
+        SaveOutcome::Saved { written, emailed } => {
+            marks_saved(&state, emailed);
             Ok(see_other_saved(&base_url(&user, class_id, date), written))
         }
         SaveOutcome::Conflicts(conflicts) => {
@@ -520,8 +523,8 @@ pub async fn save_mark(
     let (_, mut now_rows, _) = load(&state, &user, class_id, date, Some(student_id)).await?;
     let row = now_rows.pop().ok_or(AppError::NotFound)?;
     match outcome {
-        SaveOutcome::Saved { .. } => {
-            marks_saved(&state);
+        SaveOutcome::Saved { emailed, .. } => {
+            marks_saved(&state, emailed);
             fragment(row, Some("Saved".into()), StatusCode::OK)
         }
         SaveOutcome::Conflicts(_) => {
