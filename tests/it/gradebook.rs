@@ -739,6 +739,34 @@ async fn stored_grids_follow_every_change_to_the_scores() {
         shown.attr(&format!("input[name='c_{a}_{}']", ids[1]), "value"),
         Some("12.5".into())
     );
+    // Single statements across many assessments (an import, a seed): every grid takes its own
+    // cells and only those.
+    let mut three = vec![a];
+    for title in ["Quiz 11", "Quiz 12"] {
+        let other = create_assessment(&t, &book, title, "Quiz", "20", false).await;
+        assert_eq!(post_column(&t, &book, other, &values).await.status, 303);
+        three.push(other);
+    }
+    let rows = format!(
+        "assessment_id IN ({}, {}, {}) AND student_id IN ({}, {}, {}, {})",
+        three[0], three[1], three[2], ids[5], ids[6], ids[7], ids[8]
+    );
+    let mut conn = app.conn();
+    let mut run = |sql: String| diesel::sql_query(sql).execute(&mut conn).unwrap();
+    assert_eq!(
+        run(format!(
+            "CREATE TEMP TABLE kept AS SELECT * FROM scores WHERE {rows}"
+        )),
+        12
+    );
+    run(format!(
+        "UPDATE scores SET version = version + 1, score = floor(score / 2) WHERE {rows}"
+    ));
+    assert_grids_match(&app, "an update across assessments");
+    run(format!("DELETE FROM scores WHERE {rows}"));
+    assert_grids_match(&app, "a deletion across assessments");
+    run("INSERT INTO scores SELECT * FROM kept".into());
+    assert_grids_match(&app, "an insertion across assessments");
     // A student who leaves the school for good takes their cells out of every grid.
     diesel::sql_query("DELETE FROM students WHERE id = $1")
         .bind::<BigInt, _>(ids[0])
