@@ -859,3 +859,91 @@ async fn two_saves_in_one_assessment_at_once_both_stay_in_its_grid() {
         );
     }
 }
+
+#[actix_web::test]
+async fn a_cells_history_goes_with_it_and_forgets_a_deleted_author() {
+    use rollbook::schema::{score_changes, scores};
+    let app = TestApp::spawn().await;
+    let t = app.signed_in(DEMO_TEACHER).await;
+    let book = book_url(&app, "7A", "Mathematics");
+    let a = create_assessment(&t, &book, "Quiz 13", "Quiz", "20", false).await;
+    let b = create_assessment(&t, &book, "Quiz 14", "Quiz", "20", false).await;
+    for assessment in [a, b] {
+        assert_eq!(
+            post_column(&t, &book, assessment, &["4"; 30]).await.status,
+            303
+        );
+    }
+    let mut conn = app.conn();
+    let history = |conn: &mut PgConnection, assessment: i64| -> Vec<(i64, Option<i64>)> {
+        score_changes::table
+            .inner_join(scores::table)
+            .filter(scores::assessment_id.eq(assessment))
+            .select((scores::student_id, score_changes::changed_by))
+            .order(scores::student_id)
+            .load(conn)
+            .unwrap()
+    };
+    let teacher_id = app.user_id(DEMO_TEACHER);
+    let teacher = Some(teacher_id);
+    let before = history(&mut conn, a);
+    assert!(before.len() > 20, "{before:?}");
+    assert!(before.iter().all(|(_, by)| *by == teacher), "{before:?}");
+    let other = history(&mut conn, b);
+    assert_eq!(other.len(), before.len());
+    // Should an account be deleted (Rollbook itself only deactivates accounts), the history of
+    // its changes forgets who made them.
+    let author: i64 = diesel::sql_query(
+        "INSERT INTO users (email, display_name, role, school_id) \
+         SELECT 'supply@example.test', 'Supply Teacher', 'teacher', school_id FROM users WHERE id = $1 \
+         RETURNING id",
+    )
+    .bind::<BigInt, _>(teacher_id)
+    .get_result::<IdRow>(&mut conn)
+    .unwrap()
+    .id;
+    let first = before[0].0;
+    diesel::sql_query(
+        "UPDATE score_changes h SET changed_by = $1 FROM scores s \
+          WHERE s.id = h.score_id AND s.assessment_id = $2 AND s.student_id = $3",
+    )
+    .bind::<BigInt, _>(author)
+    .bind::<BigInt, _>(a)
+    .bind::<BigInt, _>(first)
+    .execute(&mut conn)
+    .unwrap();
+    diesel::sql_query("DELETE FROM users WHERE id = $1")
+        .bind::<BigInt, _>(author)
+        .execute(&mut conn)
+        .unwrap();
+    let mut expected = before.clone();
+    expected[0].1 = None;
+    assert_eq!(history(&mut conn, a), expected);
+    // A deleted cell's history goes with it, and only its own.
+    let total =
+        |conn: &mut PgConnection| -> i64 { score_changes::table.count().get_result(conn).unwrap() };
+    let all = total(&mut conn);
+    diesel::delete(
+        scores::table
+            .filter(scores::assessment_id.eq(a))
+            .filter(scores::student_id.eq(first)),
+    )
+    .execute(&mut conn)
+    .unwrap();
+    assert_eq!(total(&mut conn), all - 1);
+    assert_eq!(history(&mut conn, a), before[1..].to_vec());
+    assert_eq!(history(&mut conn, b), other);
+    // A deleted assessment's cells take their history with them too.
+    diesel::sql_query("DELETE FROM assessments WHERE id = $1")
+        .bind::<BigInt, _>(a)
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(total(&mut conn), all - before.len() as i64);
+    assert_eq!(history(&mut conn, b), other);
+}
+
+#[derive(QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
