@@ -966,8 +966,9 @@ struct MarkOrWeight {
 
 /// The students' marks of a term (published ones only for parents; `class_means` adds each
 /// assessment's class average), by subject, date and assessment, and the category weights of
-/// every class they were set in: one statement. Archived assessments never count. The weights are
-/// read once per class the marks were set in (not once per mark).
+/// every class they were set in: one statement. Archived assessments never count. Category and
+/// subject names are looked up per mark: joined, a generic plan guessed two marks and scanned
+/// every subject and category against them (twice the cost for a child's term).
 pub fn marks_and_weights(
     conn: &mut PgConnection,
     students: &[i64],
@@ -978,16 +979,17 @@ pub fn marks_and_weights(
     let rows: Vec<MarkOrWeight> = crate::db::cached(
         &[("students", "bigint[]"), ("term", "bigint"), ("published_only", "boolean"), ("class_means", "boolean")],
         format!("WITH m AS MATERIALIZED (
-             SELECT s.student_id, a.id AS assessment_id, a.title, cat.name AS category,
-                    a.class_id, a.subject_id, sub.name AS subject_name, a.date, a.max_score::float8 AS max_score, s.status, s.score::float8 AS score,
+             SELECT s.student_id, a.id AS assessment_id, a.title,
+                    (SELECT ac.name FROM assessment_categories ac WHERE ac.id = a.category_id) AS category,
+                    a.class_id, a.subject_id,
+                    (SELECT sub.name FROM subjects sub WHERE sub.id = a.subject_id) AS subject_name,
+                    a.date, a.max_score::float8 AS max_score, s.status, s.score::float8 AS score,
                     CASE WHEN (SELECT p.class_means FROM p) THEN
                         (SELECT avg(c.score / a.max_score * 100)::float8
                            FROM score_grids g, unnest(g.scores, g.stamps) AS c(score, stamp)
                           WHERE g.assessment_id = a.id AND c.stamp % 8 = 0) END AS class_mean
                FROM scores s
                JOIN assessments a ON a.id = s.assessment_id
-               JOIN subjects sub ON sub.id = a.subject_id
-               JOIN assessment_categories cat ON cat.id = a.category_id
               WHERE {} AND s.status <> 'blank'
                 AND a.term_id = (SELECT p.term FROM p) AND NOT a.archived
                 AND (a.published OR NOT (SELECT p.published_only FROM p)))
@@ -995,9 +997,8 @@ pub fn marks_and_weights(
          UNION ALL
          SELECT 2, 0, 0, '', ac.name, cw.class_id, cw.subject_id, '', DATE '2000-01-01', 0, '', NULL, NULL,
                 cw.weight::float8
-           FROM (SELECT DISTINCT m.class_id FROM m) mc
-           JOIN category_weights cw ON cw.class_id = mc.class_id
-           JOIN assessment_categories ac ON ac.id = cw.category_id
+           FROM category_weights cw JOIN assessment_categories ac ON ac.id = cw.category_id
+          WHERE cw.class_id IN (SELECT m.class_id FROM m)
           ORDER BY part, subject_name, date, assessment_id",
         crate::db::any_of("students", "s.student_id", students.len())),
     )
