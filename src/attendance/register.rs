@@ -180,50 +180,55 @@ pub fn insert_default_codes(conn: &mut PgConnection, school_id: i64) -> QueryRes
         .map(|_| ())
 }
 
-/// A row of [`day_and_roster`]: the day (first row, no student) or a student on its roster.
-#[derive(QueryableByName)]
+/// A row of [`day_and_roster`]: the day (first row, no student) or a student on its roster,
+/// its fields in the order the query selects them (loaded by position).
+#[derive(Queryable)]
 struct DayOrStudent {
-    #[diesel(sql_type = Nullable<BigInt>)]
     class_id: Option<i64>,
-    #[diesel(sql_type = Nullable<Text>)]
     class_name: Option<String>,
-    #[diesel(sql_type = Nullable<BigInt>)]
     school_id: Option<i64>,
-    #[diesel(sql_type = Nullable<Integer>)]
     edit_window_days: Option<i32>,
-    #[diesel(sql_type = Nullable<Date>)]
     today: Option<NaiveDate>,
-    #[diesel(sql_type = Nullable<Bool>)]
     weekend: Option<bool>,
-    #[diesel(sql_type = Nullable<Text>)]
     holiday: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     codes_json: Option<String>,
-    #[diesel(sql_type = Nullable<BigInt>)]
     student_id: Option<i64>,
-    #[diesel(sql_type = Nullable<Text>)]
     given_name: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     family_name: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     preferred_name: Option<String>,
-    #[diesel(sql_type = Nullable<BigInt>)]
     code_id: Option<i64>,
-    #[diesel(sql_type = Nullable<Integer>)]
     version: Option<i32>,
-    #[diesel(sql_type = Nullable<SmallInt>)]
     late_minutes: Option<i16>,
-    #[diesel(sql_type = Nullable<Text>)]
     note: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     source: Option<String>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
     updated_at: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Nullable<Text>)]
     code: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     updated_by: Option<String>,
 }
+
+/// The SQL types of a [`DayOrStudent`] row, in order.
+type DayOrStudentRow = (
+    Nullable<BigInt>,
+    Nullable<Text>,
+    Nullable<BigInt>,
+    Nullable<Integer>,
+    Nullable<Date>,
+    Nullable<Bool>,
+    Nullable<Text>,
+    Nullable<Text>,
+    Nullable<BigInt>,
+    Nullable<Text>,
+    Nullable<Text>,
+    Nullable<Text>,
+    Nullable<BigInt>,
+    Nullable<Integer>,
+    Nullable<SmallInt>,
+    Nullable<Text>,
+    Nullable<Text>,
+    Nullable<Timestamptz>,
+    Nullable<Text>,
+    Nullable<Text>,
+);
 
 /// The register day (authorised as [`find_register_day`]) and its roster (everyone, or `only`)
 /// in one round trip: the register page is the most requested page of all. The day comes as the
@@ -273,6 +278,7 @@ pub fn day_and_roster(
     .bind::<Nullable<BigInt>, _>(school)
     .bind::<Nullable<BigInt>, _>(only)
     .bind::<Bool, _>(only.is_some())
+    .typed::<DayOrStudentRow>()
     .load(conn)?;
     let mut rows = rows.into_iter();
     let Some(first) = rows.next() else {

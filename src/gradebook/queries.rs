@@ -875,8 +875,9 @@ pub fn insert_school_defaults(conn: &mut PgConnection, school_id: i64) -> QueryR
     Ok(())
 }
 
-/// A mark of a student with its assessment, for parents' pages and reports.
-#[derive(Debug, Clone, QueryableByName)]
+/// A mark of a student with its assessment, for parents' pages and reports (loaded by name or,
+/// in [`marks_and_weights`], by position).
+#[derive(Debug, Clone, QueryableByName, Queryable)]
 pub struct StudentMark {
     #[diesel(sql_type = BigInt)]
     pub student_id: i64,
@@ -953,16 +954,34 @@ pub struct MarksAndWeights {
     pub weights: Vec<PairWeight>,
 }
 
-#[derive(QueryableByName)]
+/// A row of [`marks_and_weights`], its fields in the order the query selects them (loaded by
+/// position).
+#[derive(Queryable)]
 struct MarkOrWeight {
     /// 1: a mark; 2: a weight (its class, subject and category in the mark's columns).
-    #[diesel(sql_type = diesel::sql_types::Integer)]
     part: i32,
-    #[diesel(embed)]
     mark: StudentMark,
-    #[diesel(sql_type = Double)]
     weight: f64,
 }
+
+type MarkOrWeightRow = (
+    Integer,
+    (
+        BigInt,
+        BigInt,
+        Text,
+        Text,
+        BigInt,
+        BigInt,
+        Text,
+        Date,
+        Double,
+        Text,
+        Nullable<Double>,
+        Nullable<Double>,
+    ),
+    Double,
+);
 
 /// The students' marks of a term (published ones only for parents; `class_means` adds each
 /// assessment's class average), by subject, date and assessment, and the category weights of
@@ -1006,6 +1025,7 @@ pub fn marks_and_weights(
     .bind::<BigInt, _>(term_id)
     .bind::<Bool, _>(published_only)
     .bind::<Bool, _>(class_means)
+    .typed::<MarkOrWeightRow>()
     .load(conn)?;
     let mut out = MarksAndWeights {
         marks: Vec::new(),

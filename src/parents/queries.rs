@@ -248,8 +248,9 @@ struct CategoryCount {
     n: i64,
 }
 
-/// An absence or late arrival, with the parent's reason if one was sent.
-#[derive(Debug, Clone, QueryableByName)]
+/// An absence or late arrival, with the parent's reason if one was sent (loaded by name or, in
+/// [`child_attendance`], by position).
+#[derive(Debug, Clone, QueryableByName, Queryable)]
 pub struct Absence {
     #[diesel(sql_type = BigInt)]
     pub attendance_id: i64,
@@ -281,20 +282,35 @@ pub struct ChildAttendance {
     pub absences: Vec<Absence>,
 }
 
-#[derive(QueryableByName)]
+/// A row of [`child_attendance`], its fields in the order the query selects them (loaded by
+/// position).
+#[derive(Queryable)]
 struct AttendancePart {
     /// 1: a category's counts, 2: a day of the month, 3: an absence.
-    #[diesel(sql_type = diesel::sql_types::Integer)]
     part: i32,
-    #[diesel(embed)]
     absence: Absence,
-    #[diesel(sql_type = Text)]
     code: String,
-    #[diesel(sql_type = BigInt)]
     in_month: i64,
-    #[diesel(sql_type = BigInt)]
     in_year: i64,
 }
+
+type AttendancePartRow = (
+    diesel::sql_types::Integer,
+    (
+        BigInt,
+        Date,
+        Text,
+        Text,
+        Nullable<diesel::sql_types::SmallInt>,
+        Text,
+        Nullable<Text>,
+        Nullable<Text>,
+        Nullable<Text>,
+    ),
+    Text,
+    BigInt,
+    BigInt,
+);
 
 pub fn child_attendance(
     conn: &mut PgConnection,
@@ -342,6 +358,7 @@ pub fn child_attendance(
     .bind::<Date, _>(month.1)
     .bind::<Date, _>(year.0)
     .bind::<Date, _>(year.1)
+    .typed::<AttendancePartRow>()
     .load(conn)?;
     let mut out = ChildAttendance {
         marks: Vec::new(),
