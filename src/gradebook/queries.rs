@@ -875,34 +875,22 @@ pub fn insert_school_defaults(conn: &mut PgConnection, school_id: i64) -> QueryR
     Ok(())
 }
 
-/// A mark of a student with its assessment, for parents' pages and reports (loaded by name or,
-/// in [`marks_and_weights`], by position).
-#[derive(Debug, Clone, QueryableByName, Queryable)]
+/// A mark of a student with its assessment, for parents' pages and reports (loaded by position
+/// in [`marks_and_weights`]).
+#[derive(Debug, Clone, Queryable)]
 pub struct StudentMark {
-    #[diesel(sql_type = BigInt)]
     pub student_id: i64,
-    #[diesel(sql_type = BigInt)]
     pub assessment_id: i64,
-    #[diesel(sql_type = Text)]
     pub title: String,
-    #[diesel(sql_type = Text)]
     pub category: String,
-    #[diesel(sql_type = BigInt)]
     pub class_id: i64,
-    #[diesel(sql_type = BigInt)]
     pub subject_id: i64,
-    #[diesel(sql_type = Text)]
     pub subject_name: String,
-    #[diesel(sql_type = Date)]
     pub date: NaiveDate,
-    #[diesel(sql_type = Double)]
     pub max_score: f64,
-    #[diesel(sql_type = Text)]
     pub status: String,
-    #[diesel(sql_type = Nullable<Double>)]
     pub score: Option<f64>,
     /// Mean percentage of the assessment's scored marks (the class average).
-    #[diesel(sql_type = Nullable<Double>)]
     pub class_mean: Option<f64>,
 }
 

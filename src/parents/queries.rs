@@ -248,27 +248,18 @@ struct CategoryCount {
     n: i64,
 }
 
-/// An absence or late arrival, with the parent's reason if one was sent (loaded by name or, in
-/// [`child_attendance`], by position).
-#[derive(Debug, Clone, QueryableByName, Queryable)]
+/// An absence or late arrival, with the parent's reason if one was sent (loaded by position in
+/// [`child_attendance`]).
+#[derive(Debug, Clone, Queryable)]
 pub struct Absence {
-    #[diesel(sql_type = BigInt)]
     pub attendance_id: i64,
-    #[diesel(sql_type = Date)]
     pub date: NaiveDate,
-    #[diesel(sql_type = Text)]
     pub label: String,
-    #[diesel(sql_type = Text)]
     pub category: String,
-    #[diesel(sql_type = Nullable<diesel::sql_types::SmallInt>)]
     pub late_minutes: Option<i16>,
-    #[diesel(sql_type = Text)]
     pub note: String,
-    #[diesel(sql_type = Nullable<Text>)]
     pub reason: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub reason_status: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub response: Option<String>,
 }
 

@@ -905,12 +905,8 @@ async fn a_mark_takes_only_its_own_schools_codes_and_its_history_keeps_to_its_ke
     use rollbook::attendance::register::{
         find_register_day, save_marks, MarkInput, SaveOutcome, Saver,
     };
+    use rollbook::db::IdRow;
     use rollbook::schema::{attendance_codes, enrolments};
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        id: i64,
-    }
     let app = TestApp::spawn().await;
     let c7a = app.class_id("7A");
     let mut conn = app.conn();
@@ -972,7 +968,7 @@ async fn a_mark_takes_only_its_own_schools_codes_and_its_history_keeps_to_its_ke
          SELECT 'supply@example.test', 'Supply Teacher', 'teacher', $1 RETURNING id",
     )
     .bind::<diesel::sql_types::BigInt, _>(day.school_id)
-    .get_result::<Id>(&mut conn)
+    .get_result::<IdRow>(&mut conn)
     .unwrap()
     .id;
     let by_author = Saver {

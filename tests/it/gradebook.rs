@@ -899,7 +899,7 @@ async fn a_cells_history_goes_with_it_and_forgets_a_deleted_author() {
          RETURNING id",
     )
     .bind::<BigInt, _>(teacher_id)
-    .get_result::<IdRow>(&mut conn)
+    .get_result::<rollbook::db::IdRow>(&mut conn)
     .unwrap()
     .id;
     let first = before[0].0;
@@ -940,10 +940,4 @@ async fn a_cells_history_goes_with_it_and_forgets_a_deleted_author() {
         .unwrap();
     assert_eq!(total(&mut conn), all - before.len() as i64);
     assert_eq!(history(&mut conn, b), other);
-}
-
-#[derive(QueryableByName)]
-struct IdRow {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
 }
