@@ -44,3 +44,4 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
+DROP FUNCTION rollbook_grid_merged(BIGINT[], NUMERIC[], BIGINT[], BIGINT[], BIGINT[], NUMERIC[], BIGINT[]);
