@@ -420,6 +420,21 @@ impl
     }
 }
 
+/// A save statement's result with its conflict guard (`rollbook_raise('rollbook: conflicting
+/// mark')`: a row it was to update was created by another save meanwhile) turned into
+/// `RollbackTransaction`, which the register's and the gradebook's saves take as "read again and
+/// retry".
+pub fn retry_on_conflict<T>(result: QueryResult<T>) -> QueryResult<T> {
+    match result {
+        Err(diesel::result::Error::DatabaseError(_, info))
+            if info.message().contains("rollbook: conflicting mark") =>
+        {
+            Err(diesel::result::Error::RollbackTransaction)
+        }
+        other => other,
+    }
+}
+
 /// A row of one `id` column (`INSERT … RETURNING id`).
 #[derive(Debug, diesel::QueryableByName)]
 pub struct IdRow {

@@ -566,15 +566,7 @@ fn save_marks_once(
     .bind::<Text, _>(saver.public_url.clone())
     .bind::<Date, _>(day.today)
     .get_result(conn);
-    let result = match result {
-        Ok(r) => r,
-        Err(diesel::result::Error::DatabaseError(_, info))
-            if info.message().contains("rollbook: conflicting mark") =>
-        {
-            return Err(diesel::result::Error::RollbackTransaction);
-        }
-        Err(e) => return Err(e),
-    };
+    let result = crate::db::retry_on_conflict(result)?;
     if result.conflicting.is_empty() {
         return Ok(SaveOutcome::Saved {
             written: result.written as usize,

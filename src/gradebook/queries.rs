@@ -820,15 +820,7 @@ fn save_scores_once(
     .bind::<BigInt, _>(actor)
     .bind::<Timestamptz, _>(at)
     .get_result(conn);
-    let result = match result {
-        Ok(r) => r,
-        Err(diesel::result::Error::DatabaseError(_, info))
-            if info.message().contains("rollbook: conflicting mark") =>
-        {
-            return Err(diesel::result::Error::RollbackTransaction);
-        }
-        Err(e) => return Err(e),
-    };
+    let result = crate::db::retry_on_conflict(result)?;
     if result.conflict_assessments.is_empty() {
         return Ok(SaveOutcome::Saved {
             written: result.written as usize,

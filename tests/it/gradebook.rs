@@ -941,3 +941,67 @@ async fn a_cells_history_goes_with_it_and_forgets_a_deleted_author() {
     assert_eq!(total(&mut conn), all - before.len() as i64);
     assert_eq!(history(&mut conn, b), other);
 }
+
+#[actix_web::test]
+async fn a_column_saved_while_another_save_creates_one_of_its_cells_is_refused_whole() {
+    let app = TestApp::spawn().await;
+    let t = app.signed_in(DEMO_TEACHER).await;
+    let book = book_url(&app, "7A", "Mathematics");
+    let a = create_assessment(&t, &book, "Quiz 15", "Quiz", "20", false).await;
+    let url = format!("{book}/assessments/{a}");
+    let page = t.get(&url).await;
+    let ids = row_ids(&page);
+    let mut form = form_fields(&page, "#column-form");
+    for id in &ids {
+        set(&mut form, &format!("c_{a}_{id}"), "9");
+    }
+    // Another save enters the first cell and has not committed when this column is posted
+    // (seen empty, version 0): the column's insert of that cell waits for it.
+    let mut first = app.conn();
+    diesel::sql_query("BEGIN").execute(&mut first).unwrap();
+    diesel::sql_query(
+        "INSERT INTO scores (school_id, assessment_id, student_id, status, score, version, updated_at)
+         SELECT a.school_id, a.id, $2, 'score', 5, 1, now() FROM assessments a WHERE a.id = $1",
+    )
+    .bind::<BigInt, _>(a)
+    .bind::<BigInt, _>(ids[0])
+    .execute(&mut first)
+    .unwrap();
+    let fields = pairs(&form);
+    let post = t.post_form(&url, &fields);
+    let commit_once_it_waits = async {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let waiting = count(
+                &app,
+                "SELECT count(*) AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                  WHERE NOT l.granted AND a.datname = current_database()",
+            );
+            if waiting > 0 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the column never waited"
+            );
+            tokio::task::yield_now().await;
+        }
+        diesel::sql_query("COMMIT").execute(&mut first).unwrap();
+    };
+    let (r, ()) = futures_util::future::join(post, commit_once_it_waits).await;
+    // The save's guard undid it, it read again and found the cell someone else entered.
+    assert_eq!(r.status, 409, "{}", r.body);
+    let kept = format!("FROM scores WHERE assessment_id = {a}");
+    assert_eq!(
+        count(&app, &format!("SELECT count(*) AS n {kept}")),
+        1,
+        "nothing of the column is kept"
+    );
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT student_id * 100 + score::int8 AS n {kept}")
+        ),
+        ids[0] * 100 + 5
+    );
+}
