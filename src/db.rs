@@ -263,160 +263,15 @@ where
     .map_err(|e| AppError::Unexpected(format!("blocking task failed: {e}")))?
 }
 
-/// A `numeric` of at most two decimals (a score), in hundredths, read from PostgreSQL's binary
-/// form. `numeric::float8` costs PostgreSQL a trip through text for every value: about a fifth of
-/// a grid's query.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
+/// A score in hundredths (a `numeric(7,2)` times 100), as `score_grids.cells` carries it: exact,
+/// where `numeric::float8` would cost PostgreSQL a trip through text for every value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hundredths(pub i64);
 
 impl Hundredths {
     pub fn to_f64(self) -> f64 {
         // Correctly rounded, like PostgreSQL's own conversion of the same decimal.
         self.0 as f64 / 100.0
-    }
-
-    /// Reads the binary `numeric`: digit count, weight (base-10000 exponent of the first digit),
-    /// sign, display scale, then base-10000 digits. Digits below hundredths are dropped; a
-    /// numeric(7,2) has none.
-    fn from_numeric(b: &[u8]) -> Result<Self, String> {
-        let word = |i: usize| -> Result<u16, String> {
-            b.get(i..i + 2)
-                .map(|w| u16::from_be_bytes([w[0], w[1]]))
-                .ok_or_else(|| "numeric: too short".to_string())
-        };
-        let (count, weight, sign) = (word(0)? as usize, word(2)? as i16, word(4)?);
-        let negative = match sign {
-            0x0000 => false,
-            0x4000 => true,
-            _ => return Err("numeric: NaN or infinity is not a score".into()),
-        };
-        let mut total: i64 = 0;
-        for i in 0..count {
-            let digit = i64::from(word(8 + 2 * i)?);
-            let power = i32::from(weight) - i as i32;
-            let part = match power {
-                p if p >= 0 => 10_000i64
-                    .checked_pow(p as u32)
-                    .and_then(|m| (digit * 100).checked_mul(m)),
-                -1 => Some(digit / 100),
-                _ => Some(0),
-            };
-            total = part
-                .and_then(|p| total.checked_add(p))
-                .ok_or_else(|| "numeric: too large".to_string())?;
-        }
-        Ok(Self(if negative { -total } else { total }))
-    }
-}
-
-impl diesel::deserialize::FromSql<diesel::sql_types::Numeric, diesel::pg::Pg> for Hundredths {
-    fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
-        Self::from_numeric(value.as_bytes()).map_err(Into::into)
-    }
-}
-
-/// The elements of a one-dimensional array in PostgreSQL's binary form (`None` for a NULL), in
-/// order: dimensions, a flag, the element type, then each element's length and bytes. Diesel's
-/// own arrays make a value and a check per element, several times the cost of reading them for
-/// a grid's hundreds of cells.
-struct ArrayElements<'a> {
-    b: &'a [u8],
-    at: usize,
-    left: usize,
-}
-
-fn be_i32(b: &[u8], at: usize) -> Result<i32, String> {
-    b.get(at..at + 4)
-        .map(|w| i32::from_be_bytes([w[0], w[1], w[2], w[3]]))
-        .ok_or_else(|| "array: too short".to_string())
-}
-
-fn array_elements(b: &[u8]) -> Result<ArrayElements<'_>, String> {
-    let left = match be_i32(b, 0)? {
-        0 => 0,
-        1 => usize::try_from(be_i32(b, 12)?).map_err(|_| "array: negative length")?,
-        n => return Err(format!("array: {n} dimensions, not one")),
-    };
-    Ok(ArrayElements { b, at: 20, left })
-}
-
-impl<'a> Iterator for ArrayElements<'a> {
-    type Item = Result<Option<&'a [u8]>, String>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.left == 0 {
-            return None;
-        }
-        self.left -= 1;
-        let element = be_i32(self.b, self.at).and_then(|len| {
-            self.at += 4;
-            if len < 0 {
-                return Ok(None);
-            }
-            let end = self.at + len as usize;
-            let bytes = self.b.get(self.at..end).ok_or("array: element cut short")?;
-            self.at = end;
-            Ok(Some(bytes))
-        });
-        if element.is_err() {
-            self.left = 0;
-        }
-        Some(element)
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (0, Some(self.left))
-    }
-}
-
-/// Every element of a binary array, each read by `read`.
-fn array_of<T>(
-    b: &[u8],
-    read: impl Fn(Option<&[u8]>) -> Result<T, String>,
-) -> Result<Vec<T>, String> {
-    let elements = array_elements(b)?;
-    let mut out = Vec::with_capacity(elements.left);
-    for e in elements {
-        out.push(read(e?)?);
-    }
-    Ok(out)
-}
-
-/// A `bigint[]` without NULLs, read by [`array_elements`] (instead of diesel's `Vec<i64>`).
-#[derive(Debug, diesel::deserialize::FromSqlRow)]
-pub struct Int8s(pub Vec<i64>);
-
-impl
-    diesel::deserialize::FromSql<
-        diesel::sql_types::Array<diesel::sql_types::BigInt>,
-        diesel::pg::Pg,
-    > for Int8s
-{
-    fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
-        let int8 = |e: Option<&[u8]>| -> Result<i64, String> {
-            let b: [u8; 8] = (e.ok_or("bigint[]: a NULL element")?)
-                .try_into()
-                .map_err(|_| "bigint[]: an element is not 8 bytes")?;
-            Ok(i64::from_be_bytes(b))
-        };
-        Ok(Self(array_of(value.as_bytes(), int8)?))
-    }
-}
-
-/// A `numeric[]` of scores (NULL where none), read by [`array_elements`] and
-/// [`Hundredths::from_numeric`].
-#[derive(Debug, diesel::deserialize::FromSqlRow)]
-pub struct HundredthsArray(pub Vec<Option<Hundredths>>);
-
-impl
-    diesel::deserialize::FromSql<
-        diesel::sql_types::Array<diesel::sql_types::Nullable<diesel::sql_types::Numeric>>,
-        diesel::pg::Pg,
-    > for HundredthsArray
-{
-    fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
-        let score = |e: Option<&[u8]>| e.map(Hundredths::from_numeric).transpose();
-        Ok(Self(array_of(value.as_bytes(), score)?))
     }
 }
 
@@ -751,65 +606,6 @@ mod tests {
             super::optional_eq("school", "c.school_id", false),
             "(SELECT p.school FROM p) IS NULL"
         );
-    }
-
-    #[test]
-    fn a_numeric_that_is_no_number_or_is_cut_short_is_refused() {
-        // count 0, weight 0, sign, scale 2: NaN, +infinity, -infinity.
-        for sign in [0xC000u16, 0xD000, 0xF000] {
-            let [hi, lo] = sign.to_be_bytes();
-            assert!(super::Hundredths::from_numeric(&[0, 0, 0, 0, hi, lo, 0, 2]).is_err());
-        }
-        // One digit announced, none sent.
-        assert!(super::Hundredths::from_numeric(&[0, 1, 0, 0, 0, 0, 0, 2]).is_err());
-        // 12.5: digits 12 and 5000 with weight 0.
-        let v = super::Hundredths::from_numeric(&[0, 2, 0, 0, 0, 0, 0, 2, 0, 12, 0x13, 0x88]);
-        assert_eq!(v, Ok(super::Hundredths(1250)));
-    }
-
-    /// A one-dimensional array in PostgreSQL's binary form with these elements.
-    fn binary_array(elements: &[Option<&[u8]>]) -> Vec<u8> {
-        let mut b = Vec::new();
-        let has_null = elements.iter().any(Option::is_none);
-        for w in [1i32, i32::from(has_null), 20, elements.len() as i32, 1] {
-            b.extend_from_slice(&w.to_be_bytes());
-        }
-        for e in elements {
-            match e {
-                Some(bytes) => {
-                    b.extend_from_slice(&(bytes.len() as i32).to_be_bytes());
-                    b.extend_from_slice(bytes);
-                }
-                None => b.extend_from_slice(&(-1i32).to_be_bytes()),
-            }
-        }
-        b
-    }
-
-    fn elements(b: &[u8]) -> Result<Vec<Option<Vec<u8>>>, String> {
-        super::array_elements(b)?
-            .map(|e| e.map(|e| e.map(<[u8]>::to_vec)))
-            .collect()
-    }
-
-    #[test]
-    fn an_array_is_read_element_by_element_with_its_nulls() {
-        let seven = 7i64.to_be_bytes();
-        let twelve_and_a_half = [0, 2, 0, 0, 0, 0, 0, 2, 0, 12, 0x13, 0x88];
-        let b = binary_array(&[Some(&seven), None, Some(&twelve_and_a_half)]);
-        assert_eq!(
-            elements(&b).unwrap(),
-            vec![Some(seven.to_vec()), None, Some(twelve_and_a_half.to_vec())]
-        );
-        // An empty array has no dimensions at all.
-        assert_eq!(elements(&[0; 12]).unwrap(), Vec::<Option<Vec<u8>>>::new());
-        // Cut short anywhere, or of two dimensions: refused, not misread.
-        for end in [3, 16, 22, 30, b.len() - 1] {
-            assert!(elements(&b[..end]).is_err(), "cut at {end}");
-        }
-        let mut two = b.clone();
-        two[3] = 2;
-        assert!(elements(&two).is_err());
     }
 
     #[test]

@@ -420,6 +420,7 @@ diesel::table! {
         student_ids -> Array<Nullable<Int8>>,
         scores -> Array<Nullable<Numeric>>,
         stamps -> Array<Nullable<Int8>>,
+        cells -> Bytea,
     }
 }
 

@@ -342,20 +342,17 @@ fn book_assessments(
 struct AssessmentWithGrid {
     #[diesel(embed)]
     assessment: Assessment,
-    #[diesel(sql_type = Array<BigInt>)]
-    student_ids: crate::db::Int8s,
-    #[diesel(sql_type = Array<Nullable<diesel::sql_types::Numeric>>)]
-    scores: crate::db::HundredthsArray,
-    #[diesel(sql_type = Array<BigInt>)]
-    stamps: crate::db::Int8s,
+    #[diesel(sql_type = diesel::sql_types::Binary)]
+    cells: Vec<u8>,
 }
 
 /// [`list_assessments`] (`entered` counted from the cells) and every stored cell of them, in one
-/// statement: each assessment comes with its row of `score_grids` (the cells as parallel arrays,
-/// kept in step with `scores` by triggers), instead of hundreds of cells gathered one by one. A
-/// score travels as the numeric itself; version and status share one number (see `Stamp`).
-/// Cells come without who entered them (a join per cell would cost more than the rest of the
-/// page); [`who_entered`] finds them for the few cells that need them.
+/// statement: each assessment comes with its row of `score_grids` (kept in step with `scores` by
+/// triggers), instead of hundreds of cells gathered one by one. The cells travel as one byte
+/// string per assessment (`score_grids.cells`, see [`GridColumn`]), which PostgreSQL sends and
+/// the server reads without a step per element. Cells come without who entered them (a join per
+/// cell would cost more than the rest of the page); [`who_entered`] finds them for the few cells
+/// that need them.
 pub fn assessments_with_cells(
     conn: &mut PgConnection,
     book: &Book,
@@ -371,8 +368,7 @@ pub fn assessments_with_cells(
             ("archived", "boolean"),
             ("only", "bigint"),
         ],
-        "0::int8 AS entered, COALESCE(g.student_ids, '{}') AS student_ids,
-         COALESCE(g.scores, '{}') AS scores, COALESCE(g.stamps, '{}') AS stamps",
+        "0::int8 AS entered, COALESCE(g.cells, ''::bytea) AS cells",
         "LEFT JOIN score_grids g ON g.assessment_id = a.id",
         (book, term_id, archived, only),
     )
@@ -380,22 +376,20 @@ pub fn assessments_with_cells(
     let mut cells = Vec::new();
     let assessments = rows
         .into_iter()
-        .map(|mut row| {
+        .map(|mut row| -> QueryResult<Assessment> {
             let column = GridColumn {
                 assessment_id: row.assessment.id,
-                student_ids: row.student_ids.0,
-                scores: row.scores.0,
-                stamps: row.stamps.0,
+                cells: &row.cells,
             };
             let before = cells.len();
-            cells.extend(column.into_rows());
+            cells.extend(column.rows()?);
             row.assessment.entered = cells[before..]
                 .iter()
                 .filter(|c| c.status != Status::BLANK)
                 .count() as i64;
-            row.assessment
+            Ok(row.assessment)
         })
-        .collect();
+        .collect::<QueryResult<_>>()?;
     Ok((assessments, cells))
 }
 
@@ -543,33 +537,47 @@ impl Stamp {
     }
 }
 
-/// One assessment's stored cells as parallel arrays (a row of `score_grids`).
-struct GridColumn {
+/// One assessment's stored cells as `score_grids.cells` holds them (migration 31): 24 bytes a
+/// cell, in student order, each three big-endian `int8`s: the student, the stamp (see `Stamp`)
+/// and the score in hundredths, `i64::MIN` where there is none.
+struct GridColumn<'a> {
     assessment_id: i64,
-    student_ids: Vec<i64>,
-    scores: Vec<Option<crate::db::Hundredths>>,
-    stamps: Vec<i64>,
+    cells: &'a [u8],
 }
 
-impl GridColumn {
-    fn into_rows(self) -> impl Iterator<Item = ScoreRow> {
+impl GridColumn<'_> {
+    const CELL: usize = 24;
+    const NO_SCORE: i64 = i64::MIN;
+
+    fn rows(&self) -> QueryResult<impl Iterator<Item = ScoreRow> + '_> {
+        if self.cells.len() % Self::CELL != 0 {
+            return Err(diesel::result::Error::DeserializationError(
+                format!(
+                    "score_grids.cells of assessment {}: {} bytes, not whole cells",
+                    self.assessment_id,
+                    self.cells.len()
+                )
+                .into(),
+            ));
+        }
         let assessment_id = self.assessment_id;
-        self.student_ids
-            .into_iter()
-            .zip(self.scores)
-            .zip(self.stamps)
-            .map(move |((student_id, score), stamp)| {
-                let stamp = Stamp(stamp);
-                ScoreRow {
-                    assessment_id,
-                    student_id,
-                    status: stamp.status(),
-                    score: score.map(crate::db::Hundredths::to_f64),
-                    version: stamp.version(),
-                    updated_by: None,
-                    updated_at: None,
-                }
-            })
+        let int8 = |b: &[u8]| i64::from_be_bytes(b.try_into().expect("8 bytes"));
+        Ok(self.cells.chunks_exact(Self::CELL).map(move |cell| {
+            let (student_id, stamp, score) = (
+                int8(&cell[..8]),
+                Stamp(int8(&cell[8..16])),
+                int8(&cell[16..]),
+            );
+            ScoreRow {
+                assessment_id,
+                student_id,
+                status: stamp.status(),
+                score: (score != Self::NO_SCORE).then(|| crate::db::Hundredths(score).to_f64()),
+                version: stamp.version(),
+                updated_by: None,
+                updated_at: None,
+            }
+        }))
     }
 }
 
@@ -1278,7 +1286,7 @@ pub fn records_of(
 
 #[cfg(test)]
 mod tests {
-    use super::Stamp;
+    use super::{GridColumn, Stamp};
 
     #[test]
     fn version_and_status_come_back_from_their_stamp() {
@@ -1289,6 +1297,61 @@ mod tests {
                 assert_eq!(stamp.status(), status);
                 assert_eq!(stamp.version(), version);
             }
+        }
+    }
+
+    #[test]
+    fn a_grids_cells_are_read_whole_and_a_cut_one_is_refused() {
+        let cell = |student: i64, stamp: i64, score: i64| -> Vec<u8> {
+            [student, stamp, score]
+                .iter()
+                .flat_map(|n| n.to_be_bytes())
+                .collect()
+        };
+        let mut bytes = cell(7, 3 * 8 + 1, i64::MIN); // excused, version 3
+        bytes.extend(cell(9, 12 * 8, 725)); // 7.25, version 12
+        bytes.extend(cell(11, 2 * 8 + 4, i64::MIN)); // missing, version 2
+        let column = GridColumn {
+            assessment_id: 40,
+            cells: &bytes,
+        };
+        let rows: Vec<_> = column.rows().unwrap().collect();
+        let seen: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.assessment_id,
+                    r.student_id,
+                    r.status.as_str(),
+                    r.score,
+                    r.version,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (40, 7, "excused", None, 3),
+                (40, 9, "score", Some(7.25), 12),
+                (40, 11, "missing", None, 2),
+            ]
+        );
+        assert_eq!(
+            GridColumn {
+                assessment_id: 40,
+                cells: &[]
+            }
+            .rows()
+            .unwrap()
+            .count(),
+            0
+        );
+        for end in [1, 23, 25, bytes.len() - 1] {
+            let cut = GridColumn {
+                assessment_id: 40,
+                cells: &bytes[..end],
+            };
+            assert!(cut.rows().is_err(), "cut at {end}");
         }
     }
 }

@@ -620,40 +620,63 @@ async fn assessments_validate_refuse_stale_edits_and_archive_instead_of_deleting
 }
 
 #[derive(diesel::QueryableByName)]
-struct NumericCase {
-    #[diesel(sql_type = diesel::sql_types::Numeric)]
-    value: rollbook::db::Hundredths,
-    #[diesel(sql_type = BigInt)]
-    expected: i64,
-    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Nullable<diesel::sql_types::Numeric>>)]
-    in_array: Vec<Option<rollbook::db::Hundredths>>,
+struct CellCase {
+    #[diesel(sql_type = Text)]
+    value: String,
+    #[diesel(sql_type = diesel::sql_types::Binary)]
+    cell: Vec<u8>,
 }
 
+/// A grid's cell as the gradebook page reads it (`score_grids.cells`): the student, the stamp and
+/// the score in exact hundredths, each a big-endian int8, and `i64::MIN` for no score.
 #[actix_web::test]
-async fn scores_read_from_postgresql_numerics_are_exact_hundredths() {
+async fn a_grid_cell_carries_its_score_in_exact_hundredths() {
     let app = TestApp::spawn().await;
-    let cases: Vec<NumericCase> = diesel::sql_query(
-        "SELECT v AS value, (v * 100)::int8 AS expected, ARRAY[v, NULL] AS in_array
+    let cases: Vec<CellCase> = diesel::sql_query(
+        "SELECT COALESCE(v::text, 'none') AS value, rollbook_grid_cell(1234567, 8 * 41 + 1, v) AS cell
            FROM unnest('{0, 0.01, 0.1, 0.5, 7.25, 9.99, 10, 99.9, 100, 1234.5, 9999.99, 10000,
-                         10000.01, 99999.99, 123456789.12, -0.01, -42.5}'::numeric[]) AS v",
+                         10000.01, 99999.99, NULL}'::numeric(7,2)[]) WITH ORDINALITY AS c(v, n)
+          ORDER BY n",
     )
     .load(&mut app.conn())
     .unwrap();
-    assert_eq!(cases.len(), 17);
-    for c in &cases {
-        assert_eq!(c.value.0, c.expected);
-        assert_eq!(c.in_array, vec![Some(c.value), None]);
-        // The same f64 as PostgreSQL's own conversion.
-        let via_text: f64 = format!("{}.{:02}", c.expected / 100, (c.expected % 100).abs())
-            .parse()
-            .unwrap();
-        if c.expected >= 0 {
-            assert_eq!(c.value.to_f64(), via_text, "{}", c.expected);
+    let expected = [
+        0i64,
+        1,
+        10,
+        50,
+        725,
+        999,
+        1000,
+        9990,
+        10000,
+        123450,
+        999999,
+        1000000,
+        1000001,
+        9999999,
+        i64::MIN,
+    ];
+    assert_eq!(cases.len(), expected.len());
+    for (c, hundredths) in cases.iter().zip(expected) {
+        let mut want = 1234567i64.to_be_bytes().to_vec();
+        want.extend_from_slice(&(8i64 * 41 + 1).to_be_bytes());
+        want.extend_from_slice(&hundredths.to_be_bytes());
+        assert_eq!(c.cell, want, "{}", c.value);
+        if hundredths != i64::MIN {
+            // The same f64 as PostgreSQL's own conversion of the decimal.
+            let via_text: f64 = c.value.parse().unwrap();
+            assert_eq!(
+                rollbook::db::Hundredths(hundredths).to_f64(),
+                via_text,
+                "{}",
+                c.value
+            );
         }
     }
 }
 
-/// (assessment, "student ids | scores | stamps") per assessment.
+/// (assessment, "student ids | scores | stamps | cells in hex") per assessment.
 type Grids = Vec<(i64, String)>;
 
 /// Every assessment's stored grid (`score_grids`, what gradebook pages read) and its cells
@@ -675,7 +698,8 @@ fn grids_and_fresh(app: &TestApp) -> (Grids, Grids) {
             .collect()
     };
     let stored = load(
-        "SELECT g.assessment_id AS id, concat_ws(' | ', g.student_ids, g.scores, g.stamps) AS grid
+        "SELECT g.assessment_id AS id,
+                concat_ws(' | ', g.student_ids, g.scores, g.stamps, encode(g.cells, 'hex')) AS grid
            FROM score_grids g ORDER BY g.assessment_id",
     );
     let fresh = load(
@@ -683,7 +707,12 @@ fn grids_and_fresh(app: &TestApp) -> (Grids, Grids) {
                     COALESCE(array_agg(s.student_id ORDER BY s.student_id) FILTER (WHERE s.id IS NOT NULL), '{}'),
                     COALESCE(array_agg(s.score ORDER BY s.student_id) FILTER (WHERE s.id IS NOT NULL), '{}'),
                     COALESCE(array_agg(s.version * 8 + ascii(s.status) % 5 ORDER BY s.student_id)
-                             FILTER (WHERE s.id IS NOT NULL), '{}')) AS grid
+                             FILTER (WHERE s.id IS NOT NULL), '{}'),
+                    COALESCE(string_agg(lpad(to_hex(s.student_id), 16, '0')
+                                        || lpad(to_hex(s.version * 8 + ascii(s.status) % 5), 16, '0')
+                                        || CASE WHEN s.score IS NULL THEN '8000000000000000'
+                                                ELSE lpad(to_hex((s.score * 100)::int8), 16, '0') END,
+                                        '' ORDER BY s.student_id), '')) AS grid
            FROM assessments a LEFT JOIN scores s ON s.assessment_id = a.id
           GROUP BY a.id ORDER BY a.id",
     );
@@ -705,7 +734,7 @@ async fn stored_grids_follow_every_change_to_the_scores() {
     assert_grids_match(&app, "a new assessment");
     assert_eq!(
         grids_and_fresh(&app).0,
-        vec![(a, "{} | {} | {}".to_string())]
+        vec![(a, "{} | {} | {} | ".to_string())]
     );
     let values: Vec<String> = (0..30).map(|i| format!("{}", i % 21)).collect();
     let values: Vec<&str> = values.iter().map(String::as_str).collect();
