@@ -2,7 +2,7 @@
 //! class-and-subject pairs they teach (or the subjects of a class they cover today), the office
 //! only its school's.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -946,10 +946,13 @@ pub struct MarksAndWeights {
 /// position).
 #[derive(Queryable)]
 struct MarkOrWeight {
-    /// 1: a mark; 2: a weight (its class, subject and category in the mark's columns).
+    /// 1: a mark (its category's id in `id`, the names filled in from parts 3 and 4); 2: a
+    /// weight (its class, subject and category in the mark's columns); 3: a subject's name (in
+    /// `subject_id` and `subject_name`); 4: a category's name (in `id` and `category`).
     part: i32,
     mark: StudentMark,
     weight: f64,
+    id: i64,
 }
 
 type MarkOrWeightRow = (
@@ -969,13 +972,16 @@ type MarkOrWeightRow = (
         Nullable<Double>,
     ),
     Double,
+    BigInt,
 );
 
 /// The students' marks of a term (published ones only for parents; `class_means` adds each
 /// assessment's class average), by subject, date and assessment, and the category weights of
-/// every class they were set in: one statement. Archived assessments never count. Category and
-/// subject names are looked up per mark: joined, a generic plan guessed two marks and scanned
-/// every subject and category against them (twice the cost for a child's term).
+/// every class they were set in: one statement. Archived assessments never count. The names of
+/// the marks' subjects and categories come once each, in parts of their own: joined to the
+/// marks, a generic plan guessed two marks and scanned every subject and category against them;
+/// looked up per mark, each mark scanned both tables again (a third of the statement's cost for
+/// a child's term).
 pub fn marks_and_weights(
     conn: &mut PgConnection,
     students: &[i64],
@@ -986,10 +992,7 @@ pub fn marks_and_weights(
     let rows: Vec<MarkOrWeight> = crate::db::cached(
         &[("students", "bigint[]"), ("term", "bigint"), ("published_only", "boolean"), ("class_means", "boolean")],
         format!("WITH m AS MATERIALIZED (
-             SELECT s.student_id, a.id AS assessment_id, a.title,
-                    (SELECT ac.name FROM assessment_categories ac WHERE ac.id = a.category_id) AS category,
-                    a.class_id, a.subject_id,
-                    (SELECT sub.name FROM subjects sub WHERE sub.id = a.subject_id) AS subject_name,
+             SELECT s.student_id, a.id AS assessment_id, a.title, a.category_id, a.class_id, a.subject_id,
                     a.date, a.max_score::float8 AS max_score, s.status, s.score::float8 AS score,
                     CASE WHEN (SELECT p.class_means FROM p) THEN
                         (SELECT avg(c.score / a.max_score * 100)::float8
@@ -1000,13 +1003,21 @@ pub fn marks_and_weights(
               WHERE {} AND s.status <> 'blank'
                 AND a.term_id = (SELECT p.term FROM p) AND NOT a.archived
                 AND (a.published OR NOT (SELECT p.published_only FROM p)))
-         SELECT 1 AS part, m.*, 0::float8 AS weight FROM m
+         SELECT 1 AS part, m.student_id, m.assessment_id, m.title, '' AS category, m.class_id,
+                m.subject_id, '' AS subject_name, m.date, m.max_score, m.status, m.score,
+                m.class_mean, 0::float8 AS weight, m.category_id AS id
+           FROM m
          UNION ALL
          SELECT 2, 0, 0, '', ac.name, cw.class_id, cw.subject_id, '', DATE '2000-01-01', 0, '', NULL, NULL,
-                cw.weight::float8
+                cw.weight::float8, 0
            FROM category_weights cw JOIN assessment_categories ac ON ac.id = cw.category_id
           WHERE cw.class_id IN (SELECT m.class_id FROM m)
-          ORDER BY part, subject_name, date, assessment_id",
+         UNION ALL
+         SELECT 3, 0, 0, '', '', 0, sub.id, sub.name, DATE '2000-01-01', 0, '', NULL, NULL, 0, 0
+           FROM subjects sub WHERE sub.id IN (SELECT m.subject_id FROM m)
+         UNION ALL
+         SELECT 4, 0, 0, '', ac.name, 0, 0, '', DATE '2000-01-01', 0, '', NULL, NULL, 0, ac.id
+           FROM assessment_categories ac WHERE ac.id IN (SELECT m.category_id FROM m)",
         crate::db::any_of("students", "s.student_id", students.len())),
     )
     .bind::<Array<BigInt>, _>(students.to_vec())
@@ -1015,23 +1026,53 @@ pub fn marks_and_weights(
     .bind::<Bool, _>(class_means)
     .typed::<MarkOrWeightRow>()
     .load(conn)?;
-    let mut out = MarksAndWeights {
-        marks: Vec::new(),
-        weights: Vec::new(),
-    };
-    for row in rows {
-        if row.part == 1 {
-            out.marks.push(row.mark);
-        } else {
-            out.weights.push(PairWeight {
-                class_id: row.mark.class_id,
-                subject_id: row.mark.subject_id,
-                category: row.mark.category,
-                weight: row.weight,
-            });
+    Ok(MarksAndWeights::from_parts(rows))
+}
+
+impl MarksAndWeights {
+    /// The rows of [`marks_and_weights`], in any order: each mark given its subject's and
+    /// category's names and the marks sorted by subject name, date and assessment.
+    fn from_parts(rows: Vec<MarkOrWeight>) -> Self {
+        let mut out = MarksAndWeights {
+            marks: Vec::new(),
+            weights: Vec::new(),
+        };
+        let (mut marks, mut subjects, mut categories) =
+            (Vec::new(), HashMap::new(), HashMap::new());
+        for row in rows {
+            match row.part {
+                1 => marks.push((row.id, row.mark)),
+                2 => out.weights.push(PairWeight {
+                    class_id: row.mark.class_id,
+                    subject_id: row.mark.subject_id,
+                    category: row.mark.category,
+                    weight: row.weight,
+                }),
+                3 => {
+                    subjects.insert(row.mark.subject_id, row.mark.subject_name);
+                }
+                _ => {
+                    categories.insert(row.id, row.mark.category);
+                }
+            }
         }
+        out.marks = marks
+            .into_iter()
+            .map(|(category_id, mut mark)| {
+                mark.category = categories.get(&category_id).cloned().unwrap_or_default();
+                mark.subject_name = subjects.get(&mark.subject_id).cloned().unwrap_or_default();
+                mark
+            })
+            .collect();
+        out.marks.sort_by(|a, b| {
+            (&a.subject_name, a.date, a.assessment_id).cmp(&(
+                &b.subject_name,
+                b.date,
+                b.assessment_id,
+            ))
+        });
+        out
     }
-    Ok(out)
 }
 
 /// A category's weight in a class and subject.
@@ -1286,7 +1327,8 @@ pub fn records_of(
 
 #[cfg(test)]
 mod tests {
-    use super::{GridColumn, Stamp};
+    use super::{GridColumn, MarkOrWeight, MarksAndWeights, Stamp, StudentMark};
+    use chrono::{Datelike, NaiveDate};
 
     #[test]
     fn version_and_status_come_back_from_their_stamp() {
@@ -1353,5 +1395,67 @@ mod tests {
             };
             assert!(cut.rows().is_err(), "cut at {end}");
         }
+    }
+
+    fn part(part: i32, subject: (i64, &str), category: &str, id: i64, date: u32) -> MarkOrWeight {
+        MarkOrWeight {
+            part,
+            mark: StudentMark {
+                student_id: 5,
+                assessment_id: 100 + i64::from(date),
+                title: format!("Work {date}"),
+                category: category.into(),
+                class_id: 3,
+                subject_id: subject.0,
+                subject_name: subject.1.into(),
+                date: NaiveDate::from_ymd_opt(2026, 10, date).unwrap(),
+                max_score: 10.0,
+                status: "score".into(),
+                score: Some(7.0),
+                class_mean: None,
+            },
+            weight: if part == 2 { 50.0 } else { 0.0 },
+            id,
+        }
+    }
+
+    #[test]
+    fn marks_get_their_names_from_the_name_parts_and_come_by_subject_date_and_assessment() {
+        // In the order a UNION may return them: names after and between the marks.
+        let rows = vec![
+            part(1, (2, ""), "", 21, 9),
+            part(4, (0, ""), "Tests", 21, 1),
+            part(1, (1, ""), "", 22, 8),
+            part(3, (2, "Art"), "", 0, 1),
+            part(2, (2, ""), "Tests", 0, 1),
+            part(1, (2, ""), "", 22, 3),
+            part(3, (1, "Biology"), "", 0, 1),
+            part(1, (1, ""), "", 21, 2),
+            part(4, (0, ""), "Homework", 22, 1),
+        ];
+        let out = MarksAndWeights::from_parts(rows);
+        let seen: Vec<(&str, &str, u32)> = out
+            .marks
+            .iter()
+            .map(|m| (m.subject_name.as_str(), m.category.as_str(), m.date.day()))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("Art", "Homework", 3),
+                ("Art", "Tests", 9),
+                ("Biology", "Tests", 2),
+                ("Biology", "Homework", 8),
+            ]
+        );
+        assert_eq!(out.weights.len(), 1);
+        assert_eq!(
+            (
+                out.weights[0].subject_id,
+                out.weights[0].category.as_str(),
+                out.weights[0].weight
+            ),
+            (2, "Tests", 50.0)
+        );
     }
 }
