@@ -6,7 +6,8 @@
 //! 30 marks, so every save writes 30 marks and the versions it will need are known).
 //!
 //! Environment: BENCH_ADMIN_URL (maintenance URL of the bench cluster, set by `make bench`),
-//! BENCH_SCHOOLS (10), BENCH_CLASSES_PER_SCHOOL (200), BENCH_CLASS_SIZE (25; register classes 30),
+//! BENCH_RESEED (1: drop the bench database and seed it afresh), BENCH_SCHOOLS (10),
+//! BENCH_CLASSES_PER_SCHOOL (200), BENCH_CLASS_SIZE (25; register classes 30),
 //! BENCH_DAYS (180 school days of history), BENCH_SECONDS (10 per scenario), BENCH_ONLY (words:
 //! measure only the rows whose name contains one, skip the summary refresh and leave
 //! BENCHMARKS.md alone), BENCH_PCT (print p90 to max of every row on stderr), BENCH_SERVER
@@ -801,7 +802,16 @@ fn main() {
         )))
         .get_result(&mut a)
         .unwrap();
-        if !exists {
+        // BENCH_RESEED=1: start from a fresh district, e.g. after work by hand (pgbench saves,
+        // experiments) changed the bench database's data.
+        let reseed = std::env::var("BENCH_RESEED").is_ok_and(|v| !v.is_empty() && v != "0");
+        if exists && reseed {
+            diesel::sql_query(format!("DROP DATABASE {db} WITH (FORCE)"))
+                .execute(&mut a)
+                .unwrap();
+            println!("BENCH_RESEED: dropped {db}; seeding afresh");
+        }
+        if !exists || reseed {
             diesel::sql_query(format!("CREATE DATABASE {db}"))
                 .execute(&mut a)
                 .unwrap();
