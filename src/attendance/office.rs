@@ -153,23 +153,34 @@ fn board(
     crate::db::cached(
         &[("school", "bigint"), ("day", "date")],
         format!(
-        "SELECT c.id AS class_id, c.name AS class_name,
+        // The classes in scope first, then the day's marks counted per class and code before
+        // the codes are read: joined mark by mark, a generic plan looked up the academic year
+        // and the code once for each of a school's 5,000 marks (about twice the time).
+        "WITH cls AS MATERIALIZED (
+             SELECT c.id, c.name, c.school_id, c.grade_level
+               FROM classes c
+               JOIN schools s ON s.id = c.school_id
+               JOIN academic_years y ON y.id = c.academic_year_id AND (SELECT p.day FROM p) BETWEEN y.starts_on AND y.ends_on
+              WHERE {scope_sql}
+                AND NOT (EXTRACT(ISODOW FROM (SELECT p.day FROM p)::date)::smallint = ANY (s.weekend_days))
+                AND NOT EXISTS (SELECT 1 FROM non_school_days n WHERE n.school_id = s.id AND (SELECT p.day FROM p) BETWEEN n.starts_on AND n.ends_on)),
+         marks AS (
+             SELECT a.class_id, ac.category, sum(a.n) AS n
+               FROM (SELECT a.class_id, a.code_id, count(*) AS n FROM attendance a
+                      WHERE a.class_id IN (SELECT cls.id FROM cls) AND a.date = (SELECT p.day FROM p)
+                      GROUP BY 1, 2) a
+               JOIN attendance_codes ac ON ac.id = a.code_id
+              GROUP BY 1, 2)
+         SELECT c.id AS class_id, c.name AS class_name,
                 (SELECT count(*) FROM enrolments e JOIN students st ON st.id = e.student_id
                   WHERE e.class_id = c.id AND st.status = 'active' AND e.starts_on <= (SELECT p.day FROM p)
                     AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.day FROM p))) AS enrolled,
-                count(a.id) FILTER (WHERE ac.category = 'present') AS present,
-                count(a.id) FILTER (WHERE ac.category = 'late') AS late,
-                count(a.id) FILTER (WHERE ac.category = 'absent') AS absent,
-                count(a.id) FILTER (WHERE ac.category = 'excused') AS excused
-           FROM classes c
-           JOIN schools s ON s.id = c.school_id
-           JOIN academic_years y ON y.id = c.academic_year_id AND (SELECT p.day FROM p) BETWEEN y.starts_on AND y.ends_on
-           LEFT JOIN attendance a ON a.class_id = c.id AND a.date = (SELECT p.day FROM p)
-           LEFT JOIN attendance_codes ac ON ac.id = a.code_id
-          WHERE {scope_sql}
-            AND NOT (EXTRACT(ISODOW FROM (SELECT p.day FROM p)::date)::smallint = ANY (s.weekend_days))
-            AND NOT EXISTS (SELECT 1 FROM non_school_days n WHERE n.school_id = s.id AND (SELECT p.day FROM p) BETWEEN n.starts_on AND n.ends_on)
-          GROUP BY c.id
+                COALESCE(sum(m.n) FILTER (WHERE m.category = 'present'), 0)::bigint AS present,
+                COALESCE(sum(m.n) FILTER (WHERE m.category = 'late'), 0)::bigint AS late,
+                COALESCE(sum(m.n) FILTER (WHERE m.category = 'absent'), 0)::bigint AS absent,
+                COALESCE(sum(m.n) FILTER (WHERE m.category = 'excused'), 0)::bigint AS excused
+           FROM cls c LEFT JOIN marks m ON m.class_id = c.id
+          GROUP BY c.id, c.name, c.school_id, c.grade_level
           ORDER BY c.school_id, c.grade_level, c.name"
     ))
     .bind::<Nullable<BigInt>, _>(scope.filter())
