@@ -265,10 +265,11 @@ pub fn day_and_roster(
              SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, r.student_id, r.given_name, r.family_name,
                     r.preferred_name, r.code_id, r.version, r.late_minutes, r.note, r.source, r.updated_at,
                     r.code, r.updated_by
-               FROM ({ROSTER_SQL}) r
+               FROM ({}) r
               WHERE EXISTS (SELECT 1 FROM d)
              ORDER BY family_name NULLS FIRST, given_name, student_id",
-            register_day_sql()
+            register_day_sql(),
+            roster_sql(only.is_some())
         ),
     )
     .bind::<BigInt, _>(class_id)
@@ -357,8 +358,14 @@ impl RosterMark {
 
 /// Everyone enrolled (and active) in the class on `(SELECT p.day FROM p)`, with their marks, by
 /// name; reads `p.class_id`, `p.day`, `p.only` and `p.details` (whether to name each mark's code
-/// and who set it: a conflict says so, the register page itself shows neither).
-const ROSTER_SQL: &str = "SELECT st.id AS student_id, st.given_name, st.family_name, st.preferred_name,
+/// and who set it: a conflict says so, the register page itself shows neither). A roster of
+/// everyone and one of a single student (`only`) are different statements, so that each plan
+/// knows how many students it joins: the day's register is then read in one index scan and
+/// hashed, where a plan guessing one student looked each mark up on its own (or scanned the
+/// register again for every student).
+fn roster_sql(only: bool) -> String {
+    format!(
+        "SELECT st.id AS student_id, st.given_name, st.family_name, st.preferred_name,
                 a.code_id, COALESCE(a.version, 0) AS version, a.late_minutes,
                 COALESCE(a.note, '') AS note, a.source, a.updated_at,
                 CASE WHEN (SELECT p.details FROM p) THEN
@@ -367,11 +374,15 @@ const ROSTER_SQL: &str = "SELECT st.id AS student_id, st.given_name, st.family_n
                     (SELECT u.display_name FROM users u WHERE u.id = a.updated_by) END AS updated_by
            FROM enrolments e
            JOIN students st ON st.id = e.student_id
-           LEFT JOIN attendance a ON a.student_id = st.id AND a.class_id = e.class_id AND a.date = (SELECT p.day FROM p)
+           LEFT JOIN (SELECT * FROM attendance a WHERE a.class_id = (SELECT p.class_id FROM p)
+                         AND a.date = (SELECT p.day FROM p) OFFSET 0) a ON a.student_id = st.id
           WHERE e.class_id = (SELECT p.class_id FROM p) AND st.status = 'active'
             AND e.starts_on <= (SELECT p.day FROM p) AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.day FROM p))
-            AND ((SELECT p.only FROM p) IS NULL OR st.id = (SELECT p.only FROM p))
-          ORDER BY st.family_name, st.given_name, st.id";
+            AND {}
+          ORDER BY st.family_name, st.given_name, st.id",
+        crate::db::optional_eq("only", "st.id", only)
+    )
+}
 
 /// Everyone enrolled (and active) in the class on `date`, with their marks, by name.
 pub fn roster_on(
@@ -387,7 +398,7 @@ pub fn roster_on(
             ("only", "bigint"),
             ("details", "boolean"),
         ],
-        ROSTER_SQL,
+        roster_sql(only.is_some()),
     )
     .bind::<BigInt, _>(class_id)
     .bind::<Date, _>(date)
