@@ -241,6 +241,43 @@ fn seed_gradebook(url: &str) {
     );
 }
 
+/// Parents' reasons for absences, as a year of them leaves a school: for every other absence of a
+/// child with a parent account, declined with the office's answer, or waiting for the office when
+/// it is from the last two days (an accepted reason would have made the mark Excused). The parent
+/// page shows the latest reason of each absence. Set-based; runs once.
+fn seed_reasons(url: &str) {
+    let mut conn = PgConnection::establish(url).expect("bench database");
+    let reasons: i64 = diesel::sql_query("SELECT count(*) AS n FROM absence_reasons")
+        .get_result::<Count>(&mut conn)
+        .unwrap()
+        .n;
+    if reasons > 0 {
+        println!("bench absence reasons already seeded ({reasons})");
+        return;
+    }
+    let started = Instant::now();
+    let seeded = diesel::sql_query(
+        "INSERT INTO absence_reasons (school_id, attendance_id, student_id, parent_id, reason, status, response, created_at, decided_at)
+         SELECT a.school_id, a.id, a.student_id, ps.parent_id, 'Ill at home',
+                CASE WHEN a.date >= current_date - 2 THEN 'pending' ELSE 'declined' END,
+                CASE WHEN a.date >= current_date - 2 THEN '' ELSE 'Please bring a note from the doctor.' END,
+                a.date + 1, CASE WHEN a.date < current_date - 2 THEN a.date + 2 END
+           FROM attendance a
+           JOIN attendance_codes ac ON ac.id = a.code_id AND ac.category = 'absent'
+           JOIN parent_students ps ON ps.student_id = a.student_id
+          WHERE a.id % 2 = 0",
+    )
+    .execute(&mut conn)
+    .expect("seeding absence reasons");
+    diesel::sql_query("ANALYZE absence_reasons")
+        .execute(&mut conn)
+        .unwrap();
+    println!(
+        "seeded {seeded} absence reasons in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
 #[derive(QueryableByName)]
 struct Count {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -820,6 +857,7 @@ fn main() {
     let url = url_for_db(&admin, db);
     seed(&url);
     seed_gradebook(&url);
+    seed_reasons(&url);
     take_todays_registers(&url);
     let partial = std::env::var("BENCH_ONLY").is_ok_and(|v| !v.is_empty());
     let refresh_ms = if partial {

@@ -18,5 +18,6 @@ mod gradebook_views;
 mod helpers;
 mod password_reset;
 mod portals;
+mod schema;
 mod sessions;
 mod smtp;

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS absence_reasons_attendance_idx;
