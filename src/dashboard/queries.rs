@@ -474,14 +474,20 @@ pub fn unmarked(
 ) -> QueryResult<Vec<Unmarked>> {
     crate::db::cached(
         &[("teacher", "bigint"), ("today", "date")],
-        "SELECT a.id AS assessment_id, a.title, a.date, c.id AS class_id, c.name AS class_name, sub.id AS subject_id, sub.name AS subject_name,
+        // Each of the teacher's classes is counted once, not once per assessment set in it.
+        "WITH mine AS MATERIALIZED (
+             SELECT c.id, c.name,
+                    (SELECT count(*) FROM enrolments e JOIN students st ON st.id = e.student_id AND st.status = 'active'
+                      WHERE e.class_id = c.id AND e.starts_on <= (SELECT p.today FROM p)
+                        AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.today FROM p))) AS enrolled
+               FROM classes c
+              WHERE c.id IN (SELECT ta.class_id FROM teacher_assignments ta WHERE ta.teacher_id = (SELECT p.teacher FROM p)))
+         SELECT a.id AS assessment_id, a.title, a.date, m.id AS class_id, m.name AS class_name, sub.id AS subject_id, sub.name AS subject_name,
                 (SELECT count(*) FROM scores s WHERE s.assessment_id = a.id AND s.status <> 'blank') AS entered,
-                (SELECT count(*) FROM enrolments e JOIN students st ON st.id = e.student_id AND st.status = 'active'
-                  WHERE e.class_id = c.id AND e.starts_on <= (SELECT p.today FROM p)
-                    AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.today FROM p))) AS enrolled
+                m.enrolled
            FROM teacher_assignments ta
            JOIN assessments a ON a.class_id = ta.class_id AND a.subject_id = ta.subject_id AND NOT a.archived
-           JOIN classes c ON c.id = a.class_id JOIN subjects sub ON sub.id = a.subject_id
+           JOIN mine m ON m.id = a.class_id JOIN subjects sub ON sub.id = a.subject_id
           WHERE ta.teacher_id = (SELECT p.teacher FROM p) AND a.date <= (SELECT p.today FROM p)
             AND a.date > (SELECT p.today FROM p) - 120
           ORDER BY a.date, a.id",
