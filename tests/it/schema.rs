@@ -31,8 +31,9 @@ async fn lookups_made_row_by_row_begin_an_index() {
     )
     .load(&mut app.conn())
     .unwrap();
-    let lookups: [(&str, &[&str]); 11] = [
+    let lookups: [(&str, &[&str]); 12] = [
         ("absence_reasons", &["attendance_id"]),
+        ("terms", &["school_id", "starts_on"]),
         ("attendance", &["student_id", "date"]),
         ("attendance", &["class_id", "date"]),
         ("scores", &["student_id"]),

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS terms_school_starts_idx;
