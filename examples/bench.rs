@@ -171,15 +171,9 @@ fn seed(url: &str) {
 /// A term and about 20 assessments per class and subject with a mark for every student (about a
 /// million scores), school defaults for categories and grades. Set-based; runs once.
 fn seed_gradebook(url: &str) {
-    let mut conn = PgConnection::establish(url).expect("bench database");
-    let assessments: i64 = diesel::sql_query("SELECT count(*) AS n FROM assessments")
-        .get_result::<Count>(&mut conn)
-        .unwrap()
-        .n;
-    if assessments > 0 {
-        println!("bench gradebooks already seeded ({assessments} assessments)");
+    let Some(mut conn) = unseeded(url, "assessments", "bench gradebooks") else {
         return;
-    }
+    };
     let started = Instant::now();
     let statements = [
         "INSERT INTO terms (school_id, academic_year_id, name, starts_on, ends_on)
@@ -231,10 +225,7 @@ fn seed_gradebook(url: &str) {
         Ok::<_, diesel::result::Error>(())
     })
     .expect("seeding gradebooks");
-    let scores: i64 = diesel::sql_query("SELECT count(*) AS n FROM scores")
-        .get_result::<Count>(&mut conn)
-        .unwrap()
-        .n;
+    let scores = rows_of(&mut conn, "scores");
     println!(
         "seeded {scores} scores in {:.0} s",
         started.elapsed().as_secs_f64()
@@ -246,15 +237,9 @@ fn seed_gradebook(url: &str) {
 /// it is from the last two days (an accepted reason would have made the mark Excused). The parent
 /// page shows the latest reason of each absence. Set-based; runs once.
 fn seed_reasons(url: &str) {
-    let mut conn = PgConnection::establish(url).expect("bench database");
-    let reasons: i64 = diesel::sql_query("SELECT count(*) AS n FROM absence_reasons")
-        .get_result::<Count>(&mut conn)
-        .unwrap()
-        .n;
-    if reasons > 0 {
-        println!("bench absence reasons already seeded ({reasons})");
+    let Some(mut conn) = unseeded(url, "absence_reasons", "bench absence reasons") else {
         return;
-    }
+    };
     let started = Instant::now();
     let seeded = diesel::sql_query(
         "INSERT INTO absence_reasons (school_id, attendance_id, student_id, parent_id, reason, status, response, created_at, decided_at)
@@ -276,6 +261,27 @@ fn seed_reasons(url: &str) {
         "seeded {seeded} absence reasons in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+}
+
+/// How many rows `table` has.
+fn rows_of(conn: &mut PgConnection, table: &str) -> i64 {
+    diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
+        .get_result::<Count>(conn)
+        .unwrap()
+        .n
+}
+
+/// A connection for a seeding step whose `table` is still empty; None (and a line saying so)
+/// when an earlier run seeded it.
+fn unseeded(url: &str, table: &str, what: &str) -> Option<PgConnection> {
+    let mut conn = PgConnection::establish(url).expect("bench database");
+    match rows_of(&mut conn, table) {
+        0 => Some(conn),
+        n => {
+            println!("{what} already seeded ({n} {table})");
+            None
+        }
+    }
 }
 
 #[derive(QueryableByName)]
