@@ -283,6 +283,8 @@ fn two_weeks_of_marks(app: &TestApp) {
 async fn the_office_sees_the_board_the_chronically_absent_and_the_streaks() {
     let app = TestApp::spawn().await;
     two_weeks_of_marks(&app);
+    // A late arrival today too, so the board counts three categories.
+    mark(&app, "NG-0003", "2026-11-18", "late");
     let office = app.signed_in(DEMO_PRINCIPAL).await;
     let page = office
         .get("/admin/attendance?from=2026-11-05&to=2026-11-18")
@@ -313,6 +315,12 @@ async fn the_office_sees_the_board_the_chronically_absent_and_the_streaks() {
         .unwrap();
     let row = format!("#registers tr[data-class-id='{c7a}']");
     assert_eq!(page.attr(&row, "data-state").as_deref(), Some("partly"));
+    // Present, late, absent, excused: NG-0002; NG-0003; NG-0001 and NG-0004.
+    assert_eq!(
+        page.texts(&format!("{row} td.num")),
+        vec!["1", "1", "2", "0"],
+        "today's marks of 7A by category"
+    );
     assert_eq!(
         page.count("#registers tbody tr"),
         4,

@@ -576,6 +576,43 @@ async fn thresholds_are_the_schools_and_the_teacher_sees_their_own_classes() {
     assert_eq!(page.status, 200);
     // The last assessment of each of the teacher's gradebooks is not yet marked.
     assert!(page.count("#unmarked li") >= 2, "{}", page.text("main"));
+    // Exactly the teacher's recent assessments with fewer marks than the class has students,
+    // counted independently here.
+    {
+        #[derive(QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = BigInt)]
+            id: i64,
+        }
+        let expected: BTreeSet<i64> = diesel::sql_query(
+            "SELECT a.id FROM assessments a
+               JOIN teacher_assignments ta ON ta.class_id = a.class_id AND ta.subject_id = a.subject_id
+              WHERE ta.teacher_id = $1 AND NOT a.archived AND a.date <= $2 AND a.date > $2 - 120
+                AND (SELECT count(*) FROM scores s WHERE s.assessment_id = a.id AND s.status <> 'blank')
+                  < (SELECT count(*) FROM enrolments e JOIN students st ON st.id = e.student_id
+                      WHERE e.class_id = a.class_id AND st.status = 'active' AND e.starts_on <= $2
+                        AND (e.ends_on IS NULL OR e.ends_on >= $2))",
+        )
+        .bind::<BigInt, _>(app.user_id(DEMO_TEACHER))
+        .bind::<diesel::sql_types::Date, _>(start_time().date_naive())
+        .load::<Id>(&mut app.conn())
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+        let listed: BTreeSet<i64> = page
+            .html()
+            .select(&scraper::Selector::parse("#unmarked li").unwrap())
+            .map(|l| {
+                l.value()
+                    .attr("data-assessment-id")
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(listed, expected);
+    }
     // Only students of the teacher's classes appear.
     let taught: BTreeSet<i64> = {
         #[derive(QueryableByName)]
