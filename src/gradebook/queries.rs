@@ -942,9 +942,7 @@ pub struct MarksAndWeights {
     pub weights: Vec<PairWeight>,
 }
 
-/// A row of [`marks_and_weights`], its fields in the order the query selects them (loaded by
-/// position).
-#[derive(Queryable)]
+/// A row of [`marks_and_weights`].
 struct MarkOrWeight {
     /// 1: a mark (its category's id in `id`, the names filled in from parts 3 and 4); 2: a
     /// weight (its class, subject and category in the mark's columns); 3: a subject's name (in
@@ -955,25 +953,76 @@ struct MarkOrWeight {
     id: i64,
 }
 
-type MarkOrWeightRow = (
+/// The column types of [`marks_and_weights_sql`]'s rows, in the order it selects them (rows load
+/// by position into [`MarkOrWeightRow`], or as records through `db::arrays_of`).
+pub type MarkOrWeightSql = (
     Integer,
-    (
-        BigInt,
-        BigInt,
-        Text,
-        Text,
-        BigInt,
-        BigInt,
-        Text,
-        Date,
-        Double,
-        Text,
-        Nullable<Double>,
-        Nullable<Double>,
-    ),
+    BigInt,
+    BigInt,
+    Text,
+    Text,
+    BigInt,
+    BigInt,
+    Text,
+    Date,
+    Double,
+    Text,
+    Nullable<Double>,
+    Nullable<Double>,
     Double,
     BigInt,
 );
+
+/// A row of [`marks_and_weights_sql`]: part, the mark's twelve fields, weight, id.
+pub type MarkOrWeightRow = (
+    i32,
+    i64,
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    NaiveDate,
+    f64,
+    String,
+    Option<f64>,
+    Option<f64>,
+    f64,
+    i64,
+);
+
+impl From<MarkOrWeightRow> for MarkOrWeight {
+    fn from(r: MarkOrWeightRow) -> Self {
+        MarkOrWeight {
+            part: r.0,
+            mark: StudentMark {
+                student_id: r.1,
+                assessment_id: r.2,
+                title: r.3,
+                category: r.4,
+                class_id: r.5,
+                subject_id: r.6,
+                subject_name: r.7,
+                date: r.8,
+                max_score: r.9,
+                status: r.10,
+                score: r.11,
+                class_mean: r.12,
+            },
+            weight: r.13,
+            id: r.14,
+        }
+    }
+}
+
+/// The parameters [`marks_and_weights_sql`] reads from `p`.
+pub const MARKS_AND_WEIGHTS_PARAMS: &[(&str, &str)] = &[
+    ("students", "bigint[]"),
+    ("term", "bigint"),
+    ("published_only", "boolean"),
+    ("class_means", "boolean"),
+];
 
 /// The students' marks of a term (published ones only for parents; `class_means` adds each
 /// assessment's class average), by subject, date and assessment, and the category weights of
@@ -989,9 +1038,23 @@ pub fn marks_and_weights(
     published_only: bool,
     class_means: bool,
 ) -> QueryResult<MarksAndWeights> {
-    let rows: Vec<MarkOrWeight> = crate::db::cached(
-        &[("students", "bigint[]"), ("term", "bigint"), ("published_only", "boolean"), ("class_means", "boolean")],
-        format!("WITH m AS MATERIALIZED (
+    let rows: Vec<MarkOrWeightRow> = crate::db::cached(
+        MARKS_AND_WEIGHTS_PARAMS,
+        marks_and_weights_sql(students.len()),
+    )
+    .bind::<Array<BigInt>, _>(students.to_vec())
+    .bind::<BigInt, _>(term_id)
+    .bind::<Bool, _>(published_only)
+    .bind::<Bool, _>(class_means)
+    .typed::<MarkOrWeightSql>()
+    .load(conn)?;
+    Ok(MarksAndWeights::from_rows(rows))
+}
+
+/// The SQL of [`marks_and_weights`] for `students` students, reading
+/// [`MARKS_AND_WEIGHTS_PARAMS`]: rows of [`MarkOrWeightSql`], in no particular order.
+pub fn marks_and_weights_sql(students: usize) -> String {
+    format!("WITH m AS MATERIALIZED (
              SELECT s.student_id, a.id AS assessment_id, a.title, a.category_id, a.class_id, a.subject_id,
                     a.date, a.max_score::float8 AS max_score, s.status, s.score::float8 AS score,
                     CASE WHEN (SELECT p.class_means FROM p) THEN
@@ -1018,20 +1081,18 @@ pub fn marks_and_weights(
          UNION ALL
          SELECT 4, 0, 0, '', ac.name, 0, 0, '', DATE '2000-01-01', 0, '', NULL, NULL, 0, ac.id
            FROM assessment_categories ac WHERE ac.id IN (SELECT m.category_id FROM m)",
-        crate::db::any_of("students", "s.student_id", students.len())),
+        crate::db::any_of("students", "s.student_id", students),
     )
-    .bind::<Array<BigInt>, _>(students.to_vec())
-    .bind::<BigInt, _>(term_id)
-    .bind::<Bool, _>(published_only)
-    .bind::<Bool, _>(class_means)
-    .typed::<MarkOrWeightRow>()
-    .load(conn)?;
-    Ok(MarksAndWeights::from_parts(rows))
 }
 
 impl MarksAndWeights {
-    /// The rows of [`marks_and_weights`], in any order: each mark given its subject's and
-    /// category's names and the marks sorted by subject name, date and assessment.
+    /// The rows of [`marks_and_weights_sql`], in any order.
+    pub fn from_rows(rows: Vec<MarkOrWeightRow>) -> Self {
+        Self::from_parts(rows.into_iter().map(MarkOrWeight::from).collect())
+    }
+
+    /// Each mark given its subject's and category's names, and the marks sorted by subject name,
+    /// date and assessment.
     fn from_parts(rows: Vec<MarkOrWeight>) -> Self {
         let mut out = MarksAndWeights {
             marks: Vec::new(),
@@ -1192,23 +1253,15 @@ pub fn rules_for_student(
 }
 
 /// A behaviour record.
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone)]
 pub struct BehaviourRecord {
-    #[diesel(sql_type = BigInt)]
     pub id: i64,
-    #[diesel(sql_type = BigInt)]
     pub student_id: i64,
-    #[diesel(sql_type = Text)]
     pub student_name: String,
-    #[diesel(sql_type = Text)]
     pub category: String,
-    #[diesel(sql_type = Text)]
     pub kind: String,
-    #[diesel(sql_type = Date)]
     pub date: NaiveDate,
-    #[diesel(sql_type = Text)]
     pub note: String,
-    #[diesel(sql_type = Nullable<Text>)]
     pub recorded_by: Option<String>,
 }
 
@@ -1247,21 +1300,14 @@ impl RecordsOf<'_> {
 }
 
 /// A participation record.
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone)]
 pub struct ParticipationRecord {
-    #[diesel(sql_type = BigInt)]
     pub id: i64,
-    #[diesel(sql_type = BigInt)]
     pub student_id: i64,
-    #[diesel(sql_type = Text)]
     pub student_name: String,
-    #[diesel(sql_type = Text)]
     pub event: String,
-    #[diesel(sql_type = Date)]
     pub date: NaiveDate,
-    #[diesel(sql_type = Text)]
     pub status: String,
-    #[diesel(sql_type = Text)]
     pub remarks: String,
 }
 
@@ -1271,16 +1317,39 @@ pub struct Records {
     pub participation: Vec<ParticipationRecord>,
 }
 
-#[derive(QueryableByName)]
-struct RecordRow {
-    /// 1: behaviour, 2: participation (each reads its own columns; the others are blank).
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    part: i32,
-    #[diesel(embed)]
-    behaviour: BehaviourRecord,
-    #[diesel(embed)]
-    participation: ParticipationRecord,
-}
+/// The column types of [`records_sql`]'s rows: part (1: behaviour, 2: participation; each
+/// reads its own columns, the others are blank), id, student_id, student_name, category, kind,
+/// date, note, recorded_by, event, status, remarks.
+pub type RecordSql = (
+    Integer,
+    BigInt,
+    BigInt,
+    Text,
+    Text,
+    Text,
+    Date,
+    Text,
+    Nullable<Text>,
+    Text,
+    Text,
+    Text,
+);
+
+/// A row of [`records_sql`].
+pub type RecordRow = (
+    i32,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    NaiveDate,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+);
 
 /// Both kinds of record in one statement (every page that shows one shows the other).
 pub fn records_of(
@@ -1289,45 +1358,80 @@ pub fn records_of(
     since: NaiveDate,
 ) -> QueryResult<Records> {
     let rows: Vec<RecordRow> = of
-        .query(format!(
-            "SELECT 1 AS part, b.id, b.student_id,
-                    st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS student_name,
-                    bc.name AS category, b.kind, b.date, b.note, u.display_name AS recorded_by,
-                    '' AS event, '' AS status, '' AS remarks
-               FROM behaviour_records b
-               JOIN students st ON st.id = b.student_id
-               JOIN behaviour_categories bc ON bc.id = b.category_id
-               LEFT JOIN users u ON u.id = b.recorded_by
-              WHERE {} AND b.date >= (SELECT p.since FROM p)
-             UNION ALL
-             SELECT 2, pa.id, pa.student_id,
-                    st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name),
-                    '', '', pa.date, '', NULL, pa.event, pa.status, pa.remarks
-               FROM participation pa JOIN students st ON st.id = pa.student_id
-              WHERE {} AND pa.date >= (SELECT p.since FROM p)
-              ORDER BY date DESC, id DESC",
-            of.filter("b"),
-            of.filter("pa")
-        ))
+        .query(records_sql(&of))
         .bind::<Date, _>(since)
+        .typed::<RecordSql>()
         .load(conn)?;
-    let mut out = Records {
-        behaviour: Vec::new(),
-        participation: Vec::new(),
-    };
-    for row in rows {
-        if row.part == 1 {
-            out.behaviour.push(row.behaviour);
-        } else {
-            out.participation.push(row.participation);
+    Ok(Records::from_rows(rows))
+}
+
+/// The SQL of [`records_of`], reading `of`'s parameters (`who` or `class_id`) and `since` from
+/// `p`: rows of [`RecordSql`], in no particular order.
+pub fn records_sql(of: &RecordsOf) -> String {
+    format!(
+        "SELECT 1 AS part, b.id, b.student_id,
+                st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name) AS student_name,
+                bc.name AS category, b.kind, b.date, b.note, u.display_name AS recorded_by,
+                '' AS event, '' AS status, '' AS remarks
+           FROM behaviour_records b
+           JOIN students st ON st.id = b.student_id
+           JOIN behaviour_categories bc ON bc.id = b.category_id
+           LEFT JOIN users u ON u.id = b.recorded_by
+          WHERE {} AND b.date >= (SELECT p.since FROM p)
+         UNION ALL
+         SELECT 2, pa.id, pa.student_id,
+                st.family_name || ', ' || COALESCE(st.preferred_name, st.given_name),
+                '', '', pa.date, '', NULL, pa.event, pa.status, pa.remarks
+           FROM participation pa JOIN students st ON st.id = pa.student_id
+          WHERE {} AND pa.date >= (SELECT p.since FROM p)",
+        of.filter("b"),
+        of.filter("pa")
+    )
+}
+
+impl Records {
+    /// The rows of [`records_sql`], in any order: each kind newest first (by date, then by the
+    /// latest recorded).
+    pub fn from_rows(rows: Vec<RecordRow>) -> Self {
+        let mut out = Records {
+            behaviour: Vec::new(),
+            participation: Vec::new(),
+        };
+        for r in rows {
+            if r.0 == 1 {
+                out.behaviour.push(BehaviourRecord {
+                    id: r.1,
+                    student_id: r.2,
+                    student_name: r.3,
+                    category: r.4,
+                    kind: r.5,
+                    date: r.6,
+                    note: r.7,
+                    recorded_by: r.8,
+                });
+            } else {
+                out.participation.push(ParticipationRecord {
+                    id: r.1,
+                    student_id: r.2,
+                    student_name: r.3,
+                    event: r.9,
+                    date: r.6,
+                    status: r.10,
+                    remarks: r.11,
+                });
+            }
         }
+        out.behaviour
+            .sort_by_key(|b| (std::cmp::Reverse(b.date), std::cmp::Reverse(b.id)));
+        out.participation
+            .sort_by_key(|p| (std::cmp::Reverse(p.date), std::cmp::Reverse(p.id)));
+        out
     }
-    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{GridColumn, MarkOrWeight, MarksAndWeights, Stamp, StudentMark};
+    use super::{GridColumn, MarkOrWeightRow, MarksAndWeights, Records, Stamp};
     use chrono::{Datelike, NaiveDate};
 
     #[test]
@@ -1397,26 +1501,30 @@ mod tests {
         }
     }
 
-    fn part(part: i32, subject: (i64, &str), category: &str, id: i64, date: u32) -> MarkOrWeight {
-        MarkOrWeight {
+    fn part(
+        part: i32,
+        subject: (i64, &str),
+        category: &str,
+        id: i64,
+        date: u32,
+    ) -> MarkOrWeightRow {
+        (
             part,
-            mark: StudentMark {
-                student_id: 5,
-                assessment_id: 100 + i64::from(date),
-                title: format!("Work {date}"),
-                category: category.into(),
-                class_id: 3,
-                subject_id: subject.0,
-                subject_name: subject.1.into(),
-                date: NaiveDate::from_ymd_opt(2026, 10, date).unwrap(),
-                max_score: 10.0,
-                status: "score".into(),
-                score: Some(7.0),
-                class_mean: None,
-            },
-            weight: if part == 2 { 50.0 } else { 0.0 },
+            5,
+            100 + i64::from(date),
+            format!("Work {date}"),
+            category.into(),
+            3,
+            subject.0,
+            subject.1.into(),
+            NaiveDate::from_ymd_opt(2026, 10, date).unwrap(),
+            10.0,
+            "score".into(),
+            Some(7.0),
+            None,
+            if part == 2 { 50.0 } else { 0.0 },
             id,
-        }
+        )
     }
 
     #[test]
@@ -1433,7 +1541,7 @@ mod tests {
             part(1, (1, ""), "", 21, 2),
             part(4, (0, ""), "Homework", 22, 1),
         ];
-        let out = MarksAndWeights::from_parts(rows);
+        let out = MarksAndWeights::from_rows(rows);
         let seen: Vec<(&str, &str, u32)> = out
             .marks
             .iter()
@@ -1457,5 +1565,52 @@ mod tests {
             ),
             (2, "Tests", 50.0)
         );
+    }
+
+    #[test]
+    fn records_come_apart_by_kind_each_newest_first() {
+        let row = |part: i32, id: i64, day: u32, text: &str| {
+            (
+                part,
+                id,
+                7,
+                "Doe, Jo".to_string(),
+                if part == 1 {
+                    text.to_string()
+                } else {
+                    String::new()
+                },
+                "negative".to_string(),
+                NaiveDate::from_ymd_opt(2026, 10, day).unwrap(),
+                String::new(),
+                None,
+                if part == 2 {
+                    text.to_string()
+                } else {
+                    String::new()
+                },
+                "winner".to_string(),
+                String::new(),
+            )
+        };
+        let out = Records::from_rows(vec![
+            row(1, 4, 2, "Late"),
+            row(2, 9, 1, "Chess"),
+            row(1, 6, 3, "Rude"),
+            row(1, 5, 3, "Loud"),
+            row(2, 8, 5, "Choir"),
+        ]);
+        let behaviour: Vec<(i64, &str)> = out
+            .behaviour
+            .iter()
+            .map(|b| (b.id, b.category.as_str()))
+            .collect();
+        assert_eq!(behaviour, vec![(6, "Rude"), (5, "Loud"), (4, "Late")]);
+        let participation: Vec<(i64, &str)> = out
+            .participation
+            .iter()
+            .map(|p| (p.id, p.event.as_str()))
+            .collect();
+        assert_eq!(participation, vec![(8, "Choir"), (9, "Chess")]);
     }
 }

@@ -123,18 +123,20 @@ async fn child_page(
                 .unwrap_or_else(|| first_of_month(today));
             let month_end = (month + Months::new(1)).pred_opt().expect("valid");
             let year_start = year_start.unwrap_or(today);
+            let (work, attendance) = published_work(
+                conn,
+                student_id,
+                rules,
+                scale,
+                false,
+                Some(((month, month_end), (year_start, today))),
+            )?;
             let queries::ChildAttendance {
                 marks,
                 month: month_tally,
                 year: year_tally,
                 absences,
-            } = queries::child_attendance(
-                conn,
-                student_id,
-                (month, month_end),
-                (year_start, today),
-            )?;
-            let work = published_work(conn, student_id, rules, scale, false)?;
+            } = attendance.ok_or_else(|| AppError::Unexpected("attendance not read".into()))?;
             Ok((
                 child,
                 today,
@@ -209,33 +211,45 @@ struct PublishedWork {
 }
 
 /// Parents see published work only: every average here is computed from published
-/// assessments alone (DESIGN.md §4). Call only after the child's authorisation check.
+/// assessments alone (DESIGN.md §4). Call only after the child's authorisation check. The
+/// child's attendance for a month and a year comes in the same statement where asked for.
 fn published_work(
     conn: &mut diesel::PgConnection,
     student_id: i64,
     rules: gq::SchoolRules,
     scale: crate::domain::grades::GradeScale,
     class_means: bool,
-) -> Result<PublishedWork, AppError> {
-    let (mut results, mut behaviour, mut participation) = (Vec::new(), None, Vec::new());
-    if let (Some(term), Some(since)) = (rules.term_id, rules.term_starts_on) {
-        let class_means = class_means && rules.parents_see_class_average;
-        let gq::MarksAndWeights { marks, weights } =
-            gq::marks_and_weights(conn, &[student_id], term, true, class_means)?;
-        results = gq::subject_results(&marks, student_id, &weights, rules.policy(), &scale);
-        if rules.parents_see_behaviour {
-            let records = gq::records_of(conn, gq::RecordsOf::Students(&[student_id]), since)?;
-            behaviour = Some(records.behaviour);
-            participation = records.participation;
-        }
-    }
-    Ok(PublishedWork {
-        rules,
-        scale,
-        results,
-        behaviour,
-        participation,
-    })
+    attendance: Option<((NaiveDate, NaiveDate), (NaiveDate, NaiveDate))>,
+) -> Result<(PublishedWork, Option<queries::ChildAttendance>), AppError> {
+    let term = rules.term_id.zip(rules.term_starts_on);
+    let wanted = queries::Wanted {
+        attendance,
+        marks: term.map(|(term, _)| (term, class_means && rules.parents_see_class_average)),
+        behaviour_since: term
+            .filter(|_| rules.parents_see_behaviour)
+            .map(|(_, since)| since),
+    };
+    let found = queries::child_records(conn, student_id, &wanted)?;
+    let results = found
+        .marks
+        .map(|gq::MarksAndWeights { marks, weights }| {
+            gq::subject_results(&marks, student_id, &weights, rules.policy(), &scale)
+        })
+        .unwrap_or_default();
+    let (behaviour, participation) = match found.records {
+        Some(records) => (Some(records.behaviour), records.participation),
+        None => (None, Vec::new()),
+    };
+    Ok((
+        PublishedWork {
+            rules,
+            scale,
+            results,
+            behaviour,
+            participation,
+        },
+        found.attendance,
+    ))
 }
 
 #[derive(Template)]
@@ -272,7 +286,7 @@ pub async fn show_child_subject(
     let (parent_id, now) = (parent.id, state.clock.now());
     let (child, work) = db::run(&state.pool, move |conn| {
         let o = queries::child_overview(conn, parent_id, student_id, now)?;
-        let work = published_work(conn, student_id, o.rules, o.scale, true)?;
+        let (work, _) = published_work(conn, student_id, o.rules, o.scale, true, None)?;
         Ok((o.child, work))
     })
     .await?;

@@ -248,9 +248,8 @@ struct CategoryCount {
     n: i64,
 }
 
-/// An absence or late arrival, with the parent's reason if one was sent (loaded by position in
-/// [`child_attendance`]).
-#[derive(Debug, Clone, Queryable)]
+/// An absence or late arrival, with the parent's reason if one was sent.
+#[derive(Debug, Clone)]
 pub struct Absence {
     pub attendance_id: i64,
     pub date: NaiveDate,
@@ -264,7 +263,7 @@ pub struct Absence {
 }
 
 /// A month's calendar, the month's and the year's tallies, and the year's absences (newest
-/// first, with the latest reason sent) of one child, in one statement.
+/// first, with the latest reason sent) of one child.
 pub struct ChildAttendance {
     /// One per day in the month: the first class's register that day.
     pub marks: Vec<DayMark>,
@@ -273,48 +272,47 @@ pub struct ChildAttendance {
     pub absences: Vec<Absence>,
 }
 
-/// A row of [`child_attendance`], its fields in the order the query selects them (loaded by
-/// position).
-#[derive(Queryable)]
-struct AttendancePart {
-    /// 1: a category's counts, 2: a day of the month, 3: an absence.
-    part: i32,
-    absence: Absence,
-    code: String,
-    in_month: i64,
-    in_year: i64,
-}
-
-type AttendancePartRow = (
+/// The column types of [`ATTENDANCE_SQL`]'s rows: part (1: a category's counts, 2: a day of the
+/// month, 3: an absence), the [`Absence`]'s nine fields, code, in_month, in_year.
+type AttendanceSql = (
     diesel::sql_types::Integer,
-    (
-        BigInt,
-        Date,
-        Text,
-        Text,
-        Nullable<diesel::sql_types::SmallInt>,
-        Text,
-        Nullable<Text>,
-        Nullable<Text>,
-        Nullable<Text>,
-    ),
+    BigInt,
+    Date,
+    Text,
+    Text,
+    Nullable<diesel::sql_types::SmallInt>,
+    Text,
+    Nullable<Text>,
+    Nullable<Text>,
+    Nullable<Text>,
     Text,
     BigInt,
     BigInt,
 );
 
-pub fn child_attendance(
-    conn: &mut PgConnection,
-    student_id: i64,
-    month: (NaiveDate, NaiveDate),
-    year: (NaiveDate, NaiveDate),
-) -> QueryResult<ChildAttendance> {
-    let rows: Vec<AttendancePart> = crate::db::cached(
-        &[("student_id", "bigint"), ("m_from", "date"), ("m_to", "date"), ("y_from", "date"), ("y_to", "date")],
-        // Three reads of the child's index entries (index-only, a few hundred of them) cost less
-        // than materialising them once and joining the codes to every one: the counts are made
-        // per code first, and only the absences go to the table itself.
-        "SELECT 1 AS part, 0::bigint AS attendance_id, (SELECT p.m_from FROM p) AS date, '' AS label,
+/// A row of [`ATTENDANCE_SQL`].
+type AttendanceRow = (
+    i32,
+    i64,
+    NaiveDate,
+    String,
+    String,
+    Option<i16>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    i64,
+    i64,
+);
+
+/// A child's month (`m_from` to `m_to`) and year (`y_from` to `y_to`) of attendance, for
+/// [`ChildAttendance::from_rows`]; reads `student_id` and the dates from `p`. Three reads of the
+/// child's index entries (index-only, a few hundred of them) cost less than materialising them
+/// once and joining the codes to every one: the counts are made per code first, and only the
+/// absences go to the table itself.
+const ATTENDANCE_SQL: &str = "SELECT 1 AS part, 0::bigint AS attendance_id, (SELECT p.m_from FROM p) AS date, '' AS label,
                 ac.category, NULL::smallint AS late_minutes, '' AS note, NULL::text AS reason,
                 NULL::text AS reason_status, NULL::text AS response, '' AS code,
                 sum(t.in_month)::bigint AS in_month, sum(t.in_year)::bigint AS in_year
@@ -342,40 +340,133 @@ pub fn child_attendance(
            LEFT JOIN LATERAL (SELECT reason, status, response FROM absence_reasons ar
                                WHERE ar.attendance_id = a.id ORDER BY ar.id DESC LIMIT 1) r ON TRUE
           WHERE a.student_id = (SELECT p.student_id FROM p)
-            AND a.date BETWEEN (SELECT p.y_from FROM p) AND GREATEST((SELECT p.m_to FROM p), (SELECT p.y_to FROM p))",
-    )
-    .bind::<BigInt, _>(student_id)
-    .bind::<Date, _>(month.0)
-    .bind::<Date, _>(month.1)
-    .bind::<Date, _>(year.0)
-    .bind::<Date, _>(year.1)
-    .typed::<AttendancePartRow>()
-    .load(conn)?;
-    let mut out = ChildAttendance {
-        marks: Vec::new(),
-        month: Default::default(),
-        year: Default::default(),
-        absences: Vec::new(),
-    };
-    for row in rows {
-        match row.part {
-            1 => {
-                for (t, n) in [(&mut out.month, row.in_month), (&mut out.year, row.in_year)] {
-                    t.set(&row.absence.category, n);
+            AND a.date BETWEEN (SELECT p.y_from FROM p) AND GREATEST((SELECT p.m_to FROM p), (SELECT p.y_to FROM p))";
+
+impl ChildAttendance {
+    fn from_rows(rows: Vec<AttendanceRow>) -> Self {
+        let mut out = ChildAttendance {
+            marks: Vec::new(),
+            month: Default::default(),
+            year: Default::default(),
+            absences: Vec::new(),
+        };
+        for r in rows {
+            let (part, category, in_month, in_year) = (r.0, r.4, r.11, r.12);
+            match part {
+                1 => {
+                    out.month.set(&category, in_month);
+                    out.year.set(&category, in_year);
                 }
+                2 => out.marks.push(DayMark {
+                    date: r.2,
+                    code: r.10,
+                    label: r.3,
+                    category,
+                }),
+                _ => out.absences.push(Absence {
+                    attendance_id: r.1,
+                    date: r.2,
+                    label: r.3,
+                    category,
+                    late_minutes: r.5,
+                    note: r.6,
+                    reason: r.7,
+                    reason_status: r.8,
+                    response: r.9,
+                }),
             }
-            2 => out.marks.push(DayMark {
-                date: row.absence.date,
-                code: row.code,
-                label: row.absence.label,
-                category: row.absence.category,
-            }),
-            _ => out.absences.push(row.absence),
         }
+        out.marks.sort_by_key(|m| m.date);
+        out.absences.sort_by_key(|b| std::cmp::Reverse(b.date));
+        out
     }
-    out.marks.sort_by_key(|m| m.date);
-    out.absences.sort_by_key(|b| std::cmp::Reverse(b.date));
-    Ok(out)
+}
+
+/// What a child's page shows after its overview, where wanted: the month's and the year's
+/// attendance, the term's marks (published ones only) and behaviour since a day.
+pub struct Wanted {
+    /// The month's first and last day, and the year's.
+    pub attendance: Option<((NaiveDate, NaiveDate), (NaiveDate, NaiveDate))>,
+    /// The term, and whether each assessment's class average comes too.
+    pub marks: Option<(i64, bool)>,
+    pub behaviour_since: Option<NaiveDate>,
+}
+
+/// What [`child_records`] found; `None` where it was not wanted.
+pub struct ChildRecords {
+    pub attendance: Option<ChildAttendance>,
+    pub marks: Option<gq::MarksAndWeights>,
+    pub records: Option<gq::Records>,
+}
+
+/// The parts of a child's page that come after its authorisation check, in one statement
+/// (`db::arrays_of`): the page made a round trip for each before, which cost the server and
+/// PostgreSQL as much again as the queries themselves. Call only for a child the user may see.
+pub fn child_records(
+    conn: &mut PgConnection,
+    student_id: i64,
+    wanted: &Wanted,
+) -> QueryResult<ChildRecords> {
+    let marks_sql = gq::marks_and_weights_sql(1);
+    let records_sql = gq::records_sql(&gq::RecordsOf::Students(&[student_id]));
+    let body = crate::db::arrays_of(&[
+        wanted.attendance.map(|_| ATTENDANCE_SQL),
+        wanted.marks.map(|_| marks_sql.as_str()),
+        wanted.behaviour_since.map(|_| records_sql.as_str()),
+    ]);
+    let day = NaiveDate::default();
+    let ((m_from, m_to), (y_from, y_to)) = wanted.attendance.unwrap_or(((day, day), (day, day)));
+    let (term, class_means) = wanted.marks.unwrap_or((0, false));
+    // The parts' parameters, in the order bound below: the attendance's, then those of
+    // gq::MARKS_AND_WEIGHTS_PARAMS, then the records' (`RecordsOf::Students`).
+    const PARAMS: &[(&str, &str)] = &[
+        ("student_id", "bigint"),
+        ("m_from", "date"),
+        ("m_to", "date"),
+        ("y_from", "date"),
+        ("y_to", "date"),
+        ("students", "bigint[]"),
+        ("term", "bigint"),
+        ("published_only", "boolean"),
+        ("class_means", "boolean"),
+        ("who", "bigint[]"),
+        ("since", "date"),
+    ];
+    type Part<ST> = Nullable<diesel::sql_types::Array<diesel::sql_types::Record<ST>>>;
+    type Parts = (
+        Option<Vec<AttendanceRow>>,
+        Option<Vec<gq::MarkOrWeightRow>>,
+        Option<Vec<gq::RecordRow>>,
+    );
+    let (attendance, marks, records): Parts = crate::db::cached(PARAMS, body)
+        .bind::<BigInt, _>(student_id)
+        .bind::<Date, _>(m_from)
+        .bind::<Date, _>(m_to)
+        .bind::<Date, _>(y_from)
+        .bind::<Date, _>(y_to)
+        .bind::<diesel::sql_types::Array<BigInt>, _>(vec![student_id])
+        .bind::<BigInt, _>(term)
+        .bind::<diesel::sql_types::Bool, _>(true)
+        .bind::<diesel::sql_types::Bool, _>(class_means)
+        .bind::<diesel::sql_types::Array<BigInt>, _>(vec![student_id])
+        .bind::<Date, _>(wanted.behaviour_since.unwrap_or(day))
+        .typed::<(
+            Part<AttendanceSql>,
+            Part<gq::MarkOrWeightSql>,
+            Part<gq::RecordSql>,
+        )>()
+        .get_result(conn)?;
+    Ok(ChildRecords {
+        attendance: wanted
+            .attendance
+            .map(|_| ChildAttendance::from_rows(attendance.unwrap_or_default())),
+        marks: wanted
+            .marks
+            .map(|_| gq::MarksAndWeights::from_rows(marks.unwrap_or_default())),
+        records: wanted
+            .behaviour_since
+            .map(|_| gq::Records::from_rows(records.unwrap_or_default())),
+    })
 }
 
 /// Records a parent's reason for an absence of their own child (NotFound otherwise; refused if a
@@ -402,4 +493,65 @@ pub fn insert_reason(
     .bind::<diesel::sql_types::Timestamptz, _>(now)
     .execute(conn)?;
     Ok(inserted == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ChildAttendance;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn attendance_parts_become_tallies_a_calendar_and_absences_newest_first() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 10, d).unwrap();
+        let row = |part: i32, id: i64, d: u32, category: &str, counts: (i64, i64)| {
+            (
+                part,
+                id,
+                day(d),
+                format!("{category} label"),
+                category.to_string(),
+                (category == "late").then_some(10i16),
+                String::new(),
+                (id == 31).then(|| "Ill".to_string()),
+                (id == 31).then(|| "pending".to_string()),
+                None,
+                category[..1].to_uppercase(),
+                counts.0,
+                counts.1,
+            )
+        };
+        // In the order a UNION may return them.
+        let out = ChildAttendance::from_rows(vec![
+            row(3, 30, 2, "absent", (0, 0)),
+            row(2, 0, 6, "late", (0, 0)),
+            row(1, 0, 1, "present", (15, 120)),
+            row(3, 31, 6, "late", (0, 0)),
+            row(2, 0, 2, "absent", (0, 0)),
+            row(1, 0, 1, "absent", (1, 4)),
+            row(1, 0, 1, "late", (1, 2)),
+        ]);
+        assert_eq!(
+            (out.month.present, out.month.absent, out.month.late),
+            (15, 1, 1)
+        );
+        assert_eq!(
+            (out.year.present, out.year.absent, out.year.late),
+            (120, 4, 2)
+        );
+        let calendar: Vec<(u32, &str)> = out
+            .marks
+            .iter()
+            .map(|m| (chrono::Datelike::day(&m.date), m.code.as_str()))
+            .collect();
+        assert_eq!(calendar, vec![(2, "A"), (6, "L")]);
+        let absences: Vec<(i64, Option<i16>, Option<&str>)> = out
+            .absences
+            .iter()
+            .map(|a| (a.attendance_id, a.late_minutes, a.reason.as_deref()))
+            .collect();
+        assert_eq!(
+            absences,
+            vec![(31, Some(10), Some("Ill")), (30, None, None)]
+        );
+    }
 }

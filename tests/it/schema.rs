@@ -54,3 +54,39 @@ async fn lookups_made_row_by_row_begin_an_index() {
         );
     }
 }
+
+/// `db::arrays_of` brings several queries' rows back in one statement: each part's rows whole
+/// (NULLs included, in their columns), a part without rows and a part not asked for both empty.
+#[actix_web::test]
+async fn several_queries_come_back_in_one_statement_part_by_part() {
+    use diesel::sql_types::{Integer, Nullable, Record};
+    let app = TestApp::spawn().await;
+    static PARAMS: &[(&str, &str)] = &[("n", "integer"), ("label", "text")];
+    type Part = Nullable<Array<Record<(Integer, Text, Nullable<Text>)>>>;
+    type Rows = Option<Vec<(i32, String, Option<String>)>>;
+    let body = rollbook::db::arrays_of(&[
+        Some(
+            "SELECT g, (SELECT p.label FROM p) || g, CASE WHEN g % 2 = 0 THEN 'even' END
+               FROM generate_series(1, (SELECT p.n FROM p)) g",
+        ),
+        Some("SELECT 1, 'none', NULL::text WHERE (SELECT p.n FROM p) < 0"),
+        None,
+    ]);
+    let (first, empty, absent): (Rows, Rows, Rows) = rollbook::db::cached(PARAMS, body)
+        .bind::<Integer, _>(3)
+        .bind::<Text, _>("row ")
+        .typed::<(Part, Part, Part)>()
+        .get_result(&mut app.conn())
+        .unwrap();
+    let mut first = first.unwrap();
+    first.sort();
+    assert_eq!(
+        first,
+        vec![
+            (1, "row 1".to_string(), None),
+            (2, "row 2".to_string(), Some("even".to_string())),
+            (3, "row 3".to_string(), None),
+        ]
+    );
+    assert_eq!((empty, absent), (None, None));
+}
