@@ -99,6 +99,28 @@ async fn the_parent_sees_the_month_the_rate_and_each_absence() {
         "—",
         "no marks that month: no rate, not 0 % or 100 %"
     );
+    // October's calendar, with a way on to November; the year's figures stay the year's.
+    assert_eq!(october.text("nav.day-nav strong"), "October 2026");
+    assert_eq!(october.count("#calendar td[data-date='2026-10-30']"), 1);
+    assert_eq!(october.count("#calendar td[data-date='2026-11-02']"), 0);
+    assert_eq!(
+        october.attr("nav.day-nav a[rel=next]", "href").as_deref(),
+        Some(format!("/parent/children/{child}?month=2026-11").as_str())
+    );
+    assert_eq!(october.text("#year-rate"), "88.9 %");
+    // A month not yet begun shows this month, with no way further on.
+    for future in ["2027-01", "2026-12"] {
+        let page = parent
+            .get(&format!("/parent/children/{child}?month={future}"))
+            .await;
+        assert_eq!(page.text("nav.day-nav strong"), "November 2026", "{future}");
+        assert_eq!(page.count("nav.day-nav a[rel=next]"), 0, "{future}");
+        assert_eq!(
+            page.attr("#calendar td[data-date='2026-11-17']", "class")
+                .as_deref(),
+            Some("cal-absent")
+        );
+    }
 }
 
 #[actix_web::test]
