@@ -910,7 +910,7 @@ fn main() {
         .env("ROLLBOOK_BIND", format!("127.0.0.1:{port}"))
         .env("ROLLBOOK_PUBLIC_URL", &base)
         .env("ROLLBOOK_DATA_DIR", &data_dir)
-        // The server's own pool sizing (ROLLBOOK_POOL_SIZE unset: two per core plus two).
+        // The server's own pool sizing (ROLLBOOK_POOL_SIZE unset: one per core plus two).
         .env_remove("ROLLBOOK_POOL_SIZE")
         // The summaries were just rebuilt by the seed step; no rebuild mid-measurement. A partial run
         // (BENCH_ONLY) rebuilds nothing: its server waits as long as allowed, a day from the last
