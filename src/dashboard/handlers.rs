@@ -451,13 +451,14 @@ pub async fn student(
             let (mut tally, mut results, mut behaviour, mut participation) =
                 (Tally::default(), Vec::new(), Vec::new(), Vec::new());
             if let (Some(term), Some(from)) = (rules.term_id, rules.term_starts_on) {
-                tally =
-                    crate::parents::queries::tally_between(conn, student_id, from, rules.today)?;
-                let gq::MarksAndWeights { marks, weights } =
-                    gq::marks_and_weights(conn, &[student_id], term, false, false)?;
-                let scale = gq::grade_scale(conn, rules.school_id)?;
+                let q::StudentTerm {
+                    tally: counted,
+                    marks: gq::MarksAndWeights { marks, weights },
+                    scale,
+                    records,
+                } = q::student_term(conn, student_id, rules.school_id, term, from, rules.today)?;
+                tally = counted;
                 results = gq::subject_results(&marks, student_id, &weights, rules.policy(), &scale);
-                let records = gq::records_of(conn, gq::RecordsOf::Students(&[student_id]), from)?;
                 (behaviour, participation) = (records.behaviour, records.participation);
             }
             let refreshed = crate::dashboard::refresh::last_refresh(conn)?;

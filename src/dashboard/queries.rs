@@ -6,6 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Date, Double, Integer, Nullable, Text, Timestamptz};
 
+use crate::gradebook::queries as gq;
+
 /// One school's headline figures.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct SchoolCard {
@@ -419,6 +421,81 @@ pub fn class_options(
         out.extend(options);
     }
     Ok((out, refreshed))
+}
+
+/// A student's term on their profile: attendance counted by category, all marks (published or
+/// not) with their weights, the school's scale and behaviour, from `from` to `today`.
+pub struct StudentTerm {
+    pub tally: crate::domain::attendance::Tally,
+    pub marks: gq::MarksAndWeights,
+    pub scale: crate::domain::grades::GradeScale,
+    pub records: gq::Records,
+}
+
+/// [`StudentTerm`] in one statement (`db::arrays_of`), instead of a round trip for each of
+/// its four queries. Call only for a student the user may see.
+pub fn student_term(
+    conn: &mut PgConnection,
+    student_id: i64,
+    school_id: i64,
+    term: i64,
+    from: NaiveDate,
+    today: NaiveDate,
+) -> QueryResult<StudentTerm> {
+    use crate::parents::queries as pq;
+    let marks_sql = gq::marks_and_weights_sql(1);
+    let records_sql = gq::records_sql(&gq::RecordsOf::Students(&[student_id]));
+    let body = crate::db::arrays_of(&[
+        Some(pq::TALLY_SQL),
+        Some(&marks_sql),
+        Some(gq::BANDS_SQL),
+        Some(&records_sql),
+    ]);
+    // The parts' parameters: the tally's, gq::MARKS_AND_WEIGHTS_PARAMS, the bands' and the
+    // records' (`RecordsOf::Students`, from the term's start).
+    const PARAMS: &[(&str, &str)] = &[
+        ("student_id", "bigint"),
+        ("from_day", "date"),
+        ("to_day", "date"),
+        ("students", "bigint[]"),
+        ("term", "bigint"),
+        ("published_only", "boolean"),
+        ("class_means", "boolean"),
+        ("school", "bigint"),
+        ("who", "bigint[]"),
+        ("since", "date"),
+    ];
+    type Part<ST> = Nullable<Array<diesel::sql_types::Record<ST>>>;
+    type Parts = (
+        Option<Vec<(String, i64)>>,
+        Option<Vec<gq::MarkOrWeightRow>>,
+        Option<Vec<(String, f64)>>,
+        Option<Vec<gq::RecordRow>>,
+    );
+    let (tally, marks, bands, records): Parts = crate::db::cached(PARAMS, body)
+        .bind::<BigInt, _>(student_id)
+        .bind::<Date, _>(from)
+        .bind::<Date, _>(today)
+        .bind::<Array<BigInt>, _>(vec![student_id])
+        .bind::<BigInt, _>(term)
+        .bind::<Bool, _>(false)
+        .bind::<Bool, _>(false)
+        .bind::<BigInt, _>(school_id)
+        .bind::<Array<BigInt>, _>(vec![student_id])
+        .bind::<Date, _>(from)
+        .typed::<(
+            Part<pq::TallySql>,
+            Part<gq::MarkOrWeightSql>,
+            Part<gq::BandSql>,
+            Part<gq::RecordSql>,
+        )>()
+        .get_result(conn)?;
+    Ok(StudentTerm {
+        tally: pq::tally_of(tally.unwrap_or_default()),
+        marks: gq::MarksAndWeights::from_rows(marks.unwrap_or_default()),
+        scale: gq::scale_from_rows(bands.unwrap_or_default()),
+        records: gq::Records::from_rows(records.unwrap_or_default()),
+    })
 }
 
 /// A student's summary row with the school's thresholds, for the profile.

@@ -210,6 +210,26 @@ pub struct DayMark {
     pub category: String,
 }
 
+/// SQL: a student's marks (`p.student_id`) from `p.from_day` to `p.to_day` counted by category,
+/// rows of [`TallySql`] for [`tally_of`].
+pub const TALLY_SQL: &str = "SELECT ac.category, count(*) AS n
+           FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
+          WHERE a.student_id = (SELECT p.student_id FROM p)
+            AND a.date BETWEEN (SELECT p.from_day FROM p) AND (SELECT p.to_day FROM p)
+          GROUP BY ac.category";
+
+/// The column types of [`TALLY_SQL`]'s rows: category, count.
+pub type TallySql = (Text, BigInt);
+
+/// The rows of [`TALLY_SQL`] as a tally.
+pub fn tally_of(rows: Vec<(String, i64)>) -> crate::domain::attendance::Tally {
+    let mut tally = crate::domain::attendance::Tally::default();
+    for (category, n) in rows {
+        tally.set(&category, n);
+    }
+    tally
+}
+
 /// Marks by category between two dates, counted in SQL.
 pub fn tally_between(
     conn: &mut PgConnection,
@@ -217,35 +237,20 @@ pub fn tally_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<crate::domain::attendance::Tally> {
-    let counts: Vec<CategoryCount> = crate::db::cached(
+    let rows = crate::db::cached(
         &[
             ("student_id", "bigint"),
             ("from_day", "date"),
             ("to_day", "date"),
         ],
-        "SELECT ac.category, count(*) AS n
-           FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
-          WHERE a.student_id = (SELECT p.student_id FROM p)
-            AND a.date BETWEEN (SELECT p.from_day FROM p) AND (SELECT p.to_day FROM p)
-          GROUP BY ac.category",
+        TALLY_SQL,
     )
     .bind::<BigInt, _>(student_id)
     .bind::<Date, _>(from)
     .bind::<Date, _>(to)
+    .typed::<TallySql>()
     .load(conn)?;
-    let mut tally = crate::domain::attendance::Tally::default();
-    for c in counts {
-        tally.set(&c.category, c.n);
-    }
-    Ok(tally)
-}
-
-#[derive(QueryableByName)]
-struct CategoryCount {
-    #[diesel(sql_type = Text)]
-    category: String,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
+    Ok(tally_of(rows))
 }
 
 /// An absence or late arrival, with the parent's reason if one was sent.

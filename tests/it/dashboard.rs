@@ -554,6 +554,94 @@ async fn dashboards_are_for_the_office_and_each_principal_sees_their_own_school(
     assert_eq!(profile.status, 200);
     assert!(profile.count("#risk li") >= 1);
     assert!(profile.count("#subjects tbody tr") >= 1);
+    // The profile's term (one statement for its attendance, marks, scale and behaviour) agrees
+    // with counts made here: the term's marks by category up to today (2026-11-18), and each
+    // subject's number of marks and its letter for the average shown.
+    #[derive(QueryableByName)]
+    struct Counted {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        line: String,
+    }
+    let counted: Counted = diesel::sql_query(
+        "WITH t AS (SELECT t.starts_on FROM terms t JOIN students st ON st.school_id = t.school_id
+                     WHERE st.id = $1 AND t.starts_on <= DATE '2026-11-18'
+                     ORDER BY t.starts_on DESC LIMIT 1),
+              n AS (SELECT ac.category, count(*) AS n FROM attendance a
+                      JOIN attendance_codes ac ON ac.id = a.code_id
+                     WHERE a.student_id = $1 AND a.date >= (SELECT starts_on FROM t)
+                       AND a.date <= DATE '2026-11-18'
+                     GROUP BY ac.category)
+         SELECT format('%s present, %s late, %s absent, %s excused.',
+                       coalesce((SELECT n FROM n WHERE category = 'present'), 0),
+                       coalesce((SELECT n FROM n WHERE category = 'late'), 0),
+                       coalesce((SELECT n FROM n WHERE category = 'absent'), 0),
+                       coalesce((SELECT n FROM n WHERE category = 'excused'), 0)) AS line",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(one)
+    .get_result(&mut app.conn())
+    .unwrap();
+    let attendance = profile
+        .texts("p")
+        .into_iter()
+        .find(|t| t.contains(" present, "))
+        .unwrap();
+    assert!(
+        attendance.ends_with(&counted.line),
+        "{attendance:?} against {:?}",
+        counted.line
+    );
+    #[derive(QueryableByName)]
+    struct Band {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        letter: String,
+        #[diesel(sql_type = diesel::sql_types::Double)]
+        min: f64,
+    }
+    let bands: Vec<Band> = diesel::sql_query(
+        "SELECT gb.letter, gb.min_percent::float8 AS min FROM grade_bands gb
+           JOIN students st ON st.school_id = gb.school_id WHERE st.id = $1
+          ORDER BY gb.min_percent DESC",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(one)
+    .load(&mut app.conn())
+    .unwrap();
+    assert!(!bands.is_empty(), "the demo school has letter bands");
+    let html = profile.html();
+    let row = scraper::Selector::parse("#subjects tbody tr").unwrap();
+    let cell = scraper::Selector::parse("td").unwrap();
+    for tr in html.select(&row) {
+        let subject: i64 = tr.value().attr("data-subject-id").unwrap().parse().unwrap();
+        let cells: Vec<String> = tr
+            .select(&cell)
+            .map(|c| c.text().collect::<String>())
+            .collect();
+        let average: f64 = cells[0].trim_end_matches(" %").parse().unwrap();
+        let expected = bands
+            .iter()
+            .find(|b| average >= b.min)
+            .map_or("", |b| b.letter.as_str());
+        assert_eq!(cells[1], expected, "subject {subject} at {average} %");
+        let marks: i64 = {
+            #[derive(QueryableByName)]
+            struct N {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            diesel::sql_query(
+                "SELECT count(*) AS n FROM scores s JOIN assessments a ON a.id = s.assessment_id
+                   JOIN terms t ON t.id = a.term_id
+                  WHERE s.student_id = $1 AND a.subject_id = $2 AND s.status <> 'blank'
+                    AND NOT a.archived AND t.starts_on <= DATE '2026-11-18'
+                    AND t.ends_on >= DATE '2026-11-18'",
+            )
+            .bind::<diesel::sql_types::BigInt, _>(one)
+            .bind::<diesel::sql_types::BigInt, _>(subject)
+            .get_result::<N>(&mut app.conn())
+            .unwrap()
+            .n
+        };
+        assert_eq!(cells[2], marks.to_string(), "subject {subject}");
+    }
     let admin = app.signed_in(DEMO_ADMIN).await;
     let dash = admin.get("/dashboard").await;
     assert_eq!(dash.count("#schools tbody tr"), 2, "schools side by side");
