@@ -365,7 +365,7 @@ pub fn any_of(param: &str, column: &str, count: usize) -> String {
 /// SQL, reading the shared `p` parameters; `None` for a part not wanted this time, which is then
 /// NULL) comes back as one column holding its rows as an array of records, NULL when it has no
 /// rows. Load each column as `Nullable<Array<Record<ST>>>` (`ST` the part's column types, flat,
-/// at most 16) into `Option<Vec<tuple>>`. A page that needs several queries after its
+/// at most 16; [`ArrayPart`]) into `Option<Vec<tuple>>`. A page that needs several queries after its
 /// authorisation check then makes one round trip for them, not one each: every statement costs
 /// PostgreSQL and the server a message exchange, a transaction and a wake-up on each side
 /// (about a tenth of a millisecond of CPU on the benchmark machine, as much as a parent's page
@@ -380,6 +380,20 @@ pub fn arrays_of(parts: &[Option<&str>]) -> String {
         })
         .collect();
     format!("SELECT {}", columns.join(", "))
+}
+
+/// The SQL type of one column of [`arrays_of`], for a part whose rows have the column types `ST`.
+pub type ArrayPart<ST> =
+    diesel::sql_types::Nullable<diesel::sql_types::Array<diesel::sql_types::Record<ST>>>;
+
+/// The parameters of a statement made of several queries' SQL (see [`arrays_of`]): their
+/// declared lists one after the other, joined once into `cell` (a `static` of the caller's).
+/// Bind in the same order.
+pub fn joined_params(
+    cell: &'static std::sync::OnceLock<Vec<(&'static str, &'static str)>>,
+    lists: &[&[(&'static str, &'static str)]],
+) -> &'static [(&'static str, &'static str)] {
+    cell.get_or_init(|| lists.concat())
 }
 
 /// [`inline_params`], remembered by each database thread for each statement it has seen (a

@@ -443,53 +443,45 @@ pub fn student_term(
     today: NaiveDate,
 ) -> QueryResult<StudentTerm> {
     use crate::parents::queries as pq;
-    let marks_sql = gq::marks_and_weights_sql(1);
-    let records_sql = gq::records_sql(&gq::RecordsOf::Students(&[student_id]));
+    let (marks_sql, records_sql) = gq::student_work_sql(student_id);
     let body = crate::db::arrays_of(&[
         Some(pq::TALLY_SQL),
         Some(&marks_sql),
         Some(gq::BANDS_SQL),
         Some(&records_sql),
     ]);
-    // The parts' parameters: the tally's, gq::MARKS_AND_WEIGHTS_PARAMS, the bands' and the
-    // records' (`RecordsOf::Students`, from the term's start).
-    const PARAMS: &[(&str, &str)] = &[
-        ("student_id", "bigint"),
-        ("from_day", "date"),
-        ("to_day", "date"),
-        ("students", "bigint[]"),
-        ("term", "bigint"),
-        ("published_only", "boolean"),
-        ("class_means", "boolean"),
-        ("school", "bigint"),
-        ("who", "bigint[]"),
-        ("since", "date"),
-    ];
-    type Part<ST> = Nullable<Array<diesel::sql_types::Record<ST>>>;
+    static PARAMS: std::sync::OnceLock<Vec<(&str, &str)>> = std::sync::OnceLock::new();
+    let params = crate::db::joined_params(
+        &PARAMS,
+        &[
+            pq::TALLY_PARAMS,
+            gq::BANDS_PARAMS,
+            gq::MARKS_AND_WEIGHTS_PARAMS,
+            gq::STUDENTS_RECORDS_PARAMS,
+        ],
+    );
+    use crate::db::ArrayPart as Part;
     type Parts = (
         Option<Vec<(String, i64)>>,
         Option<Vec<gq::MarkOrWeightRow>>,
         Option<Vec<(String, f64)>>,
         Option<Vec<gq::RecordRow>>,
     );
-    let (tally, marks, bands, records): Parts = crate::db::cached(PARAMS, body)
+    let query = crate::db::cached(params, body)
         .bind::<BigInt, _>(student_id)
         .bind::<Date, _>(from)
         .bind::<Date, _>(today)
-        .bind::<Array<BigInt>, _>(vec![student_id])
-        .bind::<BigInt, _>(term)
-        .bind::<Bool, _>(false)
-        .bind::<Bool, _>(false)
-        .bind::<BigInt, _>(school_id)
-        .bind::<Array<BigInt>, _>(vec![student_id])
-        .bind::<Date, _>(from)
-        .typed::<(
-            Part<pq::TallySql>,
-            Part<gq::MarkOrWeightSql>,
-            Part<gq::BandSql>,
-            Part<gq::RecordSql>,
-        )>()
-        .get_result(conn)?;
+        .bind::<BigInt, _>(school_id);
+    // All work, published or not, without class averages; behaviour from the term's start.
+    let (tally, marks, bands, records): Parts =
+        gq::bind_student_work(query, student_id, term, false, false, from)
+            .typed::<(
+                Part<pq::TallySql>,
+                Part<gq::MarkOrWeightSql>,
+                Part<gq::BandSql>,
+                Part<gq::RecordSql>,
+            )>()
+            .get_result(conn)?;
     Ok(StudentTerm {
         tally: pq::tally_of(tally.unwrap_or_default()),
         marks: gq::MarksAndWeights::from_rows(marks.unwrap_or_default()),

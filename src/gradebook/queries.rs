@@ -643,6 +643,9 @@ pub fn weights_of(categories: &[Category]) -> BTreeMap<String, f64> {
 pub const BANDS_SQL: &str = "SELECT letter, min_percent::float8 AS min_percent FROM grade_bands
           WHERE school_id = (SELECT p.school FROM p)";
 
+/// The parameters [`BANDS_SQL`] reads.
+pub const BANDS_PARAMS: &[(&str, &str)] = &[("school", "bigint")];
+
 /// The column types of [`BANDS_SQL`]'s rows.
 pub type BandSql = (Text, Double);
 
@@ -655,7 +658,7 @@ pub fn scale_from_rows(mut bands: Vec<(String, f64)>) -> GradeScale {
 
 /// The school's letter bands (the default scale when it has none).
 pub fn grade_scale(conn: &mut PgConnection, school_id: i64) -> QueryResult<GradeScale> {
-    let bands = crate::db::cached(&[("school", "bigint")], BANDS_SQL)
+    let bands = crate::db::cached(BANDS_PARAMS, BANDS_SQL)
         .bind::<BigInt, _>(school_id)
         .typed::<BandSql>()
         .load(conn)?;
@@ -1084,6 +1087,35 @@ pub fn marks_and_weights_sql(students: usize) -> String {
     )
 }
 
+/// One student's marks of `term` and records from `since`, for a statement that embeds both
+/// (`db::arrays_of`): the SQL of [`marks_and_weights`] and of [`records_of`]. Declare their
+/// parameters, [`MARKS_AND_WEIGHTS_PARAMS`] then [`STUDENTS_RECORDS_PARAMS`], after the
+/// statement's own (`db::joined_params`), and bind them with [`bind_student_work`].
+pub fn student_work_sql(student_id: i64) -> (String, String) {
+    (
+        marks_and_weights_sql(1),
+        records_sql(&RecordsOf::Students(&[student_id])),
+    )
+}
+
+/// Binds the parameters of [`student_work_sql`], in their order.
+pub fn bind_student_work(
+    query: crate::db::Cached,
+    student_id: i64,
+    term: i64,
+    published_only: bool,
+    class_means: bool,
+    since: NaiveDate,
+) -> crate::db::Cached {
+    query
+        .bind::<Array<BigInt>, _>(vec![student_id])
+        .bind::<BigInt, _>(term)
+        .bind::<Bool, _>(published_only)
+        .bind::<Bool, _>(class_means)
+        .bind::<Array<BigInt>, _>(vec![student_id])
+        .bind::<Date, _>(since)
+}
+
 impl MarksAndWeights {
     /// The rows of [`marks_and_weights_sql`], in any order.
     pub fn from_rows(rows: Vec<MarkOrWeightRow>) -> Self {
@@ -1272,6 +1304,9 @@ pub enum RecordsOf<'a> {
     Class(i64),
 }
 
+/// The parameters of [`records_sql`] for `RecordsOf::Students`.
+pub const STUDENTS_RECORDS_PARAMS: &[(&str, &str)] = &[("who", "bigint[]"), ("since", "date")];
+
 impl RecordsOf<'_> {
     fn filter(&self, table: &str) -> String {
         match self {
@@ -1284,7 +1319,7 @@ impl RecordsOf<'_> {
 
     fn params(&self) -> &'static [(&'static str, &'static str)] {
         match self {
-            Self::Students(_) => &[("who", "bigint[]"), ("since", "date")],
+            Self::Students(_) => STUDENTS_RECORDS_PARAMS,
             Self::Class(_) => &[("class_id", "bigint"), ("since", "date")],
         }
     }

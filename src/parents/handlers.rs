@@ -123,7 +123,15 @@ async fn child_page(
                 .unwrap_or_else(|| first_of_month(today));
             let month_end = (month + Months::new(1)).pred_opt().expect("valid");
             let year_start = year_start.unwrap_or(today);
-            let (work, attendance) = published_work(
+            let (
+                work,
+                queries::ChildAttendance {
+                    marks,
+                    month: month_tally,
+                    year: year_tally,
+                    absences,
+                },
+            ) = published_work(
                 conn,
                 student_id,
                 rules,
@@ -131,12 +139,6 @@ async fn child_page(
                 false,
                 Some(((month, month_end), (year_start, today))),
             )?;
-            let queries::ChildAttendance {
-                marks,
-                month: month_tally,
-                year: year_tally,
-                absences,
-            } = attendance.ok_or_else(|| AppError::Unexpected("attendance not read".into()))?;
             Ok((
                 child,
                 today,
@@ -212,7 +214,8 @@ struct PublishedWork {
 
 /// Parents see published work only: every average here is computed from published
 /// assessments alone (DESIGN.md §4). Call only after the child's authorisation check. The
-/// child's attendance for a month and a year comes in the same statement where asked for.
+/// child's attendance for a month and a year comes in the same statement where asked for (none
+/// otherwise).
 fn published_work(
     conn: &mut diesel::PgConnection,
     student_id: i64,
@@ -220,7 +223,7 @@ fn published_work(
     scale: crate::domain::grades::GradeScale,
     class_means: bool,
     attendance: Option<((NaiveDate, NaiveDate), (NaiveDate, NaiveDate))>,
-) -> Result<(PublishedWork, Option<queries::ChildAttendance>), AppError> {
+) -> Result<(PublishedWork, queries::ChildAttendance), AppError> {
     let term = rules.term_id.zip(rules.term_starts_on);
     let wanted = queries::Wanted {
         attendance,

@@ -218,6 +218,13 @@ pub const TALLY_SQL: &str = "SELECT ac.category, count(*) AS n
             AND a.date BETWEEN (SELECT p.from_day FROM p) AND (SELECT p.to_day FROM p)
           GROUP BY ac.category";
 
+/// The parameters [`TALLY_SQL`] reads.
+pub const TALLY_PARAMS: &[(&str, &str)] = &[
+    ("student_id", "bigint"),
+    ("from_day", "date"),
+    ("to_day", "date"),
+];
+
 /// The column types of [`TALLY_SQL`]'s rows: category, count.
 pub type TallySql = (Text, BigInt);
 
@@ -237,19 +244,12 @@ pub fn tally_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<crate::domain::attendance::Tally> {
-    let rows = crate::db::cached(
-        &[
-            ("student_id", "bigint"),
-            ("from_day", "date"),
-            ("to_day", "date"),
-        ],
-        TALLY_SQL,
-    )
-    .bind::<BigInt, _>(student_id)
-    .bind::<Date, _>(from)
-    .bind::<Date, _>(to)
-    .typed::<TallySql>()
-    .load(conn)?;
+    let rows = crate::db::cached(TALLY_PARAMS, TALLY_SQL)
+        .bind::<BigInt, _>(student_id)
+        .bind::<Date, _>(from)
+        .bind::<Date, _>(to)
+        .typed::<TallySql>()
+        .load(conn)?;
     Ok(tally_of(rows))
 }
 
@@ -269,6 +269,7 @@ pub struct Absence {
 
 /// A month's calendar, the month's and the year's tallies, and the year's absences (newest
 /// first, with the latest reason sent) of one child.
+#[derive(Default)]
 pub struct ChildAttendance {
     /// One per day in the month: the first class's register that day.
     pub marks: Vec<DayMark>,
@@ -311,6 +312,15 @@ type AttendanceRow = (
     i64,
     i64,
 );
+
+/// The parameters [`ATTENDANCE_SQL`] reads.
+const ATTENDANCE_PARAMS: &[(&str, &str)] = &[
+    ("student_id", "bigint"),
+    ("m_from", "date"),
+    ("m_to", "date"),
+    ("y_from", "date"),
+    ("y_to", "date"),
+];
 
 /// A child's month (`m_from` to `m_to`) and year (`y_from` to `y_to`) of attendance, for
 /// [`ChildAttendance::from_rows`]; reads `student_id` and the dates from `p`. Three reads of the
@@ -397,9 +407,9 @@ pub struct Wanted {
     pub behaviour_since: Option<NaiveDate>,
 }
 
-/// What [`child_records`] found; `None` where it was not wanted.
+/// What [`child_records`] found; `None` (or no attendance) where it was not wanted.
 pub struct ChildRecords {
-    pub attendance: Option<ChildAttendance>,
+    pub attendance: ChildAttendance,
     pub marks: Option<gq::MarksAndWeights>,
     pub records: Option<gq::Records>,
 }
@@ -412,8 +422,7 @@ pub fn child_records(
     student_id: i64,
     wanted: &Wanted,
 ) -> QueryResult<ChildRecords> {
-    let marks_sql = gq::marks_and_weights_sql(1);
-    let records_sql = gq::records_sql(&gq::RecordsOf::Students(&[student_id]));
+    let (marks_sql, records_sql) = gq::student_work_sql(student_id);
     let body = crate::db::arrays_of(&[
         wanted.attendance.map(|_| ATTENDANCE_SQL),
         wanted.marks.map(|_| marks_sql.as_str()),
@@ -422,49 +431,38 @@ pub fn child_records(
     let day = NaiveDate::default();
     let ((m_from, m_to), (y_from, y_to)) = wanted.attendance.unwrap_or(((day, day), (day, day)));
     let (term, class_means) = wanted.marks.unwrap_or((0, false));
-    // The parts' parameters, in the order bound below: the attendance's, then those of
-    // gq::MARKS_AND_WEIGHTS_PARAMS, then the records' (`RecordsOf::Students`).
-    const PARAMS: &[(&str, &str)] = &[
-        ("student_id", "bigint"),
-        ("m_from", "date"),
-        ("m_to", "date"),
-        ("y_from", "date"),
-        ("y_to", "date"),
-        ("students", "bigint[]"),
-        ("term", "bigint"),
-        ("published_only", "boolean"),
-        ("class_means", "boolean"),
-        ("who", "bigint[]"),
-        ("since", "date"),
-    ];
-    type Part<ST> = Nullable<diesel::sql_types::Array<diesel::sql_types::Record<ST>>>;
+    static PARAMS: std::sync::OnceLock<Vec<(&str, &str)>> = std::sync::OnceLock::new();
+    let params = crate::db::joined_params(
+        &PARAMS,
+        &[
+            ATTENDANCE_PARAMS,
+            gq::MARKS_AND_WEIGHTS_PARAMS,
+            gq::STUDENTS_RECORDS_PARAMS,
+        ],
+    );
+    use crate::db::ArrayPart as Part;
     type Parts = (
         Option<Vec<AttendanceRow>>,
         Option<Vec<gq::MarkOrWeightRow>>,
         Option<Vec<gq::RecordRow>>,
     );
-    let (attendance, marks, records): Parts = crate::db::cached(PARAMS, body)
+    let query = crate::db::cached(params, body)
         .bind::<BigInt, _>(student_id)
         .bind::<Date, _>(m_from)
         .bind::<Date, _>(m_to)
         .bind::<Date, _>(y_from)
-        .bind::<Date, _>(y_to)
-        .bind::<diesel::sql_types::Array<BigInt>, _>(vec![student_id])
-        .bind::<BigInt, _>(term)
-        .bind::<diesel::sql_types::Bool, _>(true)
-        .bind::<diesel::sql_types::Bool, _>(class_means)
-        .bind::<diesel::sql_types::Array<BigInt>, _>(vec![student_id])
-        .bind::<Date, _>(wanted.behaviour_since.unwrap_or(day))
-        .typed::<(
-            Part<AttendanceSql>,
-            Part<gq::MarkOrWeightSql>,
-            Part<gq::RecordSql>,
-        )>()
-        .get_result(conn)?;
+        .bind::<Date, _>(y_to);
+    let since = wanted.behaviour_since.unwrap_or(day);
+    let (attendance, marks, records): Parts =
+        gq::bind_student_work(query, student_id, term, true, class_means, since)
+            .typed::<(
+                Part<AttendanceSql>,
+                Part<gq::MarkOrWeightSql>,
+                Part<gq::RecordSql>,
+            )>()
+            .get_result(conn)?;
     Ok(ChildRecords {
-        attendance: wanted
-            .attendance
-            .map(|_| ChildAttendance::from_rows(attendance.unwrap_or_default())),
+        attendance: ChildAttendance::from_rows(attendance.unwrap_or_default()),
         marks: wanted
             .marks
             .map(|_| gq::MarksAndWeights::from_rows(marks.unwrap_or_default())),

@@ -59,10 +59,10 @@ async fn lookups_made_row_by_row_begin_an_index() {
 /// (NULLs included, in their columns), a part without rows and a part not asked for both empty.
 #[actix_web::test]
 async fn several_queries_come_back_in_one_statement_part_by_part() {
-    use diesel::sql_types::{Integer, Nullable, Record};
+    use diesel::sql_types::{Integer, Nullable};
     let app = TestApp::spawn().await;
     static PARAMS: &[(&str, &str)] = &[("n", "integer"), ("label", "text")];
-    type Part = Nullable<Array<Record<(Integer, Text, Nullable<Text>)>>>;
+    type Part = rollbook::db::ArrayPart<(Integer, Text, Nullable<Text>)>;
     type Rows = Option<Vec<(i32, String, Option<String>)>>;
     let body = rollbook::db::arrays_of(&[
         Some(
