@@ -485,7 +485,7 @@ pub fn student_term(
     Ok(StudentTerm {
         tally: pq::tally_of(tally.unwrap_or_default()),
         marks: gq::MarksAndWeights::from_rows(marks.unwrap_or_default()),
-        scale: gq::scale_from_rows(bands.unwrap_or_default()),
+        scale: gq::scale_of(bands.unwrap_or_default()),
         records: gq::Records::from_rows(records.unwrap_or_default()),
     })
 }

@@ -639,7 +639,8 @@ pub fn weights_of(categories: &[Category]) -> BTreeMap<String, f64> {
 }
 
 /// SQL: the letter bands of the school `p.school`, rows of (letter, min_percent) in no
-/// particular order, for [`scale_from_rows`].
+/// particular order (a scale keeps no order: [`GradeScale::ordered`] sorts where it matters),
+/// for [`scale_of`].
 pub const BANDS_SQL: &str = "SELECT letter, min_percent::float8 AS min_percent FROM grade_bands
           WHERE school_id = (SELECT p.school FROM p)";
 
@@ -649,20 +650,13 @@ pub const BANDS_PARAMS: &[(&str, &str)] = &[("school", "bigint")];
 /// The column types of [`BANDS_SQL`]'s rows.
 pub type BandSql = (Text, Double);
 
-/// The rows of [`BANDS_SQL`] as the school's scale, highest band first (the default scale when
-/// it has none).
-pub fn scale_from_rows(mut bands: Vec<(String, f64)>) -> GradeScale {
-    bands.sort_by(|a, b| b.1.total_cmp(&a.1));
-    scale_of(bands)
-}
-
 /// The school's letter bands (the default scale when it has none).
 pub fn grade_scale(conn: &mut PgConnection, school_id: i64) -> QueryResult<GradeScale> {
     let bands = crate::db::cached(BANDS_PARAMS, BANDS_SQL)
         .bind::<BigInt, _>(school_id)
         .typed::<BandSql>()
         .load(conn)?;
-    Ok(scale_from_rows(bands))
+    Ok(scale_of(bands))
 }
 
 /// SQL: a `LATERAL` subquery giving the school `school` (an SQL expression) its grade bands as
