@@ -3,7 +3,8 @@
 #
 #   scripts/pg.sh install        install Debian packages that are missing (see scripts/deps.sh)
 #   scripts/pg.sh start NAME     initialise (once) and start cluster NAME; print its base URL
-#   scripts/pg.sh stop NAME      stop cluster NAME
+#   scripts/pg.sh stop NAME      stop cluster NAME (MODE=immediate for a crash-like stop)
+#   scripts/pg.sh remove NAME    stop cluster NAME at once and delete it (tests' own clusters)
 #   scripts/pg.sh url NAME       print the base URL (postgres://…/?host=socketdir) of cluster NAME
 #
 # The cluster lives in .data/pg-NAME inside the project (git-ignored) and listens only on a Unix
@@ -92,14 +93,22 @@ stop() {
   local bin dir
   bin="$(pg_bindir)"
   dir="$(cluster_dir)"
-  [ -f "$dir/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+  [ -f "$dir/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$dir" -m "${MODE:-fast}" -w stop >/dev/null 2>&1 || true
+}
+
+remove() {
+  local dir
+  dir="$(cluster_dir)"
+  MODE=immediate stop
+  rm -rf "$dir" "$dir.initdb.log"
 }
 
 case "$cmd" in
   install) install ;;
   start) start ;;
   stop) stop ;;
+  remove) remove ;;
   url) url_for "$(cluster_dir)" ;;
   dir) cluster_dir ;;
-  *) echo "usage: $0 install|start|stop|url|dir [NAME]" >&2; exit 2 ;;
+  *) echo "usage: $0 install|start|stop|remove|url|dir [NAME]" >&2; exit 2 ;;
 esac

@@ -22,6 +22,9 @@ pub const SESSION_COOKIE: &str = "rollbook_session";
 /// Largest request body accepted anywhere (forms are smaller; imports say so themselves).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// How long a stopping server (SIGTERM, SIGINT) lets requests in flight finish.
+pub const SHUTDOWN_GRACE_SECS: u64 = 10;
+
 /// A bound, not yet running server and the port it listens on.
 pub struct Application {
     pub port: u16,
@@ -151,7 +154,10 @@ fn serve(
             )
     })
     .listen(listener)?;
-    Ok(server.workers(workers).run())
+    Ok(server
+        .workers(workers)
+        .shutdown_timeout(SHUTDOWN_GRACE_SECS)
+        .run())
 }
 
 fn cores() -> usize {

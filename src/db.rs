@@ -1,6 +1,8 @@
 //! The connection pool, embedded migrations and the queue that runs requests' database work.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, Pool, PoolError, PooledConnection};
@@ -9,7 +11,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::AppError;
 
-pub type PgConn = PooledConnection<ConnectionManager<PgConnection>>;
+pub type PgConn = PooledConnection<Manager>;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
@@ -24,9 +26,11 @@ pub const NOTICE_CHANNEL: &str = "rollbook_sessions";
 /// The connection pool and the one queue of requests' database work that feeds it.
 #[derive(Clone)]
 pub struct PgPool {
-    connections: Pool<ConnectionManager<PgConnection>>,
+    connections: Pool<Manager>,
     queue: Arc<WorkQueue>,
     notices: Arc<Notices>,
+    /// The last connection tried could not be made, or a lent one was found closed.
+    unreachable: Arc<AtomicBool>,
 }
 
 /// What a connection heard on [`NOTICE_CHANNEL`].
@@ -60,14 +64,85 @@ impl Notices {
     /// Hands on every notification the connection has received. PostgreSQL sends a committed
     /// NOTIFY to a listening connection before it answers that connection's next statement, so
     /// after a job's statements everything committed before the job began has been heard.
-    fn drain(&self, conn: &mut PgConnection) {
-        for notification in conn.notifications_iter() {
-            match notification {
-                Ok(n) if n.channel == NOTICE_CHANNEL => self.tell(Notice::Payload(&n.payload)),
-                Ok(_) => {}
-                Err(_) => self.tell(Notice::Anything),
+    ///
+    /// Reading never blocks (`PQconsumeInput`), and on a connection the server has closed it
+    /// fails: then the connection is marked broken (the pool discards it instead of lending it
+    /// again), every listener hears that anything may have changed, and the drain ends.
+    fn drain(&self, conn: &mut PgConnection) -> Result<(), Dead> {
+        loop {
+            let next = conn.notifications_iter().next();
+            match next {
+                None => return Ok(()),
+                Some(Ok(n)) if n.channel == NOTICE_CHANNEL => {
+                    self.tell(Notice::Payload(&n.payload))
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) => {
+                    mark_broken(conn);
+                    self.tell(Notice::Anything);
+                    return Err(Dead);
+                }
             }
         }
+    }
+}
+
+/// The server closed the connection.
+#[derive(Debug)]
+struct Dead;
+
+/// Makes the pool discard `conn` when it comes back (r2d2 asks diesel whether a connection is
+/// broken, and diesel answers from its transaction state).
+fn mark_broken(conn: &mut PgConnection) {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    AnsiTransactionManager::transaction_manager_status_mut(conn).set_in_error();
+}
+
+/// Whether a job's error means its connection can no longer be used.
+fn connection_lost(error: &AppError) -> bool {
+    matches!(error, AppError::Unavailable(_))
+}
+
+/// The pool's connections: diesel's manager, with a check at every check-out that costs no round
+/// trip. A connection the server has closed (a restart, a terminated backend) has end-of-file
+/// waiting on its socket; reading what is there without blocking finds it, and r2d2 then
+/// discards that connection and opens another. The first read may only take in the server's
+/// farewell message, so the check reads twice.
+pub struct Manager {
+    inner: ConnectionManager<PgConnection>,
+    notices: Arc<Notices>,
+    unreachable: Arc<AtomicBool>,
+}
+
+impl diesel::r2d2::ManageConnection for Manager {
+    type Connection = PgConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<PgConnection, Self::Error> {
+        let made = self.inner.connect();
+        self.unreachable.store(made.is_err(), Ordering::Relaxed);
+        made
+    }
+
+    fn is_valid(&self, conn: &mut PgConnection) -> Result<(), Self::Error> {
+        let closed = || {
+            diesel::r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(
+                "the server closed the connection".into(),
+            ))
+        };
+        let open = self
+            .notices
+            .drain(conn)
+            .and_then(|_| self.notices.drain(conn));
+        if open.is_err() {
+            // Until a new connection is made, the database may be down.
+            self.unreachable.store(true, Ordering::Relaxed);
+        }
+        open.map_err(|_| closed())
+    }
+
+    fn has_broken(&self, conn: &mut PgConnection) -> bool {
+        self.inner.has_broken(conn)
     }
 }
 
@@ -100,23 +175,40 @@ pub fn request_threads(size: u32) -> usize {
     size.saturating_sub(BACKGROUND_CONNECTIONS).max(1) as usize
 }
 
+/// How long a job waits for a connection. While the database is down, a new connection is tried
+/// again at least every half of this, so service resumes within a second of it coming back.
+const CHECKOUT_WAIT: Duration = Duration::from_secs(2);
+
+/// How long a request's job may wait in the queue before it is answered "unavailable" without
+/// running: after an outage the backlog's clients have given up, and running their work first
+/// would keep the next requests waiting too.
+pub const QUEUE_PATIENCE: Duration = Duration::from_secs(10);
+
 /// Builds the pool lazily: the server starts (and `/health` answers) even while the database is
 /// down, and `/health/ready` reports it.
 pub fn pool(database_url: &str, size: u32) -> PgPool {
     let notices = Arc::new(Notices::default());
+    let unreachable = Arc::new(AtomicBool::new(false));
     let connections = Pool::builder()
         .max_size(size)
         .min_idle(Some(0))
-        .connection_timeout(std::time::Duration::from_secs(5))
-        .test_on_check_out(false)
+        .connection_timeout(CHECKOUT_WAIT)
+        // The check costs no round trip (see `Manager`).
+        .test_on_check_out(true)
+        .error_handler(Box::new(ConnectionErrors))
         .connection_customizer(Box::new(SessionSettings {
             notices: Arc::clone(&notices),
         }))
-        .build_unchecked(ConnectionManager::new(database_url));
+        .build_unchecked(Manager {
+            inner: ConnectionManager::new(database_url),
+            notices: Arc::clone(&notices),
+            unreachable: Arc::clone(&unreachable),
+        });
     PgPool {
         connections,
         queue: Arc::new(WorkQueue::start(request_threads(size))),
         notices,
+        unreachable,
     }
 }
 
@@ -161,6 +253,17 @@ impl WorkQueue {
         self.jobs
             .send(job)
             .map_err(|_| AppError::Unexpected("the database threads have stopped".into()))
+    }
+}
+
+/// Logs a connection that could not be made or was found closed: a warning, since the pool
+/// tries again by itself and requests meanwhile answer 503.
+#[derive(Debug)]
+struct ConnectionErrors;
+
+impl diesel::r2d2::HandleError<diesel::r2d2::Error> for ConnectionErrors {
+    fn handle_error(&self, error: diesel::r2d2::Error) {
+        tracing::warn!(%error, "database connection");
     }
 }
 
@@ -217,29 +320,99 @@ where
     G: FnOnce(T) -> Result<U, AppError> + Send + 'static,
     U: Send + 'static,
 {
-    let connections = pool.connections.clone();
-    let notices = Arc::clone(&pool.notices);
+    let done = queued(pool, (QUEUE_PATIENCE, CHECKOUT_WAIT), work, after).await;
+    let _ = JOBS_DONE.try_with(|jobs| jobs.set(jobs.get().saturating_add(1)));
+    done
+}
+
+/// Whether requests can be served now: a job goes through the requests' queue within `within`
+/// and its connection answers. False while the database is unreachable or the queue is stuck.
+pub async fn serving(pool: &PgPool, within: Duration) -> Result<(), AppError> {
+    use diesel::RunQueryDsl;
+    // While the last connection tried failed, wait only briefly for the pool's next try.
+    let wait = if pool.unreachable.load(Ordering::Relaxed) {
+        Duration::from_millis(500)
+    } else {
+        CHECKOUT_WAIT
+    };
+    let probe = queued(
+        pool,
+        (within, wait),
+        |conn| Ok(diesel::sql_query("SELECT 1").execute(conn)?),
+        Ok,
+    );
+    match tokio::time::timeout(within + wait, probe).await {
+        Ok(done) => done.map(|_| ()),
+        Err(_) => Err(AppError::Unavailable(
+            "the request queue is not moving".into(),
+        )),
+    }
+}
+
+/// Runs `work` on the requests' queue, unless it waited there longer than `patience`, with a
+/// connection the pool lends within `wait`.
+async fn queued<T, U, F, G>(
+    pool: &PgPool,
+    (patience, wait): (Duration, Duration),
+    work: F,
+    after: G,
+) -> Result<U, AppError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
+    G: FnOnce(T) -> Result<U, AppError> + Send + 'static,
+    U: Send + 'static,
+{
+    let (connections, notices) = (pool.connections.clone(), Arc::clone(&pool.notices));
     let span = tracing::Span::current();
     let (reply, answer) = tokio::sync::oneshot::channel();
+    let queued_at = Instant::now();
     let job: Job = Box::new(move || {
         let _entered = span.enter();
-        let done = connections
-            .get()
-            .map_err(AppError::from)
-            .and_then(|mut conn| {
-                let done = work(&mut conn);
-                notices.drain(&mut conn);
-                done
-            })
-            .and_then(after);
+        if queued_at.elapsed() > patience {
+            let _ = reply.send(Err(AppError::Unavailable(
+                "waited too long in the queue".into(),
+            )));
+            return;
+        }
+        let done = with_connection(&connections, wait, &notices, work).and_then(after);
         let _ = reply.send(done);
     });
     pool.queue.submit(job)?;
-    let done = answer
+    answer
         .await
-        .map_err(|_| AppError::Unexpected("a database job panicked".into()))?;
-    let _ = JOBS_DONE.try_with(|jobs| jobs.set(jobs.get().saturating_add(1)));
-    done
+        .map_err(|_| AppError::Unexpected("a database job panicked".into()))?
+}
+
+/// Runs `work` with a pooled connection, then hands on what the connection heard. A job whose
+/// connection turned out closed failed because of it: that is "unavailable" (503), whatever the
+/// statement's error said, and the pool discards the connection.
+fn with_connection<T, F>(
+    connections: &Pool<Manager>,
+    wait: Duration,
+    notices: &Notices,
+    work: F,
+) -> Result<T, AppError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, AppError>,
+{
+    let mut conn = connections.get_timeout(wait)?;
+    let done = work(&mut conn);
+    let heard = notices.drain(&mut conn);
+    match (done, heard) {
+        (Err(e), Err(Dead)) if !connection_lost(&e) => {
+            tracing::warn!(error = ?e, "the database connection closed during a job");
+            Err(AppError::Unavailable(
+                "the connection closed during the job".into(),
+            ))
+        }
+        (Err(e), _) => {
+            if connection_lost(&e) {
+                mark_broken(&mut conn);
+            }
+            Err(e)
+        }
+        (done, _) => done,
+    }
 }
 
 /// Runs background `work` (mail, summaries, clean-up) on the runtime's blocking threads with a
@@ -249,15 +422,11 @@ where
     F: FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
-    let connections = pool.connections.clone();
-    let notices = Arc::clone(&pool.notices);
+    let (connections, notices) = (pool.connections.clone(), Arc::clone(&pool.notices));
     let span = tracing::Span::current();
     actix_web::web::block(move || {
         let _entered = span.enter();
-        let mut conn = connections.get().map_err(AppError::from)?;
-        let done = work(&mut conn);
-        notices.drain(&mut conn);
-        done
+        with_connection(&connections, CHECKOUT_WAIT, &notices, work)
     })
     .await
     .map_err(|e| AppError::Unexpected(format!("blocking task failed: {e}")))?

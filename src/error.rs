@@ -21,6 +21,17 @@ pub enum AppError {
     Conflict(String),
     #[error("Too many attempts. Try again in {retry_after} seconds.")]
     TooManyRequests { retry_after: u64 },
+    /// A form field or query parameter that is not text (broken UTF-8, NUL, control bytes).
+    #[error("The field \u{201c}{0}\u{201d} contains characters that are not text (for example a NUL byte or broken UTF-8). Nothing was saved: go back, retype it and try again.")]
+    InvalidText(String),
+    /// A request Rollbook cannot read (a value that does not fit its field, a malformed body).
+    #[error("Rollbook could not read this request: a value in the address or the form is not one it accepts. Go back and try again.")]
+    BadRequest,
+    /// A value refused with the sentence that says why (a filter's date out of range).
+    #[error("{0}")]
+    Invalid(String),
+    #[error("The form or file is too large to accept.")]
+    TooLarge,
     #[error("Rollbook cannot reach its database just now. Please try again in a minute.")]
     Unavailable(String),
     #[error("Something went wrong on our side.")]
@@ -35,9 +46,37 @@ impl From<diesel::result::Error> for AppError {
                 diesel::result::DatabaseErrorKind::ClosedConnection,
                 info,
             ) => AppError::Unavailable(info.message().to_string()),
+            diesel::result::Error::DatabaseError(_, info) if connection_lost(info.message()) => {
+                AppError::Unavailable(info.message().to_string())
+            }
+            // PostgreSQL stores no NUL in text: the request is refused whole, nothing stored.
+            diesel::result::Error::DatabaseError(_, info)
+                if info.message().contains("invalid byte sequence") =>
+            {
+                AppError::Invalid(NUL_REFUSED.into())
+            }
+            diesel::result::Error::SerializationError(e) if e.to_string().contains("nul byte") => {
+                AppError::Invalid(NUL_REFUSED.into())
+            }
             other => AppError::Unexpected(format!("database: {other}")),
         }
     }
+}
+
+const NUL_REFUSED: &str = "A field contains a NUL character, which is not text. Nothing was saved: go back, retype it and try again.";
+
+/// PostgreSQL's words when it ends a connection (a restart, a terminated backend) or is not
+/// taking any (starting up, shutting down): the database is unavailable, not the request wrong.
+fn connection_lost(message: &str) -> bool {
+    const SAID: [&str; 6] = [
+        "terminating connection",
+        "server closed the connection",
+        "no connection to the server",
+        "the database system is",
+        "could not receive data from server",
+        "could not send data to server",
+    ];
+    SAID.iter().any(|said| message.contains(said))
 }
 
 impl From<diesel::r2d2::PoolError> for AppError {
@@ -52,6 +91,24 @@ impl From<askama::Error> for AppError {
     }
 }
 
+/// Rollbook's error page for a status the framework chose, with a sentence for it.
+pub fn page_for_status(status: StatusCode) -> HttpResponse {
+    let error = match status.as_u16() {
+        404 => AppError::NotFound,
+        403 => AppError::Forbidden,
+        413 => AppError::TooLarge,
+        429 => AppError::TooManyRequests { retry_after: 60 },
+        503 => AppError::Unavailable("answered by the framework".into()),
+        500..=599 => AppError::Unexpected(format!("framework answered {status}")),
+        405 => AppError::Invalid("This address does not take that kind of request. Go back and use the page's own links and buttons.".into()),
+        415 => AppError::Invalid("Rollbook could not read this form: it was not sent as a form. Go back and try again.".into()),
+        _ => AppError::BadRequest,
+    };
+    let mut response = error.error_response();
+    response.head_mut().status = status;
+    response
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -59,6 +116,9 @@ impl ResponseError for AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Unauthenticated { .. } => StatusCode::SEE_OTHER,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::InvalidText(_) | AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest => StatusCode::BAD_REQUEST,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -102,6 +162,9 @@ impl ResponseError for AppError {
             StatusCode::CONFLICT => "Someone else saved first",
             StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
             StatusCode::SERVICE_UNAVAILABLE => "Temporarily unavailable",
+            StatusCode::UNPROCESSABLE_ENTITY => "Nothing was saved",
+            StatusCode::BAD_REQUEST => "Request not understood",
+            StatusCode::PAYLOAD_TOO_LARGE => "Too large",
             _ => "Something went wrong",
         };
         let page = ErrorPage {

@@ -71,7 +71,7 @@ pub async fn login_form(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    query: web::Query<LoginQuery>,
+    query: crate::web::Query<LoginQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let next = crate::web::safe_next(query.next.as_deref());
@@ -181,8 +181,8 @@ pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    query: web::Query<LoginQuery>,
-    form: web::Form<LoginForm>,
+    query: crate::web::Query<LoginQuery>,
+    form: crate::web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let next = crate::web::safe_next(query.next.as_deref());
     let LoginForm { email, password } = form.into_inner();
@@ -378,7 +378,7 @@ pub async fn change_password(
     state: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
-    form: web::Form<PasswordForm>,
+    form: crate::web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let mut errors = BTreeMap::new();
@@ -559,7 +559,7 @@ pub async fn update_details(
     state: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
-    form: web::Form<DetailsForm>,
+    form: crate::web::Form<DetailsForm>,
 ) -> Result<HttpResponse, AppError> {
     let phone = form.phone.trim().to_string();
     if !phone.is_empty()
@@ -600,7 +600,7 @@ pub async fn update_notifications(
     state: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     if user.role != Role::Parent {
         return Err(AppError::Forbidden);

@@ -62,7 +62,7 @@ pub struct RequestForm {
 pub async fn request_link(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<RequestForm>,
+    form: crate::web::Form<RequestForm>,
 ) -> Result<HttpResponse, AppError> {
     let typed: String = form.email.chars().take(254).collect();
     let email = match EmailAddress::parse(&form.email) {
@@ -223,7 +223,7 @@ pub async fn set_password(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String,)>,
-    form: web::Form<SetPasswordForm>,
+    form: crate::web::Form<SetPasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(link) = valid_link(&state, path.into_inner().0).await? else {
         return invalid_link(&req, &state);

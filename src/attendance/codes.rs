@@ -144,7 +144,7 @@ pub async fn create_code(
     app: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let scope = SchoolScope::of(&user);
     let mut state = FormState::new("new", &form);
@@ -199,7 +199,7 @@ pub async fn update_code(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64,)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner().0;
     let mut state = FormState::new(format!("code-{id}"), &form);
@@ -252,7 +252,7 @@ pub async fn update_window(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64,)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let school = path.into_inner().0;
     check_school(SchoolScope::of(&user), school)?;

@@ -487,14 +487,14 @@ fn resolve_range(d: Defaults, q: &RangeQuery) -> Range {
     let parse = |raw: &Option<String>| {
         raw.as_deref()
             .filter(|s| !s.is_empty())
-            .map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| s.to_string()))
+            .map(|s| crate::domain::dates::parse_day(s).map_err(|e| e.to_string()))
     };
     let mut error = None;
     let mut pick = |raw: &Option<String>, default: NaiveDate| match parse(raw) {
         None => default,
         Some(Ok(d)) => d,
         Some(Err(bad)) => {
-            error = Some(format!("{bad:?} is not a date like 2026-11-18."));
+            error = Some(bad);
             default
         }
     };
@@ -569,7 +569,7 @@ pub async fn overview(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
-    query: web::Query<RangeQuery>,
+    query: crate::web::Query<RangeQuery>,
     hx: Hx,
 ) -> Result<HttpResponse, AppError> {
     let asked = query.into_inner();
@@ -671,9 +671,15 @@ fn split_flagged(rates: Vec<StudentRate>) -> (Vec<StudentRate>, Vec<StudentRate>
 pub async fn export(
     state: web::Data<AppState>,
     user: CurrentUser,
-    query: web::Query<RangeQuery>,
+    query: crate::web::Query<RangeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let asked = query.into_inner();
+    // A file is no place for "the dates were changed": a date that cannot be kept is refused.
+    for raw in [&asked.date, &asked.from, &asked.to].into_iter().flatten() {
+        if !raw.is_empty() {
+            crate::domain::dates::parse_day(raw).map_err(|e| AppError::Invalid(e.to_string()))?;
+        }
+    }
     let (user_scope, scope) = (SchoolScope::of(&user), scope_of(&user, &asked)?);
     let now = state.clock.now();
     let (from, to, rates) = db::run(&state.pool, move |conn| {
@@ -823,7 +829,7 @@ pub async fn decline_reason(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64,)>,
-    form: web::Form<DeclineForm>,
+    form: crate::web::Form<DeclineForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner().0;
     let response: String = form.response.trim().chars().take(1000).collect();

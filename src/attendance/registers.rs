@@ -20,7 +20,7 @@ use crate::AppState;
 
 /// Parses a date in a path; an impossible date is "no such page".
 fn path_date(raw: &str) -> Result<NaiveDate, AppError> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| AppError::NotFound)
+    crate::domain::dates::parse_day(raw).map_err(|_| AppError::NotFound)
 }
 
 fn is_office(user: &CurrentUser) -> bool {
@@ -373,6 +373,53 @@ fn parse_marks(
     (marks, errors)
 }
 
+/// The students a register form names (`mark_{id}`, `late_{id}`, …) who are not on its roster.
+fn off_roster(fields: &[(String, String)], rows: &[RosterMark]) -> Vec<i64> {
+    let mut ids: Vec<i64> = fields
+        .iter()
+        .filter_map(|(k, _)| {
+            let (field, id) = k.split_once('_')?;
+            ["mark", "late", "note", "version"]
+                .contains(&field)
+                .then(|| id.parse::<i64>().ok())?
+        })
+        .filter(|id| !rows.iter().any(|r| r.student_id == *id))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// One sentence per student a save named who is not enrolled in the class that day: by name
+/// when the student is the school's, else by number (another school's names are not shown).
+async fn off_roster_errors(
+    state: &AppState,
+    school_id: i64,
+    ids: Vec<i64>,
+) -> Result<Vec<String>, AppError> {
+    use crate::schema::students;
+    use diesel::prelude::*;
+    let asked = ids.clone();
+    let named: Vec<(i64, String, String)> = db::run(&state.pool, move |conn| {
+        Ok(students::table
+            .filter(students::id.eq_any(&asked))
+            .filter(students::school_id.eq(school_id))
+            .select((students::id, students::given_name, students::family_name))
+            .load(conn)?)
+    })
+    .await?;
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let who = named
+                .iter()
+                .find(|(n, _, _)| n == id)
+                .map_or(format!("Student {id}"), |(_, g, f)| format!("{g} {f}"));
+            format!("{who} is not enrolled in this class on this day, so nothing was saved.")
+        })
+        .collect())
+}
+
 fn saver(state: &AppState, user: &CurrentUser) -> Saver {
     Saver {
         user_id: user.id,
@@ -398,7 +445,7 @@ pub async fn save_register(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(i64, String)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (class_id, raw) = path.into_inner();
     let date = path_date(&raw)?;
@@ -421,7 +468,11 @@ pub async fn save_register(
     let all_present = fields
         .iter()
         .any(|(k, v)| k == "action" && v == "all_present");
-    let (marks, errors) = parse_marks(&fields, &rows, &codes, None, all_present);
+    let (marks, mut errors) = parse_marks(&fields, &rows, &codes, None, all_present);
+    let strangers = off_roster(&fields, &rows);
+    if !strangers.is_empty() {
+        errors.extend(off_roster_errors(&state, day.school_id, strangers).await?);
+    }
     if !errors.is_empty() {
         return page(
             &req,
@@ -483,7 +534,7 @@ pub async fn save_mark(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(i64, String, i64)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (class_id, raw, student_id) = path.into_inner();
     let date = path_date(&raw)?;
@@ -507,6 +558,8 @@ pub async fn save_mark(
     if let DayState::ReadOnly(m) | DayState::NoRegister(m) = day.state(date, is_office(&user)) {
         return fragment(rows[0].clone(), Some(m), StatusCode::UNPROCESSABLE_ENTITY);
     }
+    // htmx sends the whole form with a tap; only this row's fields count (the path's student
+    // is on the roster, or this was a 404 above).
     let (marks, errors) = parse_marks(&form, &rows, &codes, Some(student_id), false);
     if let Some(e) = errors.into_iter().next() {
         return fragment(rows[0].clone(), Some(e), StatusCode::UNPROCESSABLE_ENTITY);

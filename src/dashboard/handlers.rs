@@ -93,7 +93,7 @@ pub async fn dashboard(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
-    query: web::Query<DashQuery>,
+    query: crate::web::Query<DashQuery>,
 ) -> Result<HttpResponse, AppError> {
     let school = SchoolScope::of(&user).filter();
     let now = state.clock.now();
@@ -342,7 +342,7 @@ pub async fn at_risk(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
-    query: web::Query<ListQuery>,
+    query: crate::web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     list_page(req, state, user, query.into_inner(), List::AtRisk).await
 }
@@ -351,7 +351,7 @@ pub async fn high_performers(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
-    query: web::Query<ListQuery>,
+    query: crate::web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     list_page(req, state, user, query.into_inner(), List::HighPerformers).await
 }
@@ -375,7 +375,7 @@ fn csv_field(v: &str) -> String {
 pub async fn at_risk_csv(
     state: web::Data<AppState>,
     user: CurrentUser,
-    query: web::Query<ListQuery>,
+    query: crate::web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (rows, _, _) = load_list(&state, &user, &query, List::AtRisk, true).await?;
     let mut out = String::from("student_number,name,school,class,grade_level,attendance_rate,overall_average,negative_records_30_days,absence_streak,reasons\r\n");

@@ -1,6 +1,7 @@
 //! Pure, validated types and rules. No HTTP, no database.
 
 pub mod attendance;
+pub mod dates;
 pub mod email;
 pub mod grades;
 pub mod password;

@@ -115,7 +115,7 @@ pub async fn new_form(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(i64, i64)>,
-    query: web::Query<TermQuery>,
+    query: crate::web::Query<TermQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (class_id, subject_id) = path.into_inner();
     let d = load(
@@ -193,7 +193,7 @@ pub async fn create(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64, i64)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (class_id, subject_id) = path.into_inner();
     let mut fs = FormState::new("assessment", &form);
@@ -292,7 +292,7 @@ pub async fn update(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64, i64, i64)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (class_id, subject_id, assessment_id) = path.into_inner();
     let mut fs = FormState::new("assessment", &form);
@@ -387,7 +387,7 @@ pub async fn remove(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64, i64, i64)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (class_id, subject_id, assessment_id) = path.into_inner();
     let d = load(
@@ -515,7 +515,7 @@ pub async fn save_weights(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64, i64)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (class_id, subject_id) = path.into_inner();
     let d = load(&state, &user, class_id, subject_id, Scope::default()).await?;

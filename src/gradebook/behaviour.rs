@@ -172,7 +172,7 @@ pub async fn record_behaviour(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64,)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let class_id = path.into_inner().0;
     let d = load(&state, &user, class_id).await?;
@@ -222,7 +222,7 @@ pub async fn record_participation(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64,)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let class_id = path.into_inner().0;
     let d = load(&state, &user, class_id).await?;

@@ -501,7 +501,7 @@ pub async fn show_book(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(i64, i64)>,
-    query: web::Query<TermQuery>,
+    query: crate::web::Query<TermQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (class_id, subject_id) = path.into_inner();
     let scope = Scope {
@@ -673,8 +673,8 @@ pub async fn save_book(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(i64, i64)>,
-    query: web::Query<TermQuery>,
-    form: web::Form<Vec<(String, String)>>,
+    query: crate::web::Query<TermQuery>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (class_id, subject_id) = path.into_inner();
     let scope = Scope {
@@ -712,7 +712,7 @@ pub async fn save_cell(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(i64, i64)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (assessment_id, student_id) = path.into_inner();
     let scope = Scope {
@@ -918,7 +918,7 @@ pub async fn save_assessment(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(i64, i64, i64)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (class_id, subject_id, assessment_id) = path.into_inner();
     let scope = Scope {
@@ -974,7 +974,7 @@ pub async fn explain(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(i64, i64, i64)>,
-    query: web::Query<TermQuery>,
+    query: crate::web::Query<TermQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (class_id, subject_id, student_id) = path.into_inner();
     let scope = Scope {

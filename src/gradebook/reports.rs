@@ -265,7 +265,7 @@ pub async fn class_reports(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(i64,)>,
-    query: web::Query<TermQuery>,
+    query: crate::web::Query<TermQuery>,
 ) -> Result<HttpResponse, AppError> {
     let d = load(&state, &user, path.into_inner().0, query.term, None).await?;
     page(&req, &state, d, false, None, None, StatusCode::OK)
@@ -276,7 +276,7 @@ pub async fn student_report(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(i64, i64)>,
-    query: web::Query<TermQuery>,
+    query: crate::web::Query<TermQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (class_id, student_id) = path.into_inner();
     let d = load(&state, &user, class_id, query.term, Some(student_id)).await?;
@@ -300,7 +300,7 @@ pub async fn save_comment(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64, i64)>,
-    form: web::Form<CommentForm>,
+    form: crate::web::Form<CommentForm>,
 ) -> Result<HttpResponse, AppError> {
     let (class_id, student_id) = path.into_inner();
     let form = form.into_inner();

@@ -212,7 +212,7 @@ pub async fn save_rules(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64,)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let school_id = path.into_inner().0;
     school_in_scope(&user, school_id)?;
@@ -251,7 +251,7 @@ pub async fn save_grades(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64,)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let school_id = path.into_inner().0;
     school_in_scope(&user, school_id)?;
@@ -399,7 +399,7 @@ pub async fn add_assessment_category(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64,)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     add_category(
         req,
@@ -419,7 +419,7 @@ pub async fn add_behaviour_category(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64,)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     add_category(
         req,
@@ -485,7 +485,7 @@ pub async fn save_thresholds(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64,)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let school_id = path.into_inner().0;
     school_in_scope(&user, school_id)?;

@@ -74,7 +74,7 @@ pub async fn show_child(
     state: web::Data<AppState>,
     parent: CurrentUser,
     path: web::Path<(i64,)>,
-    query: web::Query<MonthQuery>,
+    query: crate::web::Query<MonthQuery>,
 ) -> Result<HttpResponse, AppError> {
     child_page(
         &req,
@@ -103,8 +103,7 @@ async fn child_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let (parent_id, now) = (parent.id, state.clock.now());
-    let requested =
-        month.and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok());
+    let requested = month.and_then(|m| crate::domain::dates::parse_day(&format!("{m}-01")).ok());
     let mut layout = Layout::new(req, state, String::new());
     // The page renders in the same turn on the database queue as its queries.
     let html = db::run_then(
@@ -341,9 +340,21 @@ pub async fn send_reason(
     parent: CurrentUser,
     session: Session,
     path: web::Path<(i64, i64)>,
-    form: web::Form<ReasonForm>,
+    form: crate::web::Form<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
     let (student_id, attendance_id) = path.into_inner();
+    let (parent_id, now) = (parent.id, state.clock.now());
+    // Another family's child, another child's day or a present mark: as if it did not exist.
+    db::run(&state.pool, move |conn| {
+        queries::find_child(conn, parent_id, student_id, now.date_naive())?;
+        Ok(queries::find_reason_target(
+            conn,
+            parent_id,
+            student_id,
+            attendance_id,
+        )?)
+    })
+    .await?;
     let reason = form.reason.trim().to_string();
     let error = if reason.is_empty() {
         Some("Write the reason, for example “Doctor's appointment”.")
@@ -364,10 +375,7 @@ pub async fn send_reason(
         )
         .await;
     }
-    let (parent_id, now) = (parent.id, state.clock.now());
     let sent = db::run(&state.pool, move |conn| {
-        // The child must be this parent's (NotFound otherwise).
-        queries::find_child(conn, parent_id, student_id, now.date_naive())?;
         Ok(queries::insert_reason(
             conn,
             parent_id,

@@ -472,8 +472,30 @@ pub fn child_records(
     })
 }
 
-/// Records a parent's reason for an absence of their own child (NotFound otherwise; refused if a
-/// reason is already waiting for the office).
+/// The absence or late arrival `attendance_id` of `student_id`, a child `parent_id` may see:
+/// NotFound when it is not one (another family's, another child's, or a present mark).
+pub fn find_reason_target(
+    conn: &mut PgConnection,
+    parent_id: i64,
+    student_id: i64,
+    attendance_id: i64,
+) -> QueryResult<()> {
+    use crate::schema::{attendance as a, attendance_codes as ac, parent_students as ps};
+    a::table
+        .inner_join(ac::table.on(ac::id.eq(a::code_id)))
+        .inner_join(ps::table.on(ps::student_id.eq(a::student_id)))
+        .filter(a::id.eq(attendance_id))
+        .filter(a::student_id.eq(student_id))
+        .filter(ac::category.eq_any(["absent", "late"]))
+        .filter(ps::parent_id.eq(parent_id))
+        .filter(ps::may_view)
+        .select(a::id)
+        .first::<i64>(conn)
+        .map(|_| ())
+}
+
+/// Records a parent's reason for an absence of their own child, found by
+/// [`find_reason_target`] first; false when a reason is already waiting for the office.
 pub fn insert_reason(
     conn: &mut PgConnection,
     parent_id: i64,
@@ -485,8 +507,6 @@ pub fn insert_reason(
         "INSERT INTO absence_reasons (school_id, attendance_id, student_id, parent_id, reason, created_at)
          SELECT a.school_id, a.id, a.student_id, $1, $3, $4
            FROM attendance a
-           JOIN attendance_codes ac ON ac.id = a.code_id AND ac.category IN ('absent', 'late')
-           JOIN parent_students ps ON ps.student_id = a.student_id AND ps.parent_id = $1 AND ps.may_view
           WHERE a.id = $2
          ON CONFLICT DO NOTHING",
     )

@@ -16,7 +16,9 @@ pub async fn add(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let is_static = req.path().starts_with("/static/");
-    let mut res = next.call(req).await?;
+    let is_health = req.path().starts_with("/health");
+    let res = next.call(req).await?.map_into_boxed_body();
+    let mut res = if is_health { res } else { own_error_page(res) };
     let h = res.headers_mut();
     let mut set = |name: HeaderName, value: &'static str| {
         h.insert(name, HeaderValue::from_static(value));
@@ -40,4 +42,29 @@ pub async fn add(
         set(header::CACHE_CONTROL, "no-store");
     }
     Ok(res)
+}
+
+/// An error answered by the framework itself before any handler ran (a method the address does
+/// not take, a body it cannot read) has a bare text body: Rollbook's own page replaces it, with
+/// the same status and a sentence.
+fn own_error_page(
+    res: ServiceResponse<actix_web::body::BoxBody>,
+) -> ServiceResponse<actix_web::body::BoxBody> {
+    let status = res.status();
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if status.as_u16() < 400 || is_html {
+        return res;
+    }
+    let (req, old) = res.into_parts();
+    let mut page = crate::error::page_for_status(status);
+    for (name, value) in old.headers() {
+        if name == header::ALLOW || name == header::RETRY_AFTER {
+            page.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    ServiceResponse::new(req, page)
 }

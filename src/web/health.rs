@@ -1,7 +1,6 @@
 //! Liveness and readiness. Outside the session middleware: they never touch the sessions table.
 
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
 
 use crate::AppState;
 
@@ -17,23 +16,11 @@ async fn live() -> HttpResponse {
         .body("ok")
 }
 
-/// The database answers. 503 while it does not; recovers by itself when it comes back.
+/// Requests can be served: a probe goes through the requests' own queue within two seconds and
+/// its connection answers. 503 while the database is unreachable or the queue is stuck; recovers
+/// by itself. A load balancer asks often and must hear "no" quickly.
 async fn ready(state: web::Data<AppState>) -> HttpResponse {
-    let pool = state.pool.clone();
-    // A short wait: a load balancer asks often and must hear "no" quickly.
-    let checked = web::block(move || -> Result<(), String> {
-        let mut conn = pool
-            .get_timeout(std::time::Duration::from_secs(1))
-            .map_err(|e| e.to_string())?;
-        diesel::sql_query("SELECT 1")
-            .execute(&mut conn)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(|e| e.to_string())
-    .and_then(|r| r);
-    match checked {
+    match crate::db::serving(&state.pool, std::time::Duration::from_secs(2)).await {
         Ok(()) => HttpResponse::Ok()
             .content_type("text/plain; charset=utf-8")
             .body("ready"),
@@ -41,7 +28,7 @@ async fn ready(state: web::Data<AppState>) -> HttpResponse {
             tracing::warn!(error = ?e, "readiness check failed");
             HttpResponse::ServiceUnavailable()
                 .content_type("text/plain; charset=utf-8")
-                .body("database unavailable")
+                .body("not ready")
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod chart;
 pub mod csrf;
+pub mod form;
 pub mod headers;
 pub mod health;
 pub mod html;
@@ -18,6 +19,7 @@ use base64::Engine;
 use rand::RngCore;
 
 pub use auth::{CurrentUser, Role};
+pub use form::{Form, Query};
 pub use htmx::Hx;
 pub use layout::Layout;
 

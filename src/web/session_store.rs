@@ -33,6 +33,7 @@ use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
 use crate::db::{self, PgPool};
+use crate::error::AppError;
 use crate::schema::{sessions, users};
 use crate::web::auth::{Role, SessionUser};
 
@@ -163,6 +164,17 @@ struct RequestSession {
     safe: bool,
     /// The session the cache answered with: its id, the copy's serial and the user it named.
     cached: Cell<Option<(String, u64, Option<String>)>>,
+    /// A session read or write found the database unavailable: the answer is 503, not the
+    /// signed-out page or a 500 that the session middleware would give.
+    unavailable: Cell<bool>,
+}
+
+/// Notes a store failure that is the database's, for [`recheck`] to answer 503.
+fn noted<T>(done: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(AppError::Unavailable(_)) = &done {
+        let _ = REQUEST.try_with(|r| r.unavailable.set(true));
+    }
+    done
 }
 
 tokio::task_local! {
@@ -213,8 +225,9 @@ pub async fn recheck(
     let request = RequestSession {
         safe,
         cached: Cell::new(None),
+        unavailable: Cell::new(false),
     };
-    let (res, cached, jobs) = REQUEST
+    let (res, cached, jobs, unavailable) = REQUEST
         .scope(request, async {
             let res = db::JOBS_DONE
                 .scope(Cell::new(0), async {
@@ -222,9 +235,13 @@ pub async fn recheck(
                     (res, db::JOBS_DONE.with(Cell::get))
                 })
                 .await;
-            (res.0, REQUEST.with(|r| r.cached.take()), res.1)
+            let (cached, unavailable) = REQUEST.with(|r| (r.cached.take(), r.unavailable.get()));
+            (res.0, cached, res.1, unavailable)
         })
         .await;
+    if unavailable {
+        return Err(AppError::Unavailable("the session store is unavailable".into()).into());
+    }
     let res = res?.map_into_boxed_body();
     let (Some((id, serial, user)), Some(state)) = (cached, state) else {
         return Ok(res);
@@ -239,6 +256,7 @@ pub async fn recheck(
     );
     match store.load_from_database(id).await {
         Ok(Some(state)) if state.get(KEY_LOADED_USER) == user.as_ref() => Ok(res),
+        Err(e @ AppError::Unavailable(_)) => Err(e.into()),
         // Dead, changed (another name, role or school), or cannot tell: the page is not shown;
         // asking again loads the session afresh.
         _ => {
@@ -336,7 +354,7 @@ impl SessionStore for PgSessionStore {
                 return Ok(Some(state));
             }
         }
-        self.load_from_database(id).await.map_err(load_error)
+        noted(self.load_from_database(id).await).map_err(load_error)
     }
 
     async fn save(
@@ -348,19 +366,21 @@ impl SessionStore for PgSessionStore {
         let id = key_hash(&key);
         let now = self.clock.now();
         let columns = SessionColumns::from_state(session_state);
-        db::run(&self.pool, move |conn| {
-            diesel::insert_into(sessions::table)
-                .values((
-                    sessions::id.eq(&id),
-                    sessions::public_id.eq(crate::web::random_token(12)),
-                    sessions::created_at.eq(now),
-                    sessions::last_seen_at.eq(now),
-                    &columns,
-                ))
-                .execute(conn)?;
-            Ok(())
-        })
-        .await
+        noted(
+            db::run(&self.pool, move |conn| {
+                diesel::insert_into(sessions::table)
+                    .values((
+                        sessions::id.eq(&id),
+                        sessions::public_id.eq(crate::web::random_token(12)),
+                        sessions::created_at.eq(now),
+                        sessions::last_seen_at.eq(now),
+                        &columns,
+                    ))
+                    .execute(conn)?;
+                Ok(())
+            })
+            .await,
+        )
         .map_err(|e| SaveError::Other(anyhow::anyhow!("session save failed: {e:?}")))?;
         SessionKey::try_from(key).map_err(|e| SaveError::Other(anyhow::anyhow!("{e}")))
     }
@@ -375,13 +395,15 @@ impl SessionStore for PgSessionStore {
         let columns = SessionColumns::from_state(session_state);
         // A row deleted meanwhile (signed out elsewhere, revoked) stays deleted: never resurrect.
         let forget = id.clone();
-        db::run(&self.pool, move |conn| {
-            diesel::update(sessions::table.find(&id))
-                .set(&columns)
-                .execute(conn)?;
-            Ok(())
-        })
-        .await
+        noted(
+            db::run(&self.pool, move |conn| {
+                diesel::update(sessions::table.find(&id))
+                    .set(&columns)
+                    .execute(conn)?;
+                Ok(())
+            })
+            .await,
+        )
         .map_err(|e| UpdateError::Other(anyhow::anyhow!("session update failed: {e:?}")))?;
         self.cache.forget(&forget);
         Ok(session_key)
@@ -399,11 +421,13 @@ impl SessionStore for PgSessionStore {
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
         let id = key_hash(session_key.as_ref());
         let forget = id.clone();
-        db::run(&self.pool, move |conn| {
-            diesel::delete(sessions::table.find(&id)).execute(conn)?;
-            Ok(())
-        })
-        .await
+        noted(
+            db::run(&self.pool, move |conn| {
+                diesel::delete(sessions::table.find(&id)).execute(conn)?;
+                Ok(())
+            })
+            .await,
+        )
         .map_err(|e| anyhow::anyhow!("session delete failed: {e:?}"))?;
         self.cache.forget(&forget);
         Ok(())

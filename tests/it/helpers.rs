@@ -130,6 +130,31 @@ fn template_name() -> &'static str {
     })
 }
 
+/// A new database cloned from the demo template: its name and URL. The caller drops it.
+pub fn cloned_database() -> (String, String) {
+    let template = template_name();
+    let db_name = format!(
+        "rb_t_{}",
+        rollbook::web::random_token(9)
+            .to_lowercase()
+            .replace('-', "_")
+    );
+    let mut admin = PgConnection::establish(&admin_url()).unwrap();
+    diesel::sql_query(format!("CREATE DATABASE {db_name} TEMPLATE {template}"))
+        .execute(&mut admin)
+        .unwrap();
+    let db_url = url_for_db(&admin_url(), &db_name);
+    (db_name, db_url)
+}
+
+/// Drops a database of [`cloned_database`].
+pub fn drop_database(name: &str) {
+    if let Ok(mut admin) = PgConnection::establish(&admin_url()) {
+        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin);
+    }
+}
+
 /// A running Rollbook with its own database and a manual clock.
 pub struct TestApp {
     pub address: String,
@@ -137,6 +162,8 @@ pub struct TestApp {
     pub db_url: String,
     pub state: AppState,
     pub clock: Clock,
+    /// The database is a clone of the template in the shared test cluster, dropped with the app.
+    owns_database: bool,
 }
 
 impl TestApp {
@@ -146,24 +173,19 @@ impl TestApp {
 
     /// Spawns with settings adjusted by `adjust` (e.g. production cookies, trusted proxies).
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
+        let (db_name, db_url) = cloned_database();
+        let mut app = Self::spawn_on(db_url, adjust);
+        app.db_name = db_name;
+        app.owns_database = true;
+        app
+    }
+
+    /// Spawns on a database the caller made and removes (a cluster of a test's own).
+    pub fn spawn_on(db_url: String, adjust: impl FnOnce(&mut Settings)) -> Self {
         // ROLLBOOK_TEST_LOG=1 shows the server's log (with --nocapture).
         if std::env::var_os("ROLLBOOK_TEST_LOG").is_some() {
             rollbook::telemetry::init(rollbook::config::LogFormat::Pretty);
         }
-        let template = template_name();
-        let db_name = format!(
-            "rb_t_{}",
-            rollbook::web::random_token(9)
-                .to_lowercase()
-                .replace('-', "_")
-        );
-        {
-            let mut admin = PgConnection::establish(&admin_url()).unwrap();
-            diesel::sql_query(format!("CREATE DATABASE {db_name} TEMPLATE {template}"))
-                .execute(&mut admin)
-                .unwrap();
-        }
-        let db_url = url_for_db(&admin_url(), &db_name);
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
         let mut settings = Settings::for_tests(db_url.clone());
@@ -176,10 +198,11 @@ impl TestApp {
         actix_web::rt::spawn(app.server);
         TestApp {
             address,
-            db_name,
+            db_name: String::new(),
             db_url,
             state: app.state,
             clock,
+            owns_database: false,
         }
     }
 
@@ -240,12 +263,8 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if let Ok(mut admin) = PgConnection::establish(&admin_url()) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.db_name
-            ))
-            .execute(&mut admin);
+        if self.owns_database {
+            drop_database(&self.db_name);
         }
     }
 }
@@ -334,7 +353,7 @@ pub struct Browser {
 }
 
 impl Browser {
-    fn new(address: &str) -> Self {
+    pub fn new(address: &str) -> Self {
         Self {
             address: address.to_string(),
             client: awc::Client::builder()
@@ -455,6 +474,20 @@ impl Browser {
         let res = self
             .request(awc::http::Method::POST, path, headers)
             .send_form(&fields)
+            .await
+            .unwrap();
+        self.finish(res).await
+    }
+
+    /// POSTs an already encoded form body, bytes as given (for text no browser would send).
+    pub async fn post_raw(&self, path: &str, body: Vec<u8>) -> TestResponse {
+        let res = self
+            .request(
+                awc::http::Method::POST,
+                path,
+                &[("content-type", "application/x-www-form-urlencoded")],
+            )
+            .send_body(body)
             .await
             .unwrap();
         self.finish(res).await

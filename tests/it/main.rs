@@ -18,6 +18,7 @@ mod gradebook_views;
 mod helpers;
 mod password_reset;
 mod portals;
+mod restart;
 mod schema;
 mod sessions;
 mod smtp;

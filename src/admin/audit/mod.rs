@@ -140,20 +140,14 @@ impl AuditPage {
 }
 
 fn parse_date(raw: &str) -> Result<Option<NaiveDate>, String> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| format!("{raw:?} is not a date like 2026-11-18."))
+    crate::domain::dates::parse_optional_day(raw).map_err(|e| e.to_string())
 }
 
 pub async fn list_audit(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
-    query: web::Query<AuditQuery>,
+    query: crate::web::Query<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let scope = SchoolScope::of(&user);

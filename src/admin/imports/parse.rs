@@ -117,12 +117,11 @@ pub fn parse(text: &str, required: &[&str], allowed: &[&str]) -> Result<Vec<Row>
     if !problems.is_empty() {
         return Err(problems);
     }
-    // Line numbers as a person counts them (csv reports CRLF files one line early).
-    let newlines: Vec<usize> = text
-        .bytes()
-        .enumerate()
-        .filter(|(_, b)| *b == b'\n')
-        .map(|(i, _)| i)
+    // Line numbers as a person counts them (csv reports CRLF files one line early). A line ends
+    // at LF, CRLF or a bare CR (old Mac files).
+    let bytes = text.as_bytes();
+    let newlines: Vec<usize> = (0..bytes.len())
+        .filter(|&i| bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
         .collect();
     let line_at = |byte: u64| -> usize {
         let mut start = byte as usize;
@@ -212,6 +211,17 @@ mod tests {
     fn crlf_files_count_lines_like_a_person() {
         let rows = parse(
             "student_number,given_name,family_name\r\nA,B,C\r\n\r\nD,E,F\r\n",
+            &COLS[..3],
+            COLS,
+        )
+        .unwrap();
+        assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 4]);
+    }
+
+    #[test]
+    fn bare_cr_files_count_lines_like_a_person() {
+        let rows = parse(
+            "student_number,given_name,family_name\rA,B,C\r\rD,E,F\r",
             &COLS[..3],
             COLS,
         )

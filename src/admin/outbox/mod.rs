@@ -55,7 +55,7 @@ pub async fn list_outbox(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
-    query: web::Query<OutboxQuery>,
+    query: crate::web::Query<OutboxQuery>,
 ) -> Result<HttpResponse, AppError> {
     let scope = SchoolScope::of(&user);
     let status = match query.status.as_str() {

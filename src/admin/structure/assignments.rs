@@ -223,7 +223,7 @@ pub async fn list_assignments(
     req: HttpRequest,
     app: web::Data<AppState>,
     user: CurrentUser,
-    query: web::Query<SchoolQuery>,
+    query: crate::web::Query<SchoolQuery>,
 ) -> Result<HttpResponse, AppError> {
     let asked = query.into_inner().school;
     page(
@@ -284,7 +284,7 @@ pub async fn create_assignment(
     app: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (scope, today) = (SchoolScope::of(&user), app.clock.now().date_naive());
     let mut state = FormState::new("assignment", &form);
@@ -383,7 +383,7 @@ pub async fn create_cover(
     app: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let (scope, today) = (SchoolScope::of(&user), app.clock.now().date_naive());
     let mut state = FormState::new("cover", &form);

@@ -102,7 +102,7 @@ pub async fn create_days(
     app: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let scope = SchoolScope::of(&user);
     let mut state = FormState::new("new", &form);

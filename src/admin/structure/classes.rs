@@ -178,7 +178,7 @@ pub async fn list_classes(
     req: HttpRequest,
     app: web::Data<AppState>,
     user: CurrentUser,
-    query: web::Query<SchoolQuery>,
+    query: crate::web::Query<SchoolQuery>,
 ) -> Result<HttpResponse, AppError> {
     let asked = query.into_inner().school;
     page(
@@ -364,7 +364,7 @@ pub async fn create_class(
     app: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     save(req, app, user, session, form.into_inner(), None).await
 }
@@ -375,7 +375,7 @@ pub async fn update_class(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64,)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     save(
         req,

@@ -102,15 +102,15 @@ impl FormState {
     /// A required date (YYYY-MM-DD).
     pub fn date(&mut self, field: &str) -> NaiveDate {
         let raw = self.get(field).to_string();
-        match NaiveDate::parse_from_str(&raw, "%Y-%m-%d") {
+        match crate::domain::dates::parse_day(&raw) {
             Ok(d) => d,
-            Err(_) => {
+            Err(e) => {
                 self.fail(
                     field,
                     if raw.is_empty() {
                         "Enter a date.".to_string()
                     } else {
-                        format!("{raw:?} is not a real date. Use the form 2026-09-01.")
+                        e.to_string()
                     },
                 );
                 NaiveDate::MIN

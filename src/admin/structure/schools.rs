@@ -153,7 +153,7 @@ pub async fn create_school(
     app: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     if user.role != Role::Admin {
         return Err(AppError::Forbidden);
@@ -214,7 +214,7 @@ pub async fn update_school(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64,)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner().0;
     check_school(SchoolScope::of(&user), id)?;

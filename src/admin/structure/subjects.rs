@@ -83,7 +83,7 @@ pub async fn create_subject(
     app: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let scope = SchoolScope::of(&user);
     let mut state = FormState::new("new", &form);
@@ -147,7 +147,7 @@ pub async fn update_subject(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64,)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner().0;
     let mut state = FormState::new(format!("subject-{id}"), &form);

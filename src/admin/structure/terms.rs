@@ -321,7 +321,7 @@ pub async fn create_year(
     app: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     save_year(req, app, user, session, form.into_inner(), None).await
 }
@@ -332,7 +332,7 @@ pub async fn update_year(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64,)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     save_year(
         req,
@@ -475,7 +475,7 @@ pub async fn create_term(
     app: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     save_term(req, app, user, session, form.into_inner(), None).await
 }
@@ -486,7 +486,7 @@ pub async fn update_term(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64,)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     save_term(
         req,

@@ -209,13 +209,7 @@ fn text(
 
 /// Parses a date typed as YYYY-MM-DD (what `<input type=date>` sends).
 pub fn parse_date(raw: &str) -> Result<Option<NaiveDate>, String> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| format!("{raw:?} is not a real date. Use the form 2014-09-30."))
+    crate::domain::dates::parse_optional_day(raw).map_err(|e| e.to_string())
 }
 
 fn phone_ok(phone: &str) -> bool {
@@ -314,10 +308,15 @@ pub fn validate(
             None
         }
     };
-    let enrolled_on = parse_date(&form.enrolled_on).unwrap_or_else(|m| {
-        e.insert("enrolled_on".into(), m);
-        None
-    });
+    let enrolled_on = parse_date(&form.enrolled_on)
+        .and_then(|d| {
+            d.map(|d| crate::domain::dates::school_record(d, today).map_err(|e| e.to_string()))
+                .transpose()
+        })
+        .unwrap_or_else(|m| {
+            e.insert("enrolled_on".into(), m);
+            None
+        });
     let class_id = match form.class_id.trim() {
         "" => None,
         raw => match raw

@@ -87,7 +87,7 @@ pub async fn list_students(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
-    query: web::Query<ListQuery>,
+    query: crate::web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let user_scope = SchoolScope::of(&user);
@@ -237,7 +237,7 @@ pub async fn new_student_form(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
-    query: web::Query<SchoolQuery>,
+    query: crate::web::Query<SchoolQuery>,
 ) -> Result<HttpResponse, AppError> {
     // An admin's school comes from the list narrowed to it (`?school=`).
     let school_id = user
@@ -281,7 +281,7 @@ pub async fn create_student(
     state: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
-    body: web::Form<Vec<(String, String)>>,
+    body: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let mut form = StudentForm::from_pairs(body.into_inner());
     let scope = SchoolScope::of(&user);
@@ -402,7 +402,7 @@ async fn student_page(
                 q.into_inner().to
             }
         });
-        raw.and_then(|r| NaiveDate::parse_from_str(&r, "%Y-%m-%d").ok())
+        raw.and_then(|r| crate::domain::dates::parse_day(&r).ok())
     };
     let (from_q, to_q) = (parse("from"), parse("to"));
     let now = state.clock.now();
@@ -461,7 +461,7 @@ pub async fn link_parent(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64,)>,
-    form: web::Form<LinkForm>,
+    form: crate::web::Form<LinkForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner().0;
     let form = form.into_inner();
@@ -636,7 +636,7 @@ pub async fn update_student(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64,)>,
-    body: web::Form<Vec<(String, String)>>,
+    body: crate::web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner().0;
     let record = find(&state, &user, id).await?;

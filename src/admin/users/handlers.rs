@@ -70,7 +70,7 @@ pub async fn list_users(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
-    query: web::Query<ListQuery>,
+    query: crate::web::Query<ListQuery>,
     hx: Hx,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
@@ -338,7 +338,7 @@ pub async fn create_user(
     state: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
-    form: web::Form<UserForm>,
+    form: crate::web::Form<UserForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let scope = SchoolScope::of(&user);
@@ -480,7 +480,7 @@ pub async fn update_user(
     user: CurrentUser,
     session: Session,
     path: web::Path<(i64,)>,
-    form: web::Form<UserForm>,
+    form: crate::web::Form<UserForm>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = path.into_inner().0;
     let form = form.into_inner();
