@@ -16,6 +16,7 @@ mod front_door;
 mod gradebook;
 mod gradebook_views;
 mod helpers;
+mod hostile;
 mod password_reset;
 mod portals;
 mod restart;

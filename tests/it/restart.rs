@@ -124,19 +124,31 @@ fn record(seen: &Rc<RefCell<Seen>>, answer: &Option<TestResponse>) {
     }
 }
 
-/// Loops of signed-in reads and register taps until `stop` is set.
-fn start_load(
-    app: &TestApp,
+/// What the load runs with.
+struct Load {
     teacher: Rc<Browser>,
     parent: Rc<Browser>,
+    /// The register page, and its rows' students, P and A codes and form token.
     register: String,
     students: Vec<i64>,
     codes: [String; 2],
     token: String,
     seen: Rc<RefCell<Seen>>,
     stop: Rc<RefCell<bool>>,
-) -> Vec<actix_web::rt::task::JoinHandle<()>> {
-    let _ = app;
+}
+
+/// Loops of signed-in reads and register taps until `stop` is set.
+fn start_load(load: Load) -> Vec<actix_web::rt::task::JoinHandle<()>> {
+    let Load {
+        teacher,
+        parent,
+        register,
+        students,
+        codes,
+        token,
+        seen,
+        stop,
+    } = load;
     let mut tasks = Vec::new();
     for (browser, path) in [
         (Rc::clone(&teacher), register.clone()),
@@ -257,17 +269,16 @@ async fn signed_in_pages_come_back_by_themselves_after_the_database_restarts_and
     let codes = [code("P"), code("A")];
     let seen = Rc::new(RefCell::new(Seen::default()));
     let stop = Rc::new(RefCell::new(false));
-    let tasks = start_load(
-        &app,
-        Rc::clone(&teacher),
-        Rc::clone(&parent),
-        register.clone(),
+    let tasks = start_load(Load {
+        teacher: Rc::clone(&teacher),
+        parent: Rc::clone(&parent),
+        register: register.clone(),
         students,
         codes,
-        page.csrf_token(),
-        Rc::clone(&seen),
-        Rc::clone(&stop),
-    );
+        token: page.csrf_token(),
+        seen: Rc::clone(&seen),
+        stop: Rc::clone(&stop),
+    });
     let pages = [
         (&*teacher, register.clone()),
         (&*teacher, "/teacher/dashboard".to_string()),
