@@ -117,7 +117,15 @@ fn pages(app: &TestApp) -> Vec<(&'static str, Vec<String>)> {
         ),
         (
             DEMO_TEACHER,
-            vec![format!("/teacher/classes/{c7a}/attendance/{day}")],
+            vec![
+                format!("/teacher/classes/{c7a}/attendance/{day}"),
+                crate::gradebook::book_url(app, "7A", "Mathematics"),
+                "/account".to_string(),
+            ],
+        ),
+        (
+            DEMO_PARENT,
+            vec!["/parent".to_string(), "/account".to_string()],
         ),
     ]
 }
