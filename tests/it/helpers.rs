@@ -147,7 +147,23 @@ pub fn cloned_database() -> (String, String) {
     (db_name, db_url)
 }
 
-/// Drops a database of [`cloned_database`].
+/// A new empty database (no migrations): its name and URL. The caller drops it.
+pub fn empty_database() -> (String, String) {
+    let db_name = format!(
+        "rb_e_{}",
+        rollbook::web::random_token(9)
+            .to_lowercase()
+            .replace('-', "_")
+    );
+    let mut admin = PgConnection::establish(&admin_url()).unwrap();
+    diesel::sql_query(format!("CREATE DATABASE {db_name}"))
+        .execute(&mut admin)
+        .unwrap();
+    let db_url = url_for_db(&admin_url(), &db_name);
+    (db_name, db_url)
+}
+
+/// Drops a database of [`cloned_database`] or [`empty_database`].
 pub fn drop_database(name: &str) {
     if let Ok(mut admin) = PgConnection::establish(&admin_url()) {
         let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

@@ -90,3 +90,77 @@ async fn several_queries_come_back_in_one_statement_part_by_part() {
     );
     assert_eq!((empty, absent), (None, None));
 }
+
+/// Every migration can be undone: a scratch database goes down to nothing and up again, and
+/// ends with the same tables, columns, constraints and functions as a database migrated once.
+#[actix_web::test]
+async fn every_migration_goes_down_to_nothing_and_up_again() {
+    use diesel_migrations::MigrationHarness;
+    let (name, url) = empty_database();
+    let shape = |conn: &mut PgConnection| -> Vec<String> {
+        diesel::dsl::sql::<Text>(
+            "SELECT x FROM (
+                 SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type AS x
+                   FROM information_schema.columns WHERE table_schema = 'public'
+                 UNION ALL SELECT 'constraint ' || conrelid::regclass || ' ' || pg_get_constraintdef(oid)
+                   FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+                 UNION ALL SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+                 UNION ALL SELECT 'function ' || proname FROM pg_proc p
+                  WHERE pronamespace = 'public'::regnamespace AND NOT EXISTS (
+                        SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+                 UNION ALL SELECT 'trigger ' || tgname FROM pg_trigger WHERE NOT tgisinternal) s
+              ORDER BY x",
+        )
+        .load(conn)
+        .unwrap()
+    };
+    let mut conn = PgConnection::establish(&url).unwrap();
+    rollbook::db::migrate(&mut conn).unwrap();
+    let once = shape(&mut conn);
+    assert!(once.len() > 100, "{}", once.len());
+    let reverted = conn.revert_all_migrations(rollbook::db::MIGRATIONS).unwrap();
+    assert!(reverted.len() >= 34, "{}", reverted.len());
+    let left: Vec<String> = shape(&mut conn)
+        .into_iter()
+        .filter(|x| !x.contains("__diesel_schema_migrations"))
+        .collect();
+    assert_eq!(left, Vec::<String>::new(), "down.sql leaves these behind");
+    rollbook::db::migrate(&mut conn).unwrap();
+    assert_eq!(shape(&mut conn), once);
+    drop(conn);
+    drop_database(&name);
+}
+
+/// Marks and history keep their keys whoever writes them, not only the register's save.
+#[actix_web::test]
+async fn a_mark_or_history_that_points_nowhere_is_refused_by_the_database() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn();
+    let class = app.class_id("7A");
+    let attempts = [
+        format!(
+            "INSERT INTO attendance (school_id, class_id, student_id, date, code_id, version, source, updated_at)
+             SELECT c.school_id, c.id, e.student_id, DATE '2026-11-18', 999999, 1, 'teacher', now()
+               FROM classes c JOIN enrolments e ON e.class_id = c.id WHERE c.id = {class} LIMIT 1"
+        ),
+        "INSERT INTO attendance_changes (attendance_id, school_id, changed_at, source, to_code_id, version)
+         SELECT 999999, id, now(), 'teacher', 1, 1 FROM schools LIMIT 1"
+            .to_string(),
+        "INSERT INTO score_changes (score_id, school_id, changed_at, to_status, version)
+         SELECT 999999, id, now(), 'scored', 1 FROM schools LIMIT 1"
+            .to_string(),
+    ];
+    for sql in attempts {
+        let refused = diesel::sql_query(&sql).execute(&mut conn);
+        assert!(
+            matches!(
+                refused,
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                    _
+                ))
+            ),
+            "{sql}: {refused:?}"
+        );
+    }
+}
