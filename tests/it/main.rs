@@ -17,6 +17,7 @@ mod gradebook;
 mod gradebook_views;
 mod helpers;
 mod hostile;
+mod house;
 mod password_reset;
 mod portals;
 mod restart;

@@ -118,7 +118,9 @@ async fn every_migration_goes_down_to_nothing_and_up_again() {
     rollbook::db::migrate(&mut conn).unwrap();
     let once = shape(&mut conn);
     assert!(once.len() > 100, "{}", once.len());
-    let reverted = conn.revert_all_migrations(rollbook::db::MIGRATIONS).unwrap();
+    let reverted = conn
+        .revert_all_migrations(rollbook::db::MIGRATIONS)
+        .unwrap();
     assert!(reverted.len() >= 34, "{}", reverted.len());
     let left: Vec<String> = shape(&mut conn)
         .into_iter()

@@ -1,0 +1,191 @@
+//! The house's layers (ARCHITECTURE.md): an area imports only the shared core, never another
+//! area, and the core imports no area; `app.rs`, `main.rs` and `seed.rs` wire areas together.
+//!
+//! The imports that break the rule today are listed in `KNOWN` while "The house" moves them out:
+//! any other forbidden import fails the test, naming its file and line, and so does a listed one
+//! that is gone (take it off the list, so it cannot come back).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+const AREAS: [&str; 6] = [
+    "accounts",
+    "admin",
+    "attendance",
+    "gradebook",
+    "dashboard",
+    "parents",
+];
+
+/// Files that wire areas together and may import any of them.
+const WIRING: [&str; 3] = ["src/app.rs", "src/main.rs", "src/seed.rs"];
+
+/// Forbidden imports that exist today: (file, area it imports).
+const KNOWN: &[(&str, &str)] = &[
+    ("src/lib.rs", "accounts"),
+    ("src/lib.rs", "attendance"),
+    ("src/admin/imports/mod.rs", "attendance"),
+    ("src/admin/mod.rs", "attendance"),
+    ("src/admin/mod.rs", "gradebook"),
+    ("src/admin/structure/schools.rs", "attendance"),
+    ("src/admin/structure/schools.rs", "gradebook"),
+    ("src/admin/students/handlers.rs", "attendance"),
+    ("src/admin/students/handlers.rs", "parents"),
+    ("src/admin/users/queries.rs", "accounts"),
+    ("src/attendance/codes.rs", "admin"),
+    ("src/attendance/handlers.rs", "admin"),
+    ("src/attendance/handlers.rs", "gradebook"),
+    ("src/attendance/office.rs", "admin"),
+    ("src/attendance/office.rs", "dashboard"),
+    ("src/attendance/registers.rs", "admin"),
+    ("src/dashboard/handlers.rs", "admin"),
+    ("src/dashboard/handlers.rs", "attendance"),
+    ("src/dashboard/handlers.rs", "gradebook"),
+    ("src/dashboard/queries.rs", "attendance"),
+    ("src/dashboard/queries.rs", "gradebook"),
+    ("src/dashboard/queries.rs", "parents"),
+    ("src/gradebook/assessments.rs", "admin"),
+    ("src/gradebook/behaviour.rs", "admin"),
+    ("src/gradebook/behaviour.rs", "attendance"),
+    ("src/gradebook/book.rs", "attendance"),
+    ("src/gradebook/mod.rs", "dashboard"),
+    ("src/gradebook/reports.rs", "admin"),
+    ("src/gradebook/reports.rs", "attendance"),
+    ("src/gradebook/settings.rs", "admin"),
+    ("src/gradebook/settings.rs", "dashboard"),
+    ("src/parents/handlers.rs", "gradebook"),
+    ("src/parents/queries.rs", "gradebook"),
+];
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// The area a file belongs to, or None for the shared core.
+fn area_of(file: &str) -> Option<&'static str> {
+    let rest = file.strip_prefix("src/")?;
+    AREAS
+        .iter()
+        .find(|a| rest.starts_with(&format!("{a}/")))
+        .copied()
+}
+
+/// The areas a line refers to through `crate::` (a path, or a `use crate::{…}` group).
+fn areas_named(line: &str) -> Vec<&'static str> {
+    let code = line.split("//").next().unwrap_or("");
+    let mut found = Vec::new();
+    for (at, _) in code.match_indices("crate::") {
+        let after = &code[at + "crate::".len()..];
+        let names: Vec<&str> = match after.strip_prefix('{') {
+            Some(group) => group
+                .split('}')
+                .next()
+                .unwrap_or("")
+                .split(',')
+                .map(|n| n.trim().split("::").next().unwrap_or(""))
+                .collect(),
+            None => vec![after
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or("")],
+        };
+        found.extend(AREAS.iter().filter(|a| names.contains(a)).copied());
+    }
+    found
+}
+
+/// Whether `line` names `area::` as a path of its own (not `crate::area` or `x::area`).
+fn names_bare(line: &str, area: &str) -> bool {
+    let code = line.split("//").next().unwrap_or("");
+    code.match_indices(&format!("{area}::")).any(|(at, _)| {
+        !code[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    })
+}
+
+#[test]
+fn areas_import_only_the_shared_core_and_the_core_imports_no_area() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut forbidden: Vec<String> = Vec::new();
+    let mut seen: BTreeSet<(String, &str)> = BTreeSet::new();
+    for path in rust_files(&root.join("src")) {
+        let file = path
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if WIRING.contains(&file.as_str()) {
+            continue;
+        }
+        let own = area_of(&file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let mut named = areas_named(line);
+            if file == "src/lib.rs" {
+                // The crate root names modules without `crate::`.
+                named.extend(AREAS.iter().filter(|a| names_bare(line, a)));
+            }
+            for area in named {
+                if Some(area) == own {
+                    continue;
+                }
+                seen.insert((file.clone(), area));
+                if !KNOWN.contains(&(file.as_str(), area)) {
+                    forbidden.push(format!(
+                        "{file}:{}: imports the area `{area}`: {}",
+                        n + 1,
+                        line.trim()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        forbidden.is_empty(),
+        "an area may import only the shared core (web, domain, models, db, audit, mail), and the \
+         core no area; move what both need to models/ or domain/ (ARCHITECTURE.md):\n{}",
+        forbidden.join("\n")
+    );
+    let gone: Vec<_> = KNOWN
+        .iter()
+        .filter(|(f, a)| !seen.contains(&(f.to_string(), *a)))
+        .collect();
+    assert!(
+        gone.is_empty(),
+        "these imports are gone: take them off KNOWN in tests/it/house.rs: {gone:?}"
+    );
+}
+
+#[test]
+fn the_import_reader_finds_paths_and_groups_and_skips_comments() {
+    assert_eq!(
+        areas_named("use crate::admin::structure::FormState;"),
+        ["admin"]
+    );
+    assert_eq!(
+        areas_named("use crate::{accounts, admin, web::Layout};"),
+        ["accounts", "admin"]
+    );
+    assert_eq!(
+        areas_named("let x = crate::db::run(); // crate::admin"),
+        Vec::<&str>::new()
+    );
+    assert_eq!(area_of("src/admin/users/queries.rs"), Some("admin"));
+    assert_eq!(area_of("src/web/form.rs"), None);
+    assert!(names_bare(
+        "    pub boards: Arc<attendance::office::Boards>,",
+        "attendance"
+    ));
+    assert!(!names_bare("use crate::attendance::office;", "attendance"));
+}
