@@ -30,6 +30,19 @@ pub struct Application {
     pub port: u16,
     pub server: Server,
     pub state: AppState,
+    /// The areas' own state, each a `web::Data` of its own.
+    pub areas: AreaState,
+}
+
+/// The areas' own state: registered beside `AppState`, reached by the areas that own it.
+#[derive(Clone)]
+pub struct AreaState {
+    /// The hashing service shared by sign-in, password changes and invitations.
+    pub passwords: web::Data<Passwords>,
+    /// Sign-ins refused while every hashing slot was busy, waiting to be recorded.
+    pub busy_log: web::Data<crate::accounts::busy::BusyLog>,
+    /// Each school's board of registers for a day (the office page, the dashboards' today).
+    pub boards: web::Data<crate::attendance::office::Boards>,
 }
 
 impl Application {
@@ -62,16 +75,20 @@ impl Application {
             pool,
             settings: Arc::new(settings),
             clock,
-            passwords: Passwords::for_this_machine(),
             mailer,
-            busy_log: Arc::new(crate::accounts::busy::BusyLog::default()),
-            boards: Arc::new(crate::attendance::office::boards()),
+            registers_changed: Arc::new(crate::memo::Epoch::default()),
         };
-        let server = serve(listener, state.clone(), workers)?;
+        let areas = AreaState {
+            passwords: web::Data::new(Passwords::for_this_machine()),
+            busy_log: web::Data::new(crate::accounts::busy::BusyLog::default()),
+            boards: web::Data::new(crate::attendance::office::boards()),
+        };
+        let server = serve(listener, state.clone(), areas.clone(), workers)?;
         Ok(Self {
             port,
             server,
             state,
+            areas,
         })
     }
 }
@@ -79,6 +96,7 @@ impl Application {
 fn serve(
     listener: TcpListener,
     state: AppState,
+    areas: AreaState,
     workers: Option<usize>,
 ) -> std::io::Result<Server> {
     let workers = workers.unwrap_or_else(cores);
@@ -104,6 +122,9 @@ fn serve(
             .build();
         App::new()
             .app_data(data.clone())
+            .app_data(areas.passwords.clone())
+            .app_data(areas.busy_log.clone())
+            .app_data(areas.boards.clone())
             .app_data(web::FormConfig::default().limit(MAX_BODY_BYTES))
             .app_data(web::PayloadConfig::default().limit(MAX_BODY_BYTES))
             // An impossible id or date in a path is "no such page", as DESIGN.md §5 says.
@@ -126,7 +147,10 @@ fn serve(
                             .wrap(from_fn(|req, next| {
                                 require_roles(&[Role::Admin, Role::Principal], req, next)
                             }))
-                            .configure(admin::routes),
+                            .configure(admin::routes)
+                            .configure(attendance::register_routes)
+                            .configure(attendance::office::routes)
+                            .configure(crate::gradebook::settings::routes),
                     )
                     .service(
                         web::scope("/teacher")
@@ -134,7 +158,8 @@ fn serve(
                                 require_roles(&[Role::Teacher], req, next)
                             }))
                             .configure(attendance::routes)
-                            .configure(crate::gradebook::routes),
+                            .configure(crate::gradebook::routes)
+                            .configure(crate::dashboard::teacher_routes),
                     )
                     .service(
                         web::scope("/dashboard")
@@ -188,12 +213,14 @@ fn static_dir() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static")
 }
 
-/// Background work of a running server: the mail worker and session clean-up.
-pub fn spawn_background_work(state: &AppState) {
+/// Background work of a running server: the mail worker, session clean-up, the insight
+/// summaries and the busy sign-ins' log.
+pub fn spawn_background_work(app: &Application) {
+    let state = &app.state;
     crate::mail::spawn_worker(state);
     spawn_session_cleanup(state);
     crate::dashboard::spawn_refresh(state);
-    crate::accounts::busy::spawn_writer(state);
+    crate::accounts::busy::spawn_writer(state, app.areas.busy_log.clone());
 }
 
 /// Deletes dead sessions every five minutes while the server runs.

@@ -57,6 +57,48 @@ pub fn changed_fields(
     (serde_json::Value::Object(b), serde_json::Value::Object(a))
 }
 
+/// Writes an audit row for a structure record.
+#[allow(clippy::too_many_arguments)]
+pub fn audit_change(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    id: i64,
+    school_id: i64,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> QueryResult<()> {
+    insert_entry(
+        conn,
+        &NewAuditEntry {
+            at: actor.at,
+            actor_id: Some(actor.user_id),
+            ip: actor.ip.as_deref(),
+            school_id: Some(school_id),
+            action,
+            entity,
+            entity_id: Some(id),
+            before,
+            after,
+        },
+    )
+}
+
+/// The actor of a change made in this request.
+pub fn actor(
+    req: &actix_web::HttpRequest,
+    state: &crate::AppState,
+    user: &crate::web::CurrentUser,
+) -> Actor {
+    Actor {
+        user_id: user.id,
+        school_id: user.school_id,
+        ip: crate::web::client_ip(req, &state.settings.trusted_proxies).map(|ip| ip.to_string()),
+        at: state.clock.now(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::changed_fields;

@@ -15,6 +15,7 @@ pub mod error;
 pub mod gradebook;
 pub mod mail;
 pub mod memo;
+pub mod models;
 pub mod parents;
 pub mod schema;
 pub mod seed;
@@ -23,19 +24,17 @@ pub mod web;
 
 use std::sync::Arc;
 
-/// What every handler can reach through `web::Data<AppState>`.
+/// What every handler can reach through `web::Data<AppState>`: plumbing only. An area's own
+/// state is a `web::Data` of its own (registered in `app.rs`).
 #[derive(Clone)]
 pub struct AppState {
     pub pool: db::PgPool,
     pub settings: Arc<config::Settings>,
     pub clock: clock::Clock,
-    pub passwords: accounts::passwords::Passwords,
     pub mailer: Arc<mail::Mailer>,
-    /// Sign-ins refused while every hashing slot was busy, waiting to be recorded.
-    pub busy_log: Arc<accounts::busy::BusyLog>,
-    /// Each school's board of registers for a day (the office page, the dashboards' today),
-    /// counted at most once every few seconds.
-    pub boards: Arc<attendance::office::Boards>,
+    /// Bumped when marks are saved or a roster changes (a student added, moved, withdrawn or
+    /// deleted; an import): what was counted from the registers is counted again.
+    pub registers_changed: Arc<memo::Epoch>,
     /// Recently loaded sessions, for safe requests (`web::session_store`).
     pub sessions: Arc<web::session_store::SessionCache>,
 }

@@ -191,7 +191,7 @@ fn serve() -> Result<(), String> {
     runtime.block_on(async move {
         let app = Application::build(settings, pool, Clock::system(), None)
             .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
-        rollbook::app::spawn_background_work(&app.state);
+        rollbook::app::spawn_background_work(&app);
         tracing::info!(%bind, %public_url, "Rollbook is serving");
         println!("Rollbook is serving at {public_url} (listening on {bind})");
         app.server.await.map_err(|e| e.to_string())

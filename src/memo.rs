@@ -20,6 +20,23 @@ const MAX_KEYS: usize = 256;
 /// The longest a request waits for another to count a key before counting it itself.
 const LONGEST_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// A count of changes to some data: memos of what was counted from it compare the count they
+/// last saw and start again when it moved. Plumbing, so the area that changes the data need not
+/// know which areas keep memos of it.
+#[derive(Debug, Default)]
+pub struct Epoch(std::sync::atomic::AtomicU64);
+
+impl Epoch {
+    /// The data changed.
+    pub fn bump(&self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Release);
+    }
+
+    pub fn now(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Acquire)
+    }
+}
+
 pub struct Memo<K, V> {
     fresh_for: Duration,
     inner: Mutex<Inner<K, V>>,

@@ -74,20 +74,20 @@ pub fn flush(conn: &mut PgConnection, log: &BusyLog) -> QueryResult<usize> {
 }
 
 /// Writes refusals once a second while the server runs.
-pub fn spawn_writer(state: &crate::AppState) {
+pub fn spawn_writer(state: &crate::AppState, busy_log: actix_web::web::Data<BusyLog>) {
     let state = state.clone();
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(1));
         loop {
             tick.tick().await;
-            let dropped = state.busy_log.take_dropped();
+            let dropped = busy_log.take_dropped();
             if dropped > 0 {
                 tracing::warn!(
                     dropped,
                     "busy sign-in refusals not recorded: the buffer was full"
                 );
             }
-            let log = state.busy_log.clone();
+            let log = busy_log.clone();
             if let Err(e) =
                 crate::db::run_background(&state.pool, move |conn| Ok(flush(conn, &log)?)).await
             {

@@ -8,6 +8,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::accounts::busy::BusyLog;
+use crate::accounts::passwords::Passwords;
 use crate::accounts::queries::{self, LoginAttempt, LoginOutcome};
 use crate::db;
 use crate::domain::throttle::{self, Verdict, WaitReason};
@@ -180,6 +182,8 @@ pub fn wait_message(seconds: u64, reason: WaitReason) -> String {
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
+    passwords: web::Data<Passwords>,
+    busy_log: web::Data<BusyLog>,
     session: Session,
     query: crate::web::Query<LoginQuery>,
     form: crate::web::Form<LoginForm>,
@@ -206,8 +210,8 @@ pub async fn login(
 
     // Every hashing slot taken: refuse at once, before any database work, and record the
     // attempt through the batched log (one INSERT a second, however big the storm).
-    if state.passwords.busy() {
-        state.busy_log.push(crate::accounts::busy::BusyAttempt {
+    if passwords.busy() {
+        busy_log.push(crate::accounts::busy::BusyAttempt {
             at: now,
             email: normalised.clone(),
             ip: ip.clone(),
@@ -253,7 +257,7 @@ pub async fn login(
     // The connection is back in the pool before argon2 runs.
     let usable = candidate.as_ref().filter(|c| c.active);
     let stored_hash = usable.and_then(|c| c.password_hash.clone());
-    let verified = state.passwords.verify(stored_hash, password).await;
+    let verified = passwords.verify(stored_hash, password).await;
 
     match verified {
         Ok(true) => {
@@ -376,6 +380,7 @@ pub struct PasswordForm {
 pub async fn change_password(
     req: HttpRequest,
     state: web::Data<AppState>,
+    passwords: web::Data<Passwords>,
     user: CurrentUser,
     session: Session,
     form: crate::web::Form<PasswordForm>,
@@ -413,11 +418,7 @@ pub async fn change_password(
         Ok(queries::find_account(conn, user_id)?.password_hash)
     })
     .await?;
-    if !state
-        .passwords
-        .verify(stored, form.current_password)
-        .await?
-    {
+    if !passwords.verify(stored, form.current_password).await? {
         errors.insert(
             "current_password",
             "That is not your current password.".into(),
@@ -432,10 +433,7 @@ pub async fn change_password(
         .await;
     }
     let new_password = new_password.expect("validated above");
-    let hash = state
-        .passwords
-        .hash(new_password.expose().to_string())
-        .await?;
+    let hash = passwords.hash(new_password.expose().to_string()).await?;
     let keep = user.session_id.clone();
     let at = state.clock.now();
     let version = db::run(&state.pool, move |conn| {

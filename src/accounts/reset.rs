@@ -222,6 +222,7 @@ pub struct SetPasswordForm {
 pub async fn set_password(
     req: HttpRequest,
     state: web::Data<AppState>,
+    passwords: web::Data<crate::accounts::passwords::Passwords>,
     path: web::Path<(String,)>,
     form: crate::web::Form<SetPasswordForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -261,7 +262,7 @@ pub async fn set_password(
         );
     }
     // Hash with no connection held.
-    let hash = state.passwords.hash(password.expose().to_string()).await?;
+    let hash = passwords.hash(password.expose().to_string()).await?;
     let (token_id, now) = (link.token_id, state.clock.now());
     let redeemed = db::run(&state.pool, move |conn| {
         Ok(tokens::redeem(conn, token_id, &hash, now)?)

@@ -4,7 +4,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use crate::admin::queries::{self, LockedAccount, SchoolCounts, SchoolScope};
-use crate::audit::Actor;
 use crate::db;
 use crate::error::AppError;
 use crate::web::layout::{flash, render, see_other, Layout};
@@ -68,15 +67,7 @@ pub async fn list_locked_accounts(
     })
 }
 
-/// The actor of a change made in this request.
-pub fn actor(req: &HttpRequest, state: &AppState, user: &CurrentUser) -> Actor {
-    Actor {
-        user_id: user.id,
-        school_id: user.school_id,
-        ip: crate::web::client_ip(req, &state.settings.trusted_proxies).map(|ip| ip.to_string()),
-        at: state.clock.now(),
-    }
-}
+pub use crate::audit::actor;
 
 pub async fn unlock_account(
     req: HttpRequest,

@@ -29,8 +29,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(students::routes)
         .configure(outbox::routes)
         .configure(structure::routes)
-        .configure(imports::routes)
-        .configure(crate::attendance::register_routes)
-        .configure(crate::attendance::office::routes)
-        .configure(crate::gradebook::settings::routes);
+        .configure(imports::routes);
 }

@@ -8,12 +8,14 @@ use askama::Template;
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::admin::handlers::actor;
-use crate::admin::queries::SchoolScope;
-use crate::admin::structure::{audit_change, check_school, FormState};
+use crate::audit::actor;
+use crate::audit::audit_change;
 use crate::db;
 use crate::error::AppError;
+use crate::models::schools::check_school;
+use crate::models::schools::SchoolScope;
 use crate::schema::{attendance_codes, schools};
+use crate::web::form_state::FormState;
 use crate::web::layout::{flash, render_status, see_other, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;
@@ -149,7 +151,7 @@ pub async fn create_code(
     let scope = SchoolScope::of(&user);
     let mut state = FormState::new("new", &form);
     let schools = db::run(&app.pool, move |conn| {
-        Ok(crate::admin::structure::schools_in_scope(conn, scope)?)
+        Ok(crate::models::schools::schools_in_scope(conn, scope)?)
     })
     .await?;
     let ids: Vec<i64> = schools.iter().map(|(id, _)| *id).collect();
@@ -181,7 +183,7 @@ pub async fn create_code(
         }))
     })
     .await?;
-    crate::admin::structure::answer(
+    crate::web::form_state::answer(
         saved,
         &session,
         "The code is added.",

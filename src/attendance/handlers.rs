@@ -3,9 +3,9 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use crate::attendance::queries::{self, RosterStudent, TaughtClass};
 use crate::db;
 use crate::error::AppError;
+use crate::models::classes::{self, RosterStudent, TaughtClass};
 use crate::web::layout::{render, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;
@@ -32,7 +32,7 @@ pub async fn teacher_home(
     let (teacher_id, today) = (teacher.id, state.clock.now().date_naive());
     let now = state.clock.now();
     let (classes, statuses) = db::run(&state.pool, move |conn| {
-        let classes = queries::list_taught_classes(conn, teacher_id, today)?;
+        let classes = classes::list_taught_classes(conn, teacher_id, today)?;
         let ids: Vec<i64> = classes.iter().map(|c| c.id).collect();
         let statuses = crate::attendance::register::register_status(conn, &ids, now)?;
         Ok((classes, statuses))
@@ -65,8 +65,8 @@ pub async fn show_class(
     let (teacher_id, today) = (teacher.id, state.clock.now().date_naive());
     let (class, students, subjects) = db::run(&state.pool, move |conn| {
         // Another teacher's class is NotFound → 404, so ids cannot be probed.
-        let class = queries::find_taught_class(conn, teacher_id, class_id, today)?;
-        let students = queries::list_class_students(conn, class_id, today)?;
+        let class = classes::find_taught_class(conn, teacher_id, class_id, today)?;
+        let students = classes::list_class_students(conn, class_id, today)?;
         let subjects =
             crate::gradebook::queries::taught_subjects(conn, class_id, teacher_id, today)?;
         Ok((class, students, subjects))
@@ -100,14 +100,14 @@ pub async fn show_student(
     use diesel::Connection;
     let student_id = path.into_inner().0;
     let (teacher_id, today) = (teacher.id, state.clock.now().date_naive());
-    let actor = crate::admin::handlers::actor(&req, &state, &teacher);
+    let actor = crate::audit::actor(&req, &state, &teacher);
     let record = db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
-            if !queries::teaches_student(conn, teacher_id, student_id, today)? {
+            if !classes::teaches_student(conn, teacher_id, student_id, today)? {
                 return Err(diesel::result::Error::NotFound);
             }
-            use crate::admin::queries::SchoolScope;
             use crate::admin::students::queries as students;
+            use crate::models::schools::SchoolScope;
             let record = students::find_student(conn, SchoolScope::District, student_id, today)?;
             students::record_view(conn, student_id, record.student.school_id, &actor)?;
             Ok(record)

@@ -4,7 +4,6 @@
 pub mod codes;
 pub mod handlers;
 pub mod office;
-pub mod queries;
 pub mod register;
 pub mod registers;
 

@@ -12,13 +12,13 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Double, Nullable, Text, Timestamptz};
 use serde::Deserialize;
 
-use crate::admin::queries::{picked_school, SchoolScope};
-use crate::admin::users::queries::list_schools;
 use crate::attendance::register::{self, MarkInput, SaveOutcome, Saver};
 use crate::db;
 use crate::domain::attendance::{format_rate, Tally};
 use crate::error::AppError;
-use crate::web::layout::{flash, render_status, see_other, Layout};
+use crate::models::schools::list_schools;
+use crate::models::schools::{picked_school, SchoolScope};
+use crate::web::layout::{flash, see_other, Layout};
 use crate::web::{CurrentUser, Hx};
 use crate::AppState;
 
@@ -43,7 +43,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// The boards counted lately, by scope (a school, or the district) and day.
-pub type Boards = crate::memo::Memo<(Option<i64>, NaiveDate), Vec<BoardRow>>;
+pub struct Boards {
+    memo: crate::memo::Memo<(Option<i64>, NaiveDate), Vec<BoardRow>>,
+    /// The `registers_changed` count the memo's boards were counted after.
+    seen: std::sync::atomic::AtomicU64,
+}
+
+impl Boards {
+    /// The memo, emptied first if registers changed since it was last used.
+    fn memo(&self, changes: u64) -> &crate::memo::Memo<(Option<i64>, NaiveDate), Vec<BoardRow>> {
+        use std::sync::atomic::Ordering;
+        if self.seen.swap(changes, Ordering::AcqRel) != changes {
+            self.memo.clear();
+        }
+        &self.memo
+    }
+}
 
 /// How long a counted board is served before it is counted again. A board counts every class's
 /// enrolments and marks for the day (about 9 ms of SQL for a school of 200 classes); counted on
@@ -52,25 +67,25 @@ pub type Boards = crate::memo::Memo<(Option<i64>, NaiveDate), Vec<BoardRow>>;
 pub const BOARD_FRESH_SECS: i64 = 10;
 
 pub fn boards() -> Boards {
-    crate::memo::Memo::new(chrono::Duration::seconds(BOARD_FRESH_SECS))
-}
-
-/// Marks were saved or a roster changed (a student added, moved, withdrawn or deleted; an
-/// import): the boards are counted again on their next visit.
-pub fn boards_changed(state: &AppState) {
-    state.boards.clear();
+    Boards {
+        memo: crate::memo::Memo::new(chrono::Duration::seconds(BOARD_FRESH_SECS)),
+        seen: std::sync::atomic::AtomicU64::new(0),
+    }
 }
 
 /// The board of `scope` on `date`, counted lately or now (the office page, the dashboards' live
-/// figures). Call only for a scope the user may see.
+/// figures), `changes` the `registers_changed` count read before. Call only for a scope the
+/// user may see.
 pub fn board_of(
     conn: &mut PgConnection,
-    boards: &Boards,
+    (boards, changes): (&Boards, u64),
     scope: SchoolScope,
     date: NaiveDate,
     now: chrono::DateTime<chrono::Utc>,
 ) -> QueryResult<std::sync::Arc<Vec<BoardRow>>> {
-    boards.get_or_count(&(scope.filter(), date), now, || board(conn, scope, date))
+    boards
+        .memo(changes)
+        .get_or_count(&(scope.filter(), date), now, || board(conn, scope, date))
 }
 
 #[derive(Debug, QueryableByName)]
@@ -568,6 +583,7 @@ impl OfficePage {
 pub async fn overview(
     req: HttpRequest,
     state: web::Data<AppState>,
+    boards: web::Data<Boards>,
     user: CurrentUser,
     query: crate::web::Query<RangeQuery>,
     hx: Hx,
@@ -577,7 +593,7 @@ pub async fn overview(
     // The board refreshes itself every minute: that request needs the board alone.
     let fragment = hx.wants_fragment();
     let now = state.clock.now();
-    let boards = std::sync::Arc::clone(&state.boards);
+    let (boards, changes) = (boards.into_inner(), state.registers_changed.now());
     // One trip to the pool: the dates, then everything counted over them.
     let (r, picked, view, summary) = db::run(&state.pool, move |conn| {
         let picked = picked_school(conn, user_scope, scope)?;
@@ -598,7 +614,7 @@ pub async fn overview(
                 false => flags_by_school(conn, from, to, summary.is_some())?,
             };
             for (id, name) in list_schools(conn, scope)? {
-                let board = board_of(conn, &boards, SchoolScope::School(id), date, now)?;
+                let board = board_of(conn, (&boards, changes), SchoolScope::School(id), date, now)?;
                 let totals = BoardTotals::of(&board);
                 lines.push(SchoolBoard { id, name, totals });
             }
@@ -607,7 +623,7 @@ pub async fn overview(
                 flags,
             }
         } else {
-            let board = board_of(conn, &boards, scope, date, now)?;
+            let board = board_of(conn, (&boards, changes), scope, date, now)?;
             let (rates, reasons) = match (fragment, summary) {
                 (true, _) => (Vec::new(), Vec::new()),
                 (false, Some(_)) => (
@@ -641,16 +657,7 @@ pub async fn overview(
         summary_note: summary
             .map(|at| crate::dashboard::handlers::age_note(Some(at), state.clock.now())),
     };
-    let mut response = if fragment {
-        crate::web::layout::html_response(StatusCode::OK, page.as_board().render()?)
-    } else {
-        render_status(&page, StatusCode::OK)?
-    };
-    response.headers_mut().insert(
-        actix_web::http::header::VARY,
-        actix_web::http::header::HeaderValue::from_static("HX-Request"),
-    );
-    Ok(response)
+    crate::web::htmx::page_or_block(hx, StatusCode::OK, &page, |p| p.as_board().render())
 }
 
 /// The flagged students split: below the chronic rate, and on an ongoing streak.
@@ -690,7 +697,7 @@ pub async fn export(
         Ok((r.from, r.to, rates))
     })
     .await?;
-    let body = crate::admin::imports::exports::to_csv(
+    let body = crate::web::csv::to_csv(
         &[
             "student_number",
             "name",
@@ -720,7 +727,7 @@ pub async fn export(
             ]
         }),
     );
-    Ok(crate::admin::imports::exports::csv_response(
+    Ok(crate::web::csv::csv_response(
         &format!("attendance-{from}-to-{to}.csv"),
         body,
     ))

@@ -96,7 +96,7 @@ fn register_day_sql() -> String {
           WHERE c.id = (SELECT p.class_id FROM p)
             AND ((SELECT p.teacher FROM p) IS NULL OR {})
             AND ((SELECT p.school FROM p) IS NULL OR c.school_id = (SELECT p.school FROM p))",
-        crate::attendance::queries::teaches("(SELECT p.teacher FROM p)", "(SELECT p.day FROM p)")
+        crate::models::classes::teaches("(SELECT p.teacher FROM p)", "(SELECT p.day FROM p)")
     )
 }
 

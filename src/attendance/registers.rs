@@ -45,7 +45,7 @@ async fn load(
     only: Option<i64>,
 ) -> Result<(RegisterDay, Vec<RosterMark>, Vec<Code>), AppError> {
     let (teacher, school) = if is_office(user) {
-        (None, crate::admin::queries::SchoolScope::of(user).filter())
+        (None, crate::models::schools::SchoolScope::of(user).filter())
     } else {
         (Some(user.id), None)
     };
@@ -435,7 +435,7 @@ pub fn marks_saved(state: &AppState, emailed: usize) {
     if emailed > 0 {
         state.mailer.wake.notify_one();
     }
-    crate::attendance::office::boards_changed(state);
+    state.registers_changed.bump();
 }
 
 /// Saves the whole register (the no-JavaScript form): everything, or nothing when a mark was
@@ -549,11 +549,7 @@ pub async fn save_mark(
      -> Result<HttpResponse, AppError> {
         let mut html = String::with_capacity(900 + 300 * codes.len());
         push_row(&mut html, &row, &codes, &base, true, notice.as_deref());
-        let mut response = HttpResponse::build(status);
-        response
-            .content_type("text/html; charset=utf-8")
-            .insert_header(("Vary", "HX-Request"));
-        Ok(response.body(html))
+        Ok(crate::web::htmx::fragment_response(status, html))
     };
     if let DayState::ReadOnly(m) | DayState::NoRegister(m) = day.state(date, is_office(&user)) {
         return fragment(rows[0].clone(), Some(m), StatusCode::UNPROCESSABLE_ENTITY);

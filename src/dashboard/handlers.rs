@@ -6,13 +6,13 @@ use askama::Template;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
-use crate::admin::queries::SchoolScope;
 use crate::dashboard::queries::{self as q, Flagged, List, ListFilter, SchoolCard, Week};
 use crate::db;
 use crate::domain::attendance::{format_rate, Tally};
 use crate::domain::grades::format_percent;
 use crate::error::AppError;
 use crate::gradebook::queries as gq;
+use crate::models::schools::SchoolScope;
 use crate::web::layout::{render, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;
@@ -92,6 +92,7 @@ fn since(period: &str, today: NaiveDate) -> NaiveDate {
 pub async fn dashboard(
     req: HttpRequest,
     state: web::Data<AppState>,
+    boards: web::Data<crate::attendance::office::Boards>,
     user: CurrentUser,
     query: crate::web::Query<DashQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -102,13 +103,19 @@ pub async fn dashboard(
         _ => "30".to_string(),
     };
     let p2 = period.clone();
-    let boards = std::sync::Arc::clone(&state.boards);
+    let (boards, changes) = (boards.into_inner(), state.registers_changed.now());
     let (cards, bands, weeks, refreshed) = db::run(&state.pool, move |conn| {
         let mut cards = q::school_cards(conn, school, now)?;
         // Today live: each school's board, counted at most every few seconds for everyone.
         for card in cards.iter_mut().filter(|c| c.school_day) {
-            let scope = crate::admin::queries::SchoolScope::School(card.id);
-            let board = crate::attendance::office::board_of(conn, &boards, scope, card.today, now)?;
+            let scope = crate::models::schools::SchoolScope::School(card.id);
+            let board = crate::attendance::office::board_of(
+                conn,
+                (&boards, changes),
+                scope,
+                card.today,
+                now,
+            )?;
             card.count_today(&board);
         }
         let today = cards.first().map_or(now.date_naive(), |c| c.today);
@@ -525,11 +532,10 @@ pub async fn teacher(
     let (teacher, now) = (user.id, state.clock.now());
     let (students, unmarked, refreshed) = db::run(&state.pool, move |conn| {
         let today = now.date_naive();
-        let classes: Vec<i64> =
-            crate::attendance::queries::list_taught_classes(conn, teacher, today)?
-                .into_iter()
-                .map(|c| c.id)
-                .collect();
+        let classes: Vec<i64> = crate::models::classes::list_taught_classes(conn, teacher, today)?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
         let students = q::students_of_classes(conn, &classes, today)?;
         let unmarked = q::unmarked(conn, teacher, today)?;
         Ok((

@@ -18,6 +18,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/students/{student_id}", web::get().to(handlers::student));
 }
 
+/// Routes under `/teacher` (the scope guard admits teachers).
+pub fn teacher_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/dashboard", web::get().to(handlers::teacher));
+}
+
 /// Rebuilds the summaries when due (at once if there are none) and then every `insight_secs`.
 pub fn spawn_refresh(state: &AppState) {
     let state = state.clone();

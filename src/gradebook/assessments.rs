@@ -11,11 +11,12 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Date, Double, Integer, Text, Timestamptz};
 use serde_json::json;
 
-use crate::admin::structure::{audit_change, FormState};
+use crate::audit::audit_change;
 use crate::db;
 use crate::error::AppError;
 use crate::gradebook::book::{base_url, load, Loaded, Scope, TermQuery};
 use crate::gradebook::queries::Assessment;
+use crate::web::form_state::FormState;
 use crate::web::layout::{flash, render_status, see_other, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;
@@ -221,7 +222,7 @@ pub async fn create(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let actor = crate::admin::handlers::actor(&req, &state, &user);
+    let actor = crate::audit::actor(&req, &state, &user);
     let book = d.book.clone();
     let id = db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
@@ -321,7 +322,7 @@ pub async fn update(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let actor = crate::admin::handlers::actor(&req, &state, &user);
+    let actor = crate::audit::actor(&req, &state, &user);
     let school_id = d.book.school_id;
     let before = json!({ "title": current.title, "term_id": current.term_id, "category_id": current.category_id,
                          "date": current.date, "max_score": current.max_score, "published": current.published });
@@ -403,7 +404,7 @@ pub async fn remove(
     .await?;
     let a = d.assessments.first().cloned().ok_or(AppError::NotFound)?;
     let restore = form.iter().any(|(k, v)| k == "action" && v == "restore");
-    let actor = crate::admin::handlers::actor(&req, &state, &user);
+    let actor = crate::audit::actor(&req, &state, &user);
     let school_id = d.book.school_id;
     let term = a.term_id;
     let outcome = db::run(&state.pool, move |conn| {
@@ -539,7 +540,7 @@ pub async fn save_weights(
     if !fs.ok() {
         return weights_page(&req, &state, d, fs, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let actor = crate::admin::handlers::actor(&req, &state, &user);
+    let actor = crate::audit::actor(&req, &state, &user);
     let book = d.book.clone();
     let before = json!(d
         .categories

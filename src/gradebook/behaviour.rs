@@ -9,12 +9,13 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text, Timestamptz};
 use serde_json::json;
 
-use crate::admin::structure::{audit_change, FormState};
-use crate::attendance::queries::{self as aq, RosterStudent, TaughtClass};
+use crate::audit::audit_change;
 use crate::db;
 use crate::error::AppError;
 use crate::gradebook::book::display_name;
 use crate::gradebook::queries::{self as q, BehaviourRecord, ParticipationRecord};
+use crate::models::classes::{self as aq, RosterStudent, TaughtClass};
+use crate::web::form_state::FormState;
 use crate::web::layout::{flash, render_status, see_other, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;
@@ -189,7 +190,7 @@ pub async fn record_behaviour(
         .find(|c| c.id == category)
         .map(|c| c.kind.clone())
         .unwrap_or_default();
-    let actor = crate::admin::handlers::actor(&req, &state, &user);
+    let actor = crate::audit::actor(&req, &state, &user);
     let school_id = d.school_id;
     db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
@@ -236,7 +237,7 @@ pub async fn record_participation(
     if !fs.ok() {
         return page(&req, &state, d, fs, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let actor = crate::admin::handlers::actor(&req, &state, &user);
+    let actor = crate::audit::actor(&req, &state, &user);
     let school_id = d.school_id;
     db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {

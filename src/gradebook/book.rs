@@ -16,13 +16,13 @@ use askama::Template;
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
-use crate::attendance::queries::RosterStudent;
 use crate::db;
 use crate::domain::grades::{self, Explanation, GradeScale, Stats};
 use crate::error::AppError;
 use crate::gradebook::queries::{
     self as q, Assessment, Book, Category, SaveOutcome, ScoreInput, ScoreRow, Shown, Term,
 };
+use crate::models::classes::RosterStudent;
 use crate::web::layout::{html_response, render_status, render_string, see_other_saved, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;
@@ -200,7 +200,7 @@ fn load_in(
     }
     let term = q::pick_term(&terms, asked, book.today).ok_or(AppError::NotFound)?;
     let on = q::roster_date(&term, book.today);
-    let mut students = crate::attendance::queries::list_class_students(conn, class_id, on)?;
+    let mut students = crate::models::classes::list_class_students(conn, class_id, on)?;
     if let Some(s) = scope.student {
         students.retain(|r| r.id == s);
         if students.is_empty() {
@@ -748,12 +748,7 @@ pub async fn save_cell(
             avg_url: format!("{base}/students/{}?term={}", s.id, d.term.id),
         }
         .render()?;
-        Ok::<_, AppError>(
-            HttpResponse::build(status)
-                .content_type("text/html; charset=utf-8")
-                .insert_header(("Vary", "HX-Request"))
-                .body(html),
-        )
+        Ok::<_, AppError>(crate::web::htmx::fragment_response(status, html))
     };
     if a.archived {
         return fragment(

@@ -17,10 +17,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(BOOK, web::get().to(book::show_book))
         .route(BOOK, web::post().to(book::save_book))
         .route(
-            "/dashboard",
-            web::get().to(crate::dashboard::handlers::teacher),
-        )
-        .route(
             &format!("{BOOK}/weights"),
             web::get().to(assessments::show_weights),
         )

@@ -12,13 +12,13 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, Nullable, Text, Timestamptz};
 use serde::Deserialize;
 
-use crate::attendance::queries::{self as aq, RosterStudent, TaughtClass};
 use crate::db;
 use crate::domain::attendance::{format_rate, Tally};
 use crate::domain::grades::{self, GradeScale, Policy};
 use crate::error::AppError;
 use crate::gradebook::book::display_name;
 use crate::gradebook::queries::{self as q, SubjectResult, Term};
+use crate::models::classes::{self as aq, RosterStudent, TaughtClass};
 use crate::web::layout::{flash, render_status, see_other, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;
@@ -324,7 +324,7 @@ pub async fn save_comment(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let actor = crate::admin::handlers::actor(&req, &state, &user);
+    let actor = crate::audit::actor(&req, &state, &user);
     let (school_id, term_id, seen) = (d.school_id, d.term.id, form.version);
     let before = d
         .reports
@@ -353,7 +353,7 @@ pub async fn save_comment(
             .bind::<Integer, _>(seen)
             .execute(conn)?;
             if n == 1 {
-                crate::admin::structure::audit_change(
+                crate::audit::audit_change(
                     conn, &actor, "update", "report_comment", student_id, school_id,
                     Some(serde_json::json!({ "term_id": term_id, "comment": before })),
                     Some(serde_json::json!({ "term_id": term_id, "comment": text })),

@@ -10,11 +10,13 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Double, Text};
 use serde_json::json;
 
-use crate::admin::handlers::actor;
-use crate::admin::queries::SchoolScope;
-use crate::admin::structure::{audit_change, check_school, FormState};
+use crate::audit::actor;
+use crate::audit::audit_change;
 use crate::db;
 use crate::error::AppError;
+use crate::models::schools::check_school;
+use crate::models::schools::SchoolScope;
+use crate::web::form_state::FormState;
 use crate::web::layout::{flash, render_status, see_other, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;

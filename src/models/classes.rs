@@ -1,4 +1,5 @@
-//! Classes as a teacher sees them. Authorisation lives in the WHERE clauses.
+//! Classes as a teacher sees them, and their rosters: read by registers, the gradebook and the
+//! dashboards. Authorisation lives in the WHERE clauses.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;

@@ -4,7 +4,9 @@
 pub mod auth;
 pub mod chart;
 pub mod csrf;
+pub mod csv;
 pub mod form;
+pub mod form_state;
 pub mod headers;
 pub mod health;
 pub mod html;

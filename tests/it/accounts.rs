@@ -63,12 +63,12 @@ async fn an_unknown_email_gets_the_same_answer_after_a_real_verification() {
     let app = TestApp::spawn().await;
     let b = app.browser();
     let known = b.sign_in(DEMO_TEACHER, "wrong password entirely").await;
-    let before = app.state.passwords.verifications();
+    let before = app.areas.passwords.verifications();
     let unknown = b
         .sign_in("nobody-here@rollbook.test", "wrong password entirely")
         .await;
     assert_eq!(
-        app.state.passwords.verifications(),
+        app.areas.passwords.verifications(),
         before + 1,
         "a dummy verification ran"
     );

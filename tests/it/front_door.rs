@@ -17,12 +17,12 @@ async fn failed_sign_ins_to_one_account_must_wait_longer_and_longer() {
         assert_eq!(b.sign_in(DEMO_TEACHER, WRONG).await.status, 422);
     }
     // The sixth try comes too soon: refused without hashing anything.
-    let hashed = app.state.passwords.verifications();
+    let hashed = app.areas.passwords.verifications();
     let r = b.sign_in(DEMO_TEACHER, PASSWORD).await;
     assert_eq!(r.status, 429);
     assert_eq!(r.header("retry-after"), Some("15"));
     assert!(r.text("#login-error").contains("Try again in 15 seconds"));
-    assert_eq!(app.state.passwords.verifications(), hashed);
+    assert_eq!(app.areas.passwords.verifications(), hashed);
 
     app.clock.advance(Duration::seconds(16));
     assert_eq!(b.sign_in(DEMO_TEACHER, WRONG).await.status, 422);
@@ -281,7 +281,7 @@ async fn a_burst_of_sign_ins_beyond_the_hashing_slots_gets_fast_429s() {
     for b in &browsers {
         tokens.push(b.get("/login").await.csrf_token());
     }
-    let hashed_before = app.state.passwords.verifications();
+    let hashed_before = app.areas.passwords.verifications();
     let forms: Vec<[(&str, &str); 3]> = tokens
         .iter()
         .map(|t| {
@@ -311,7 +311,7 @@ async fn a_burst_of_sign_ins_beyond_the_hashing_slots_gets_fast_429s() {
     }
     // Refused attempts never hashed: nothing queued behind the slots.
     assert_eq!(
-        app.state.passwords.verifications() - hashed_before,
+        app.areas.passwords.verifications() - hashed_before,
         signed_in as u64
     );
     // Every refused attempt is recorded too, by the batched writer (run here by hand).
@@ -321,7 +321,7 @@ async fn a_burst_of_sign_ins_beyond_the_hashing_slots_gets_fast_429s() {
         .count()
         .get_result(&mut conn)
         .unwrap();
-    rollbook::accounts::busy::flush(&mut conn, &app.state.busy_log).unwrap();
+    rollbook::accounts::busy::flush(&mut conn, &app.areas.busy_log).unwrap();
     let after: i64 = login_events::table
         .filter(login_events::outcome.eq("busy"))
         .count()

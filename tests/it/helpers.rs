@@ -177,6 +177,8 @@ pub struct TestApp {
     pub db_name: String,
     pub db_url: String,
     pub state: AppState,
+    /// The areas' own state (the hashing service, the busy sign-ins' log, the boards).
+    pub areas: rollbook::app::AreaState,
     pub clock: Clock,
     /// The database is a clone of the template in the shared test cluster, dropped with the app.
     owns_database: bool,
@@ -217,6 +219,7 @@ impl TestApp {
             db_name: String::new(),
             db_url,
             state: app.state,
+            areas: app.areas,
             clock,
             owns_database: false,
         }

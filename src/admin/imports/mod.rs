@@ -86,10 +86,7 @@ async fn upload_page(
                 schools::name,
             ))
             .load::<ImportRow>(conn)?;
-        Ok((
-            crate::admin::users::queries::list_schools(conn, scope)?,
-            recent,
-        ))
+        Ok((crate::models::schools::list_schools(conn, scope)?, recent))
     })
     .await?;
     render_status(
@@ -216,7 +213,7 @@ pub async fn upload(
     };
     let scope = SchoolScope::of(&user);
     let schools = db::run(&app.pool, move |conn| {
-        Ok(crate::admin::users::queries::list_schools(conn, scope)?)
+        Ok(crate::models::schools::list_schools(conn, scope)?)
     })
     .await?;
     let school = match up
@@ -483,7 +480,7 @@ pub async fn commit(
     match outcome {
         Ok((created, updated)) => {
             app.mailer.wake.notify_one();
-            crate::attendance::office::boards_changed(&app);
+            app.registers_changed.bump();
             flash(
                 &session,
                 format!("Imported: {created} added, {updated} updated."),

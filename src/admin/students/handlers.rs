@@ -117,7 +117,7 @@ pub async fn list_students(
         Ok((
             queries::list_students(conn, scope, day, &filter)?,
             picked,
-            crate::admin::users::queries::list_schools(conn, user_scope)?,
+            crate::models::schools::list_schools(conn, user_scope)?,
             classes,
         ))
     })
@@ -193,7 +193,7 @@ async fn choices(
         .filter(|s| s.filter().is_some());
     db::run(&state.pool, move |conn| {
         Ok(Choices {
-            schools: crate::admin::users::queries::list_schools(conn, scope)?,
+            schools: crate::models::schools::list_schools(conn, scope)?,
             classes: match school {
                 Some(school) => queries::list_current_classes(conn, school, day)?,
                 None => Vec::new(),
@@ -320,7 +320,7 @@ pub async fn create_student(
     .await?
     {
         Ok(id) => {
-            crate::attendance::office::boards_changed(&state);
+            state.registers_changed.bump();
             flash(&session, "The student is added.");
             Ok(see_other(&format!("/admin/students/{id}")))
         }
@@ -693,7 +693,7 @@ pub async fn update_student(
     .await?
     {
         Ok(()) => {
-            crate::attendance::office::boards_changed(&state);
+            state.registers_changed.bump();
             flash(&session, "Saved.");
             Ok(see_other(&format!("/admin/students/{id}")))
         }
@@ -744,7 +744,7 @@ async fn change_status(
         Ok(queries::set_status(conn, scope, id, status, &actor, day)?)
     })
     .await?;
-    crate::attendance::office::boards_changed(&state);
+    state.registers_changed.bump();
     flash(
         &session,
         if status == "withdrawn" {
@@ -822,7 +822,7 @@ pub async fn delete_student(
         Ok(queries::delete_student(conn, id, &actor, day)?)
     })
     .await?;
-    crate::attendance::office::boards_changed(&state);
+    state.registers_changed.bump();
     flash(&session, "The student and everything attached to them are deleted. A copy is kept in the audit trail.");
     Ok(see_other("/admin/students"))
 }

@@ -111,19 +111,7 @@ pub async fn list_users(
         pages: matches.pages(PAGE_SIZE),
         roles: &Role::ALL,
     };
-    if hx.wants_fragment() {
-        let html = page.as_user_results().render()?;
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .insert_header(("Vary", "HX-Request"))
-            .body(html));
-    }
-    let mut response = render(&page)?;
-    response.headers_mut().insert(
-        actix_web::http::header::VARY,
-        actix_web::http::header::HeaderValue::from_static("HX-Request"),
-    );
-    Ok(response)
+    crate::web::htmx::page_or_block(hx, StatusCode::OK, &page, |p| p.as_user_results().render())
 }
 
 #[derive(Debug, Deserialize, Default, Clone)]
@@ -251,7 +239,7 @@ impl UserFormPage {
 
 async fn schools_for(state: &AppState, scope: SchoolScope) -> Result<Vec<(i64, String)>, AppError> {
     db::run(&state.pool, move |conn| {
-        Ok(queries::list_schools(conn, scope)?)
+        Ok(crate::models::schools::list_schools(conn, scope)?)
     })
     .await
 }

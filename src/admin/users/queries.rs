@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::admin::queries::{Matches, SchoolScope, USER_IN_SCOPE};
 use crate::audit::{self, Actor, NewAuditEntry};
-use crate::schema::{schools, sessions, users};
+use crate::schema::{sessions, users};
 
 pub const PAGE_SIZE: i64 = 50;
 
@@ -148,21 +148,6 @@ pub fn find_user(
     .bind::<Nullable<BigInt>, _>(scope.filter())
     .bind::<BigInt, _>(user_id)
     .get_result(conn)
-}
-
-/// Schools the user may assign people to.
-pub fn list_schools(
-    conn: &mut PgConnection,
-    scope: SchoolScope,
-) -> QueryResult<Vec<(i64, String)>> {
-    let mut query = schools::table
-        .select((schools::id, schools::name))
-        .order(schools::name)
-        .into_boxed();
-    if let Some(id) = scope.filter() {
-        query = query.filter(schools::id.eq(id));
-    }
-    query.load(conn)
 }
 
 /// Validated values of the user form.

@@ -1,0 +1,5 @@
+//! Reads several areas need, each returning a typed result: an area imports these, never another
+//! area's queries.
+
+pub mod classes;
+pub mod schools;
