@@ -580,6 +580,103 @@ struct Stats {
     throttled: u64,
     errors: u64,
     elapsed: Duration,
+    /// What the row cost the server and PostgreSQL per request (every answer counted).
+    statements_per_request: Option<f64>,
+    cpu_ms_per_request: f64,
+}
+
+/// Where a row's cost is read: the server's process, the bench cluster's postmaster (whose
+/// children are the backends) and a connection to read pg_stat_statements.
+struct Meter {
+    server: u32,
+    postmaster_pid_file: std::path::PathBuf,
+    stats: std::sync::Mutex<PgConnection>,
+}
+
+static METER: std::sync::OnceLock<Meter> = std::sync::OnceLock::new();
+
+/// SQL statements run in the bench database (None without pg_stat_statements) and CPU clock
+/// ticks used by the server and PostgreSQL, so far.
+#[derive(Debug, Default, Clone, Copy)]
+struct Cost {
+    statements: Option<i64>,
+    ticks: u64,
+}
+
+impl Cost {
+    fn now() -> Cost {
+        let Some(m) = METER.get() else {
+            return Cost::default();
+        };
+        #[derive(QueryableByName)]
+        struct Calls {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            calls: i64,
+        }
+        let statements = m.stats.lock().ok().and_then(|mut conn| {
+            diesel::sql_query(
+                "SELECT COALESCE(sum(calls), 0)::bigint AS calls FROM pg_stat_statements
+                  WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            )
+            .get_result::<Calls>(&mut *conn)
+            .ok()
+            .map(|c| c.calls)
+        });
+        let postmaster = std::fs::read_to_string(&m.postmaster_pid_file)
+            .ok()
+            .and_then(|s| s.lines().next().and_then(|l| l.trim().parse::<u32>().ok()));
+        let mut ticks = 0;
+        for (pid, (ppid, own, reaped)) in process_times() {
+            if pid == m.server || Some(ppid) == postmaster {
+                ticks += own;
+            }
+            if Some(pid) == postmaster {
+                // Its own time, and that of backends that ended and were reaped.
+                ticks += own + reaped;
+            }
+        }
+        Cost { statements, ticks }
+    }
+
+    /// The row's statements and CPU milliseconds per request, from `before` to `self`.
+    fn per_request(self, before: Cost, requests: u64) -> (Option<f64>, f64) {
+        let n = requests.max(1) as f64;
+        // The first reading's own statement is counted in the second.
+        let statements = match (before.statements, self.statements) {
+            (Some(a), Some(b)) => Some((b - a - 1).max(0) as f64 / n),
+            _ => None,
+        };
+        // SAFETY: sysconf only reads a system constant.
+        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+        let ms = self.ticks.saturating_sub(before.ticks) as f64 * 1000.0 / per_second / n;
+        (statements, ms)
+    }
+}
+
+/// Every process's parent, CPU ticks so far and ticks of its ended children, by pid.
+fn process_times() -> std::collections::HashMap<u32, (u32, u64, u64)> {
+    let mut out = std::collections::HashMap::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let Some(close) = stat.rfind(')') else {
+            continue;
+        };
+        // After "pid (name)": state, ppid, …, utime, stime, cutime, cstime (fields 14-17).
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        let num = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        out.insert(pid, (num(1) as u32, num(11) + num(12), num(13) + num(14)));
+    }
+    out
 }
 
 impl Stats {
@@ -604,12 +701,15 @@ impl Stats {
             );
         }
         format!(
-            "| {name} | {clients} | {rps:.0} | {:.1} | {:.1} | {} | {} | {} |",
+            "| {name} | {clients} | {rps:.0} | {:.1} | {:.1} | {} | {} | {} | {} | {:.2} |",
             pick(0.5).as_secs_f64() * 1000.0,
             pick(0.99).as_secs_f64() * 1000.0,
             self.conflicts,
             self.throttled,
-            self.errors
+            self.errors,
+            self.statements_per_request
+                .map_or("–".to_string(), |s| format!("{s:.1}")),
+            self.cpu_ms_per_request,
         )
     }
 }
@@ -664,6 +764,7 @@ where
 {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
+    let before = Cost::now();
     let mut handles = Vec::new();
     for client in clients {
         let step = step.clone();
@@ -703,6 +804,12 @@ where
         all.errors += s.errors;
     }
     all.elapsed = started.elapsed();
+    let requests = all.latencies.len() as u64
+        + all.conflicts
+        + all.errors
+        + if answer_429 { 0 } else { all.throttled };
+    (all.statements_per_request, all.cpu_ms_per_request) =
+        Cost::now().per_request(before, requests);
     all
 }
 
@@ -798,6 +905,7 @@ fn rss_mb(pid: u32) -> f64 {
 async fn sql_reference(url: &str, seconds: u64) -> Stats {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
+    let before = Cost::now();
     let mut handles = Vec::new();
     for t in 0..10i64 {
         let url = url.to_string();
@@ -832,6 +940,11 @@ async fn sql_reference(url: &str, seconds: u64) -> Stats {
         all.errors += s.errors;
     }
     all.elapsed = started.elapsed();
+    // Each page's worth of SQL here is three statements; the CPU counts PostgreSQL's and (idle)
+    // the server's, not this process's.
+    let requests = all.latencies.len() as u64 + all.errors;
+    (all.statements_per_request, all.cpu_ms_per_request) =
+        Cost::now().per_request(before, requests);
     all
 }
 
@@ -927,6 +1040,24 @@ fn main() {
         .spawn()
         .expect("target/release/rollbook (make bench builds it)");
     let pid = server.id();
+    // Each row's statements (pg_stat_statements, preloaded by `scripts/pg.sh` for the bench
+    // cluster) and CPU (the server's and the cluster's processes).
+    let socket_dir = url
+        .split("host=")
+        .nth(1)
+        .map(|h| h.split('&').next().unwrap_or(h).to_string())
+        .unwrap_or_default();
+    let mut stats = PgConnection::establish(&url).unwrap();
+    if let Err(e) =
+        diesel::sql_query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute(&mut stats)
+    {
+        eprintln!("no pg_stat_statements ({e}): statements per request are not counted");
+    }
+    let _ = METER.set(Meter {
+        server: pid,
+        postmaster_pid_file: std::path::Path::new(&socket_dir).join("postmaster.pid"),
+        stats: std::sync::Mutex::new(stats),
+    });
     let seconds = env_num("BENCH_SECONDS", 10);
     // BENCH_ONLY=word,word: measure only the rows whose name contains one of the words (for
     // working on one figure; BENCHMARKS.md is then left alone).
@@ -1332,13 +1463,13 @@ fn main() {
         })
         .unwrap_or_default();
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let mut table = String::from("| request | clients | req/s | p50 ms | p99 ms | 409s | 429s | errors |\n|---|---|---|---|---|---|---|---|\n");
+    let mut table = String::from("| request | clients | req/s | p50 ms | p99 ms | 409s | 429s | errors | SQL/req | CPU ms/req |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for r in rows.iter().filter(|r| !r.contains(" | 0 | 0.0 | 0.0 |")) {
         table.push_str(r);
         table.push('\n');
     }
     let report = format!(
-        "# Benchmarks\n\nMeasured by `make bench` on {} ({cores} cores, {cpu}); load generator on the same machine; PostgreSQL with fsync and synchronous commit on. District: {} schools, {} marks in `attendance`. {} s per row. Server memory after the run: {rss:.0} MB RSS. Load generator priority: {}. Machine: {host}.\n\n{table}\nRegister rows: each client owns one class of 30 and every save flips all 30 marks (30 real writes with history per save), carrying its session, CSRF token and current versions. Gradebook saves likewise change every cell they send (a column of 30 in one form, or one htmx cell). Dashboards read summaries rebuilt in {refresh_ms} ms by the server's background task (every `ROLLBOOK_INSIGHT_SECS`, default 300 s); today's attendance on them is live. Sign-in rows: 303s are sign-ins done (argon2id, one hash per core at a time), 429s the immediate refusals beyond that capacity.\n",
+        "# Benchmarks\n\nMeasured by `make bench` on {} ({cores} cores, {cpu}); load generator on the same machine; PostgreSQL with fsync and synchronous commit on. District: {} schools, {} marks in `attendance`. {} s per row. Server memory after the run: {rss:.0} MB RSS. Load generator priority: {}. Machine: {host}.\n\n{table}\nRegister rows: each client owns one class of 30 and every save flips all 30 marks (30 real writes with history per save), carrying its session, CSRF token and current versions. Gradebook saves likewise change every cell they send (a column of 30 in one form, or one htmx cell). Dashboards read summaries rebuilt in {refresh_ms} ms by the server's background task (every `ROLLBOOK_INSIGHT_SECS`, default 300 s); today's attendance on them is live. Sign-in rows: 303s are sign-ins done (argon2id, one hash per core at a time), 429s the immediate refusals beyond that capacity. SQL/req: statements run in the bench database per answer (pg_stat_statements; a session check included); CPU ms/req: the server's and PostgreSQL's processes' CPU per answer over the row (DESIGN.md §10 budgets both). The storm's two rows run at once, so each shows the pair's cost.\n",
         chrono::Utc::now().format("%Y-%m-%d"),
         env_num("BENCH_SCHOOLS", 10),
         marks,

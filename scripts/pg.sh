@@ -82,6 +82,14 @@ synchronous_commit = $durable
 full_page_writes = $durable
 CONF
   fi
+  # `make bench` counts each row's SQL statements per request with pg_stat_statements.
+  if [ "${DURABLE:-0}" = "1" ] && ! grep -q "^shared_preload_libraries" "$dir/postgresql.conf"; then
+    echo "shared_preload_libraries = 'pg_stat_statements'" >>"$dir/postgresql.conf"
+    if as_pg "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+      as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -m fast -w -t 60 restart >/dev/null \
+        || { tail -20 "$dir/server.log" >&2; exit 1; }
+    fi
+  fi
   if ! as_pg "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
     as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null \
       || { tail -20 "$dir/server.log" >&2; exit 1; }

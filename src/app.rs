@@ -53,7 +53,7 @@ impl Application {
         clock: Clock,
         workers: Option<usize>,
     ) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(&settings.bind)?;
+        let listener = listen(&settings.bind)?;
         Self::with_listener(listener, settings, pool, clock, workers)
     }
 
@@ -91,6 +91,28 @@ impl Application {
             areas,
         })
     }
+}
+
+/// Connections waiting to be accepted. std's `TcpListener::bind` allows 128: a burst of more
+/// people at once (the first period's sign-ins) overflowed it in `make bench`'s storm, and each
+/// dropped connection was retried by its client a second later.
+const LISTEN_BACKLOG: i32 = 1024;
+
+/// A listening socket on `addr` (`host:port`) with [`LISTEN_BACKLOG`].
+fn listen(addr: &str) -> std::io::Result<TcpListener> {
+    use std::net::ToSocketAddrs;
+    let addr = addr.to_socket_addrs()?.next().ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, "no address to listen on")
+    })?;
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        None,
+    )?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(LISTEN_BACKLOG)?;
+    Ok(socket.into())
 }
 
 fn serve(
