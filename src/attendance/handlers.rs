@@ -86,7 +86,7 @@ pub async fn show_class(
 #[template(path = "attendance/student.html")]
 struct StudentPage {
     layout: Layout,
-    record: crate::admin::students::queries::StudentRecord,
+    record: crate::models::students::StudentRecord,
 }
 
 /// A student's contacts and medical notes, for teachers who teach them today; others get 404.
@@ -106,8 +106,8 @@ pub async fn show_student(
             if !classes::teaches_student(conn, teacher_id, student_id, today)? {
                 return Err(diesel::result::Error::NotFound);
             }
-            use crate::admin::students::queries as students;
             use crate::models::schools::SchoolScope;
+            use crate::models::students;
             let record = students::find_student(conn, SchoolScope::District, student_id, today)?;
             students::record_view(conn, student_id, record.student.school_id, &actor)?;
             Ok(record)

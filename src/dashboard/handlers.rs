@@ -422,7 +422,7 @@ pub async fn at_risk_csv(
 #[template(path = "dashboard/student.html")]
 struct StudentPage {
     layout: Layout,
-    record: crate::admin::students::queries::StudentRecord,
+    record: crate::models::students::StudentRecord,
     flags: Option<Flagged>,
     term_name: Option<String>,
     tally: Tally,
@@ -447,12 +447,8 @@ pub async fn student(
     let (record, flags, rules, tally, results, behaviour, participation, refreshed) =
         db::run(&state.pool, move |conn| {
             // Another school's student is NotFound (404) for a principal.
-            let record = crate::admin::students::queries::find_student(
-                conn,
-                scope,
-                student_id,
-                now.date_naive(),
-            )?;
+            let record =
+                crate::models::students::find_student(conn, scope, student_id, now.date_naive())?;
             let rules = gq::rules_for_student(conn, student_id, now)?;
             let flags = q::student_flags(conn, student_id, rules.today)?;
             let (mut tally, mut results, mut behaviour, mut participation) =

@@ -3,3 +3,4 @@
 
 pub mod classes;
 pub mod schools;
+pub mod students;

@@ -7,6 +7,8 @@ use chrono::NaiveDate;
 
 use crate::domain::EmailAddress;
 
+pub use crate::models::students::{Contact, Guardian};
+
 /// A guardian row as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GuardianRow {
@@ -139,23 +141,6 @@ impl StudentForm {
         }
         true
     }
-}
-
-/// Validated guardian.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Guardian {
-    pub name: String,
-    pub relationship: String,
-    pub phone: String,
-    pub email: String,
-}
-
-/// Validated emergency contact.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Contact {
-    pub name: String,
-    pub relationship: String,
-    pub phone: String,
 }
 
 /// Validated student values.
