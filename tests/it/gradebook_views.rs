@@ -9,7 +9,7 @@ use crate::gradebook::{book_url, create_assessment, form_fields, pairs, row_ids,
 use crate::helpers::*;
 
 /// The demo parent's child in `class`.
-fn child_in(app: &TestApp, class: &str) -> i64 {
+pub(crate) fn child_in(app: &TestApp, class: &str) -> i64 {
     #[derive(QueryableByName)]
     struct Id {
         #[diesel(sql_type = BigInt)]
