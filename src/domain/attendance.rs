@@ -58,6 +58,23 @@ impl Tally {
     }
 }
 
+/// Whether a student is chronically absent under a school's thresholds: a rate (0–1) below
+/// `below_percent` %, or an absence streak of `streak_days` school days or more. The SQL form is
+/// `rollbook_chronic` (migration 35).
+pub fn chronic(rate: Option<f64>, streak: i64, below_percent: f64, streak_days: i64) -> bool {
+    rate.is_some_and(|r| r < below_percent / 100.0) || streak >= streak_days
+}
+
+/// Whether an enrolment that runs from `starts_on` to `ends_on` (open when None) includes `day`.
+/// The SQL form is `rollbook_enrolled_on` (migration 35).
+pub fn enrolled_on(
+    starts_on: chrono::NaiveDate,
+    ends_on: Option<chrono::NaiveDate>,
+    day: chrono::NaiveDate,
+) -> bool {
+    starts_on <= day && ends_on.is_none_or(|end| end >= day)
+}
+
 /// A rate as people read it: "92.3 %", or "—" when there is none.
 pub fn format_rate(rate: Option<f64>) -> String {
     match rate {

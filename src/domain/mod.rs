@@ -5,6 +5,7 @@ pub mod dates;
 pub mod email;
 pub mod grades;
 pub mod password;
+pub mod terms;
 pub mod throttle;
 
 pub use email::EmailAddress;

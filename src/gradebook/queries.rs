@@ -236,17 +236,13 @@ pub fn list_terms(conn: &mut PgConnection, academic_year_id: i64) -> QueryResult
     .load(conn)
 }
 
-/// The term asked for, else the one containing `today`, else the latest started, else the first.
+/// The term asked for, else the current one on `today` (`domain::terms::current_term`).
 pub fn pick_term(terms: &[Term], asked: Option<i64>, today: NaiveDate) -> Option<Term> {
     if let Some(id) = asked {
         return terms.iter().find(|t| t.id == id).cloned();
     }
-    terms
-        .iter()
-        .find(|t| t.starts_on <= today && today <= t.ends_on)
-        .or_else(|| terms.iter().rev().find(|t| t.starts_on <= today))
-        .or_else(|| terms.first())
-        .cloned()
+    let starts: Vec<NaiveDate> = terms.iter().map(|t| t.starts_on).collect();
+    crate::domain::terms::current_term(&starts, today).map(|i| terms[i].clone())
 }
 
 /// The date whose enrolment a term's gradebook shows: today, within the term.

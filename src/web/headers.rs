@@ -60,7 +60,7 @@ fn own_error_page(
         return res;
     }
     let (req, old) = res.into_parts();
-    let mut page = crate::error::page_for_status(status);
+    let mut page = crate::web::error_page::page_for_status(status);
     for (name, value) in old.headers() {
         if name == header::ALLOW || name == header::RETRY_AFTER {
             page.headers_mut().insert(name.clone(), value.clone());

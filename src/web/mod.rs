@@ -5,6 +5,7 @@ pub mod auth;
 pub mod chart;
 pub mod csrf;
 pub mod csv;
+pub mod error_page;
 pub mod form;
 pub mod form_state;
 pub mod headers;

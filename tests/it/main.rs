@@ -22,6 +22,7 @@ mod pages;
 mod password_reset;
 mod portals;
 mod restart;
+mod rules;
 mod schema;
 mod sessions;
 mod smtp;

@@ -51,7 +51,9 @@ fn normalised(body: &str) -> String {
         "csrf_token=",
         "data-session-id=\"",
     ];
-    markers.iter().fold(body.to_string(), |page, marker| blank_after(&page, marker))
+    markers
+        .iter()
+        .fold(body.to_string(), |page, marker| blank_after(&page, marker))
 }
 
 /// `text` with the value after each `marker` (up to a quote) replaced by `CSRF`.
@@ -73,9 +75,19 @@ fn copy_path(role: &str, path: &str) -> PathBuf {
     let name: String = path
         .trim_start_matches('/')
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    let name = if name.is_empty() { "home".to_string() } else { name };
+    let name = if name.is_empty() {
+        "home".to_string()
+    } else {
+        name
+    };
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/pages")
         .join(role)
@@ -94,8 +106,17 @@ async fn crawl(b: &Browser, start: &[&str]) -> Vec<(String, String)> {
         }
         let r = b.get(&path).await;
         assert_eq!(r.status, 200, "{path} answered {}", r.status);
-        for href in r.html().select(&scraper::Selector::parse("a[href]").unwrap()) {
-            let href = href.value().attr("href").unwrap().split('#').next().unwrap();
+        for href in r
+            .html()
+            .select(&scraper::Selector::parse("a[href]").unwrap())
+        {
+            let href = href
+                .value()
+                .attr("href")
+                .unwrap()
+                .split('#')
+                .next()
+                .unwrap();
             if !href.starts_with('/') || skipped(href) || !seen.insert(href.to_string()) {
                 continue;
             }
@@ -120,10 +141,18 @@ async fn every_demo_page_is_the_html_kept_for_it() {
     let office_student = format!("/admin/students/{child}");
     let profile = format!("/dashboard/students/{child}");
     let roles: [(&str, &str, Vec<&str>); 4] = [
-        ("teacher", DEMO_TEACHER, vec!["/teacher", &register, &student]),
+        (
+            "teacher",
+            DEMO_TEACHER,
+            vec!["/teacher", &register, &student],
+        ),
         ("parent", DEMO_PARENT, vec!["/parent"]),
         ("principal", DEMO_PRINCIPAL, vec!["/dashboard", &profile]),
-        ("admin", DEMO_ADMIN, vec!["/admin", "/dashboard", &office_student]),
+        (
+            "admin",
+            DEMO_ADMIN,
+            vec!["/admin", "/dashboard", &office_student],
+        ),
     ];
     let update = std::env::var_os("ROLLBOOK_UPDATE_PAGES").is_some();
     let mut differ = Vec::new();
@@ -143,11 +172,19 @@ async fn every_demo_page_is_the_html_kept_for_it() {
                 _ => {
                     let actual = file.with_extension("actual.html");
                     std::fs::write(&actual, &body).unwrap();
-                    differ.push(format!("{role} {path}: diff {} {}", file.display(), actual.display()));
+                    differ.push(format!(
+                        "{role} {path}: diff {} {}",
+                        file.display(),
+                        actual.display()
+                    ));
                 }
             }
         }
     }
     assert!(read > 40, "the crawl read only {read} pages");
-    assert!(differ.is_empty(), "pages differ from their kept copies:\n{}", differ.join("\n"));
+    assert!(
+        differ.is_empty(),
+        "pages differ from their kept copies:\n{}",
+        differ.join("\n")
+    );
 }
