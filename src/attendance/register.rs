@@ -94,9 +94,8 @@ fn register_day_sql() -> String {
                             FROM attendance_codes ac WHERE ac.school_id = s.id), '[]')::text AS codes_json
            FROM classes c JOIN schools s ON s.id = c.school_id
           WHERE c.id = (SELECT p.class_id FROM p)
-            AND ((SELECT p.teacher FROM p) IS NULL OR {})
-            AND ((SELECT p.school FROM p) IS NULL OR c.school_id = (SELECT p.school FROM p))",
-        crate::models::classes::teaches("(SELECT p.teacher FROM p)", "(SELECT p.day FROM p)")
+            AND ((SELECT p.teacher FROM p) IS NULL OR rollbook_teaches((SELECT p.teacher FROM p), c.id, (SELECT p.day FROM p)))
+            AND ((SELECT p.school FROM p) IS NULL OR c.school_id = (SELECT p.school FROM p))"
     )
 }
 
