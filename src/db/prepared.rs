@@ -18,13 +18,13 @@ use diesel::sql_types::HasSqlType;
 use diesel::QueryResult;
 
 /// A statement from a `.sql` file and the values bound to its `$1…$n`.
-pub struct Statement {
+pub struct Statement<'a> {
     text: &'static str,
-    values: Vec<Box<dyn QueryFragment<Pg> + Send>>,
+    values: Vec<Box<dyn QueryFragment<Pg> + Send + 'a>>,
 }
 
 /// Starts a statement; bind one value per `$n`, in order.
-pub fn statement(text: &'static str) -> Statement {
+pub fn statement<'a>(text: &'static str) -> Statement<'a> {
     Statement {
         text: without_header(text),
         values: Vec::new(),
@@ -41,12 +41,12 @@ fn without_header(text: &'static str) -> &'static str {
     rest.trim()
 }
 
-impl Statement {
+impl<'a> Statement<'a> {
     /// Binds the value of the next `$n`.
     pub fn bind<ST, T>(mut self, value: T) -> Self
     where
         ST: 'static + Send,
-        T: ToSql<ST, Pg> + Send + 'static,
+        T: ToSql<ST, Pg> + Send + 'a,
         Pg: HasSqlType<ST>,
     {
         self.values.push(Box::new(Value::<ST, T> {
@@ -57,7 +57,7 @@ impl Statement {
     }
 }
 
-impl QueryFragment<Pg> for Statement {
+impl QueryFragment<Pg> for Statement<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql(self.text);
         for value in &self.values {
@@ -67,17 +67,17 @@ impl QueryFragment<Pg> for Statement {
     }
 }
 
-impl QueryId for Statement {
+impl QueryId for Statement<'_> {
     type QueryId = ();
     // Diesel then caches the prepared statement by its text.
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl Query for Statement {
+impl Query for Statement<'_> {
     type SqlType = diesel::sql_types::Untyped;
 }
 
-impl<Conn> diesel::RunQueryDsl<Conn> for Statement {}
+impl<Conn> diesel::RunQueryDsl<Conn> for Statement<'_> {}
 
 /// One bound value: its `$n` is already in the text, so only the value is passed on.
 struct Value<ST, T> {

@@ -77,9 +77,9 @@ pub fn list_class_students(
     on: NaiveDate,
 ) -> QueryResult<Vec<RosterStudent>> {
     crate::db::statement(include_str!("sql/list_class_students.sql"))
-    .bind::<BigInt, _>(class_id)
-    .bind::<Date, _>(on)
-    .load(conn)
+        .bind::<BigInt, _>(class_id)
+        .bind::<Date, _>(on)
+        .load(conn)
 }
 
 /// Whether the teacher teaches (homeroom or subject) a class the student is enrolled in on `on`.
@@ -95,9 +95,9 @@ pub fn teaches_student(
         found: bool,
     }
     let found: Found = crate::db::statement(include_str!("sql/teaches_student.sql"))
-    .bind::<BigInt, _>(teacher_id)
-    .bind::<BigInt, _>(student_id)
-    .bind::<Date, _>(on)
-    .get_result(conn)?;
+        .bind::<BigInt, _>(teacher_id)
+        .bind::<BigInt, _>(student_id)
+        .bind::<Date, _>(on)
+        .get_result(conn)?;
     Ok(found.found)
 }

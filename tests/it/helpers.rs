@@ -47,7 +47,7 @@ pub fn url_for_db(url: &str, db: &str) -> String {
 fn content_hash() -> String {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files: Vec<_> = walk(&root.join("migrations"));
-    files.push(root.join("src/seed.rs"));
+    files.extend(walk(&root.join("src/seed")));
     files.sort();
     let mut h = Sha256::new();
     for f in files {

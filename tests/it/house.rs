@@ -1,5 +1,5 @@
 //! The house's layers (ARCHITECTURE.md): an area imports only the shared core, never another
-//! area, and the core imports no area; `app.rs`, `main.rs` and `seed.rs` wire areas together.
+//! area, and the core imports no area; `app.rs`, `main.rs` and `seed/` wire areas together.
 //!
 //! The imports that break the rule today are listed in `KNOWN` while "The house" moves them out:
 //! any other forbidden import fails the test, naming its file and line, and so does a listed one
@@ -17,8 +17,8 @@ const AREAS: [&str; 6] = [
     "parents",
 ];
 
-/// Files that wire areas together and may import any of them.
-const WIRING: [&str; 3] = ["src/app.rs", "src/main.rs", "src/seed.rs"];
+/// Files (and a folder) that wire areas together and may import any of them.
+const WIRING: [&str; 3] = ["src/app.rs", "src/main.rs", "src/seed/"];
 
 /// Forbidden imports that exist today: (file, area it imports).
 const KNOWN: &[(&str, &str)] = &[
@@ -106,7 +106,7 @@ fn areas_import_only_the_shared_core_and_the_core_imports_no_area() {
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
-        if WIRING.contains(&file.as_str()) {
+        if WIRING.iter().any(|w| file.starts_with(w)) {
             continue;
         }
         let own = area_of(&file);
