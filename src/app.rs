@@ -211,13 +211,9 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
-/// The default pool: a connection per core for requests, plus the background's. Requests' work
-/// is CPU on both sides, and with PostgreSQL on the same machine (as `make run` and `make bench`
-/// set it up) a request thread per core keeps every core busy: while one thread waits for its
-/// query, PostgreSQL runs it. Two per core only added threads taking turns on the same cores,
-/// and the turns showed in the slowest requests: in alternating `make bench` runs on two cores,
-/// the parent's child page at 50 clients had a p99 of 43-45 ms against 55-59 ms, every other row
-/// as fast or faster. With PostgreSQL on another machine, raise `ROLLBOOK_POOL_SIZE`.
+/// The default pool: a connection per core for requests, plus the background's. With PostgreSQL
+/// on the same machine, one request thread per core keeps every core busy without threads taking
+/// turns (BENCHMARKS.md, "Kept mechanisms"); with PostgreSQL elsewhere, raise `ROLLBOOK_POOL_SIZE`.
 pub fn default_pool_size() -> u32 {
     cores() as u32 + crate::db::BACKGROUND_CONNECTIONS
 }

@@ -76,11 +76,10 @@ impl diesel::r2d2::HandleError<diesel::r2d2::Error> for ConnectionErrors {
     }
 }
 
-/// Settings for every new connection. JIT compilation costs ~15 ms per query whose estimated
-/// cost crosses PostgreSQL's threshold, and Rollbook's short queries never win it back. Prepared
-/// statements keep one generic plan: a custom plan per execution would plan every request again
-/// wherever optional filters (`$1 IS NULL OR …`) make the custom plan look cheaper. Every
-/// connection listens on [`NOTICE_CHANNEL`].
+/// Settings for every new connection: no JIT (Rollbook's short queries never win its compile time
+/// back); one generic plan per prepared statement, planned once, so a statement must not hide
+/// variants behind `$1 IS NULL OR …` (write one statement per variant); and `LISTEN` on
+/// [`NOTICE_CHANNEL`].
 pub(super) struct SessionSettings {
     pub(super) notices: Arc<Notices>,
 }

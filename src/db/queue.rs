@@ -7,12 +7,8 @@ use crate::error::AppError;
 pub(super) type Job = Box<dyn FnOnce() + Send>;
 
 /// One first-come, first-served queue of jobs for a fixed set of threads, shared by every HTTP
-/// worker. Each HTTP worker's own blocking threads would give each worker a queue of its own: a
-/// request that lands behind a busy worker waits while another worker's threads are idle, and
-/// threads that outnumber the connections wait inside the pool, whose wake-ups are not in order.
-/// Under load at 50 clients either made 1 request in 100 take 1.5 to 3 times the median (the
-/// gradebook page's p99 was 60 ms with a queue per worker, 46–49 ms with this one, at the same
-/// throughput). The threads end when the last clone of the pool is dropped.
+/// worker, so no request waits behind a busy worker while another's threads are idle
+/// (BENCHMARKS.md, "Kept mechanisms"). The threads end when the last clone of the pool is dropped.
 pub(super) struct WorkQueue {
     jobs: mpsc::Sender<Job>,
 }
