@@ -1484,9 +1484,11 @@ fn main() {
     if partial {
         return;
     }
-    std::fs::write(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/BENCHMARKS.md"),
-        report,
-    )
-    .unwrap();
+    // The sections written by hand (from the first `## ` heading on) are kept.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/BENCHMARKS.md");
+    let kept = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|old| old.find("\n## ").map(|at| old[at..].to_string()))
+        .unwrap_or_default();
+    std::fs::write(path, report + &kept).unwrap();
 }
