@@ -14,31 +14,12 @@ use crate::error::AppError;
 use crate::gradebook::queries as gq;
 use crate::models::schools::SchoolScope;
 use crate::web::layout::{render, Layout};
+use crate::web::summary_age::age_note;
 use crate::web::CurrentUser;
 use crate::AppState;
 
 fn pct(v: Option<f64>) -> String {
     format_percent(v)
-}
-
-/// "Figures as of 14:05 UTC (3 minutes ago)" or a note that they are being prepared.
-pub fn age_note(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
-    match at {
-        None => "Term figures are being prepared; they appear within a few minutes.".into(),
-        Some(t) => {
-            let minutes = (now - t).num_minutes().max(0);
-            format!(
-                "Term figures as of {} ({}). Today's attendance is live.",
-                t.format("%-d %b %H:%M UTC"),
-                match minutes {
-                    0 => "just now".to_string(),
-                    1 => "1 minute ago".to_string(),
-                    m if m < 120 => format!("{m} minutes ago"),
-                    m => format!("{} hours ago", m / 60),
-                }
-            )
-        }
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -92,7 +73,7 @@ fn since(period: &str, today: NaiveDate) -> NaiveDate {
 pub async fn dashboard(
     req: HttpRequest,
     state: web::Data<AppState>,
-    boards: web::Data<crate::attendance::office::Boards>,
+    boards: web::Data<crate::models::board::Boards>,
     user: CurrentUser,
     query: crate::web::Query<DashQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -108,11 +89,10 @@ pub async fn dashboard(
         let mut cards = q::school_cards(conn, school, now)?;
         // Today live: each school's board, counted at most every few seconds for everyone.
         for card in cards.iter_mut().filter(|c| c.school_day) {
-            let scope = crate::models::schools::SchoolScope::School(card.id);
-            let board = crate::attendance::office::board_of(
+            let board = crate::models::board::find_board(
                 conn,
                 (&boards, changes),
-                scope,
+                card.id,
                 card.today,
                 now,
             )?;
@@ -121,7 +101,7 @@ pub async fn dashboard(
         let today = cards.first().map_or(now.date_naive(), |c| c.today);
         let bands = q::subject_bands(conn, school)?;
         let weeks = q::weeks(conn, school, since(&p2, today))?;
-        let refreshed = crate::dashboard::refresh::last_refresh(conn)?;
+        let refreshed = crate::models::insight::find_last_refresh(conn)?;
         Ok((cards, bands, weeks, refreshed))
     })
     .await?;
@@ -287,7 +267,7 @@ async fn load_list(
         let rows = q::flagged(conn, school, &filter, list, today)?;
         // The CSV export has no filter form to fill.
         let (classes, refreshed) = if every_row {
-            (Vec::new(), crate::dashboard::refresh::last_refresh(conn)?)
+            (Vec::new(), crate::models::insight::find_last_refresh(conn)?)
         } else {
             q::class_options(conn, school)?
         };
@@ -464,7 +444,7 @@ pub async fn student(
                 results = gq::subject_results(&marks, student_id, &weights, rules.policy(), &scale);
                 (behaviour, participation) = (records.behaviour, records.participation);
             }
-            let refreshed = crate::dashboard::refresh::last_refresh(conn)?;
+            let refreshed = crate::models::insight::find_last_refresh(conn)?;
             Ok((
                 record,
                 flags,
@@ -537,7 +517,7 @@ pub async fn teacher(
         Ok((
             students,
             unmarked,
-            crate::dashboard::refresh::last_refresh(conn)?,
+            crate::models::insight::find_last_refresh(conn)?,
         ))
     })
     .await?;

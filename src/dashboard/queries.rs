@@ -54,8 +54,8 @@ impl SchoolCard {
     }
     /// Today's attendance from the school's board of registers (every class, counted by
     /// category): attended is present or late, counted leaves out the excused.
-    pub fn count_today(&mut self, board: &[crate::attendance::office::BoardRow]) {
-        let t = crate::attendance::office::BoardTotals::of(board);
+    pub fn count_today(&mut self, board: &[crate::models::board::BoardRow]) {
+        let t = crate::models::board::BoardTotals::of(board);
         self.attended_today = t.present + t.late;
         self.counted_today = t.present + t.late + t.absent;
         self.registers_taken = t.started;
