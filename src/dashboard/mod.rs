@@ -30,10 +30,12 @@ pub fn spawn_refresh(state: &AppState) {
         let every = std::time::Duration::from_secs(state.settings.insight_secs);
         // After a restart, summaries younger than the interval are kept until they are due.
         let now = state.clock.now();
-        let last = crate::db::run_background(&state.pool, |conn| Ok(refresh::last_refresh(conn)?))
-            .await
-            .ok()
-            .flatten();
+        let last = crate::db::run_background(&state.pool, |conn| {
+            Ok(crate::models::insight::find_last_refresh(conn)?)
+        })
+        .await
+        .ok()
+        .flatten();
         let wait = last
             .map(|at| {
                 (at + chrono::Duration::from_std(every).unwrap_or_default() - now)

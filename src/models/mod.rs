@@ -1,6 +1,8 @@
 //! Reads several areas need, each returning a typed result: an area imports these, never another
 //! area's queries.
 
+pub mod board;
 pub mod classes;
+pub mod insight;
 pub mod schools;
 pub mod students;

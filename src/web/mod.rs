@@ -15,6 +15,7 @@ pub mod htmx;
 pub mod layout;
 pub mod request_id;
 pub mod session_store;
+pub mod summary_age;
 
 use std::net::IpAddr;
 

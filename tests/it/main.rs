@@ -18,6 +18,7 @@ mod gradebook_views;
 mod helpers;
 mod hostile;
 mod house;
+mod office_thresholds;
 mod pages;
 mod password_reset;
 mod portals;
