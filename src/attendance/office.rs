@@ -21,12 +21,6 @@ use crate::web::CurrentUser;
 pub use crate::models::board::{boards, Boards, BOARD_FRESH_SECS};
 pub use page::overview;
 
-/// The rate below which a new school counts a student chronically absent (`schools.
-/// risk_attendance_below` defaults to 90 %); the page follows each school's stored threshold.
-pub const CHRONIC_BELOW: f64 = 0.9;
-/// The streak of absent school days a new school starts with (`schools.risk_absence_streak`).
-pub const STREAK_DAYS: i64 = 3;
-
 pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::attendance::codes::routes(cfg);
     cfg.route("/attendance", web::get().to(page::overview))
