@@ -226,17 +226,13 @@ pub async fn create(
     let book = d.book.clone();
     let id = db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
-            let row: crate::db::IdRow = diesel::sql_query(
-                "INSERT INTO assessments (school_id, class_id, subject_id, term_id, category_id, title, date, max_score,
-                                          published, created_by, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8::numeric(7,2), $9, $10, $11, $11) RETURNING id",
-            )
+            let row: crate::db::IdRow = db::statement(include_str!("sql/insert_assessment.sql"))
             .bind::<BigInt, _>(book.school_id)
             .bind::<BigInt, _>(book.class_id)
             .bind::<BigInt, _>(book.subject_id)
             .bind::<BigInt, _>(v.term_id)
             .bind::<BigInt, _>(v.category_id)
-            .bind::<Text, _>(&v.title)
+            .bind::<Text, _>(v.title.clone())
             .bind::<Date, _>(v.date)
             .bind::<Double, _>(v.max_score)
             .bind::<Bool, _>(v.published)
@@ -330,24 +326,29 @@ pub async fn update(
                         "date": v.date, "max_score": v.max_score, "published": v.published });
     let updated = db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
-            let n = diesel::sql_query(
-                "UPDATE assessments SET title = $1, term_id = $2, category_id = $3, date = $4, max_score = $5::numeric(7,2),
-                        published = $6, version = version + 1, updated_at = $7
-                  WHERE id = $8 AND version = $9",
-            )
-            .bind::<Text, _>(&v.title)
-            .bind::<BigInt, _>(v.term_id)
-            .bind::<BigInt, _>(v.category_id)
-            .bind::<Date, _>(v.date)
-            .bind::<Double, _>(v.max_score)
-            .bind::<Bool, _>(v.published)
-            .bind::<Timestamptz, _>(actor.at)
-            .bind::<BigInt, _>(assessment_id)
-            .bind::<Integer, _>(seen)
-            .execute(conn)?;
+            let n = db::statement(include_str!("sql/update_assessment.sql"))
+                .bind::<Text, _>(v.title.clone())
+                .bind::<BigInt, _>(v.term_id)
+                .bind::<BigInt, _>(v.category_id)
+                .bind::<Date, _>(v.date)
+                .bind::<Double, _>(v.max_score)
+                .bind::<Bool, _>(v.published)
+                .bind::<Timestamptz, _>(actor.at)
+                .bind::<BigInt, _>(assessment_id)
+                .bind::<Integer, _>(seen)
+                .execute(conn)?;
             if n == 1 {
                 let (b, a) = crate::audit::changed_fields(&before, &after);
-                audit_change(conn, &actor, "update", "assessment", assessment_id, school_id, Some(b), Some(a))?;
+                audit_change(
+                    conn,
+                    &actor,
+                    "update",
+                    "assessment",
+                    assessment_id,
+                    school_id,
+                    Some(b),
+                    Some(a),
+                )?;
             }
             Ok::<_, diesel::result::Error>(n == 1)
         })?)
@@ -381,6 +382,23 @@ pub async fn update(
     )))
 }
 
+/// Archives an assessment (it stops counting and showing) or restores it.
+fn set_archived(
+    conn: &mut PgConnection,
+    assessment_id: i64,
+    archived: bool,
+    at: chrono::DateTime<chrono::Utc>,
+) -> QueryResult<usize> {
+    use crate::schema::assessments::dsl as a;
+    diesel::update(a::assessments.find(assessment_id))
+        .set((
+            a::archived.eq(archived),
+            a::version.eq(a::version + 1),
+            a::updated_at.eq(at),
+        ))
+        .execute(conn)
+}
+
 /// Deletes an assessment with no marks; one with marks is archived instead (restorable).
 pub async fn remove(
     req: HttpRequest,
@@ -412,28 +430,19 @@ pub async fn remove(
             let snapshot = json!({ "title": a.title, "category": a.category, "date": a.date, "max_score": a.max_score,
                                    "published": a.published, "archived": a.archived });
             if restore {
-                diesel::sql_query("UPDATE assessments SET archived = FALSE, version = version + 1, updated_at = $2 WHERE id = $1")
-                    .bind::<BigInt, _>(assessment_id)
-                    .bind::<Timestamptz, _>(actor.at)
-                    .execute(conn)?;
+                set_archived(conn, assessment_id, false, actor.at)?;
                 audit_change(conn, &actor, "restore", "assessment", assessment_id, school_id, Some(snapshot), None)?;
                 return Ok::<_, diesel::result::Error>("restored");
             }
             // Deleting only while no marks exist: the check and the delete are one statement.
-            let deleted = diesel::sql_query(
-                "DELETE FROM assessments a WHERE a.id = $1
-                   AND NOT EXISTS (SELECT 1 FROM scores s WHERE s.assessment_id = a.id AND s.status <> 'blank')",
-            )
-            .bind::<BigInt, _>(assessment_id)
-            .execute(conn)?;
+            let deleted = db::statement(include_str!("sql/delete_unmarked_assessment.sql"))
+                .bind::<BigInt, _>(assessment_id)
+                .execute(conn)?;
             if deleted == 1 {
                 audit_change(conn, &actor, "delete", "assessment", assessment_id, school_id, Some(snapshot), None)?;
                 return Ok("deleted");
             }
-            diesel::sql_query("UPDATE assessments SET archived = TRUE, version = version + 1, updated_at = $2 WHERE id = $1")
-                .bind::<BigInt, _>(assessment_id)
-                .bind::<Timestamptz, _>(actor.at)
-                .execute(conn)?;
+            set_archived(conn, assessment_id, true, actor.at)?;
             audit_change(conn, &actor, "archive", "assessment", assessment_id, school_id, Some(snapshot), None)?;
             Ok("archived")
         })?)
@@ -557,24 +566,22 @@ pub async fn save_weights(
         .collect::<std::collections::BTreeMap<_, _>>());
     db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
-            diesel::sql_query(
-                "DELETE FROM category_weights WHERE class_id = $1 AND subject_id = $2",
-            )
-            .bind::<BigInt, _>(book.class_id)
-            .bind::<BigInt, _>(book.subject_id)
-            .execute(conn)?;
-            diesel::sql_query(
-                "INSERT INTO category_weights (school_id, class_id, subject_id, category_id, weight)
-                 SELECT $1, $2, $3, w.category_id, w.weight::numeric(6,2)
-                   FROM unnest($4::bigint[], $5::float8[]) AS w(category_id, weight)
-                   JOIN assessment_categories ac ON ac.id = w.category_id AND ac.school_id = $1",
-            )
-            .bind::<BigInt, _>(book.school_id)
-            .bind::<BigInt, _>(book.class_id)
-            .bind::<BigInt, _>(book.subject_id)
-            .bind::<Array<BigInt>, _>(ids)
-            .bind::<Array<Double>, _>(weights)
-            .execute(conn)?;
+            {
+                use crate::schema::category_weights::dsl as cw;
+                diesel::delete(
+                    cw::category_weights
+                        .filter(cw::class_id.eq(book.class_id))
+                        .filter(cw::subject_id.eq(book.subject_id)),
+                )
+                .execute(conn)?;
+            }
+            db::statement(include_str!("sql/insert_category_weights.sql"))
+                .bind::<BigInt, _>(book.school_id)
+                .bind::<BigInt, _>(book.class_id)
+                .bind::<BigInt, _>(book.subject_id)
+                .bind::<Array<BigInt>, _>(ids)
+                .bind::<Array<Double>, _>(weights)
+                .execute(conn)?;
             audit_change(
                 conn,
                 &actor,

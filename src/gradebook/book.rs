@@ -20,7 +20,7 @@ use crate::db;
 use crate::domain::grades::{self, Explanation, GradeScale, Stats};
 use crate::error::AppError;
 use crate::gradebook::queries::{
-    self as q, Assessment, Book, Category, SaveOutcome, ScoreInput, ScoreRow, Shown, Term,
+    self as q, Assessment, Book, Category, SaveOutcome, ScoreInput, ScoreRow, Shown, Term, Which,
 };
 use crate::models::classes::RosterStudent;
 use crate::web::layout::{html_response, render_status, render_string, see_other_saved, Layout};
@@ -194,7 +194,7 @@ fn load_in(
     // An assessment's own term wins over the default.
     let mut asked = scope.term;
     if let Some(a) = scope.assessment {
-        let found = q::list_assessments(conn, &book, None, true, Some(a), false)?;
+        let found = q::list_assessments(conn, &book, Which::One { id: a, term: None }, false)?;
         let a = found.first().ok_or(AppError::NotFound)?;
         asked = Some(a.term_id);
     }
@@ -207,24 +207,18 @@ fn load_in(
             return Err(AppError::NotFound);
         }
     }
+    let which = match scope.assessment {
+        Some(id) => Which::One {
+            id,
+            term: Some(term.id),
+        },
+        None => Which::Term(term.id),
+    };
     // Every cell of these assessments comes with them unless the scope is one student.
     let (assessments, scores) = match scope.student {
-        None => q::assessments_with_cells(
-            conn,
-            &book,
-            Some(term.id),
-            scope.assessment.is_some(),
-            scope.assessment,
-        )?,
+        None => q::assessments_with_cells(conn, &book, which)?,
         Some(student) => {
-            let assessments = q::list_assessments(
-                conn,
-                &book,
-                Some(term.id),
-                scope.assessment.is_some(),
-                scope.assessment,
-                true,
-            )?;
+            let assessments = q::list_assessments(conn, &book, which, true)?;
             let ids: Vec<i64> = assessments.iter().map(|a| a.id).collect();
             let cells = q::student_scores(conn, &ids, student)?;
             (assessments, cells)
@@ -955,14 +949,6 @@ pub struct ExplainPage {
     pub policy_note: String,
 }
 
-pub fn policy_note(missing_zero: bool) -> String {
-    if missing_zero {
-        "This school counts missing work (MI) as 0 %. Excused work (EX) is always left out.".into()
-    } else {
-        "This school leaves missing work (MI) out of averages. Excused work (EX) is always left out.".into()
-    }
-}
-
 /// How a student's average in this gradebook was made.
 pub async fn explain(
     req: HttpRequest,
@@ -988,7 +974,7 @@ pub async fn explain(
             back_label: format!("{} {} gradebook", d.book.class_name, d.book.subject_name),
             letter: d.scale.letter_of(explanation.average),
             explanation,
-            policy_note: policy_note(d.book.missing_counts_as_zero),
+            policy_note: grades::policy_note(d.book.missing_counts_as_zero),
         },
         StatusCode::OK,
     )

@@ -4,3 +4,5 @@
 pub mod classes;
 pub mod schools;
 pub mod students;
+pub mod terms;
+pub mod work;

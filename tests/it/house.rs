@@ -32,10 +32,7 @@ const KNOWN: &[(&str, &str)] = &[
     ("src/dashboard/handlers.rs", "gradebook"),
     ("src/dashboard/queries.rs", "attendance"),
     ("src/dashboard/queries.rs", "gradebook"),
-    ("src/dashboard/queries.rs", "parents"),
     ("src/gradebook/settings.rs", "dashboard"),
-    ("src/parents/handlers.rs", "gradebook"),
-    ("src/parents/queries.rs", "gradebook"),
 ];
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
