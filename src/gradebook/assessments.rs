@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::audit::audit_change;
 use crate::db;
 use crate::error::AppError;
-use crate::gradebook::book::{base_url, load, Loaded, Scope, TermQuery};
+use crate::gradebook::grid::{base_url, load, Loaded, Scope, TermQuery};
 use crate::gradebook::queries::Assessment;
 use crate::web::form_state::FormState;
 use crate::web::layout::{flash, render_status, see_other, Layout};

@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::audit::audit_change;
 use crate::db;
 use crate::error::AppError;
-use crate::gradebook::book::display_name;
+use crate::gradebook::grid::display_name;
 use crate::models::classes::{self as aq, RosterStudent, TaughtClass};
 use crate::models::work::{BehaviourRecord, ParticipationRecord};
 use crate::web::form_state::FormState;

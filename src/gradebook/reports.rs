@@ -16,7 +16,7 @@ use crate::db;
 use crate::domain::attendance::{format_rate, Tally};
 use crate::domain::grades::{self, GradeScale, Policy};
 use crate::error::AppError;
-use crate::gradebook::book::display_name;
+use crate::gradebook::grid::display_name;
 use crate::models::classes::{self as aq, RosterStudent, TaughtClass};
 use crate::models::terms::{self, Term};
 use crate::models::work::{self, SubjectResult};
