@@ -8,6 +8,7 @@ pub mod grid;
 pub mod queries;
 pub mod reports;
 pub mod settings;
+pub mod weights;
 
 use actix_web::web;
 
@@ -18,11 +19,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(BOOK, web::post().to(grid::save_book))
         .route(
             &format!("{BOOK}/weights"),
-            web::get().to(assessments::show_weights),
+            web::get().to(weights::show_weights),
         )
         .route(
             &format!("{BOOK}/weights"),
-            web::post().to(assessments::save_weights),
+            web::post().to(weights::save_weights),
         )
         .route(
             &format!("{BOOK}/assessments/new"),
