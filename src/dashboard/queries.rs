@@ -34,8 +34,8 @@ pub struct StudentTerm {
     pub records: gq::Records,
 }
 
-/// [`StudentTerm`] in one statement (`db::arrays_of`), instead of a round trip for each of
-/// its four queries. Call only for a student the user may see.
+/// [`StudentTerm`] in one statement (`models::work::find_student_work`). Call only for a
+/// student the user may see.
 pub fn student_term(
     conn: &mut PgConnection,
     student_id: i64,
@@ -44,50 +44,37 @@ pub fn student_term(
     from: NaiveDate,
     today: NaiveDate,
 ) -> QueryResult<StudentTerm> {
-    use crate::parents::queries as pq;
-    let (marks_sql, records_sql) = gq::student_work_sql(student_id);
-    let body = crate::db::arrays_of(&[
-        Some(pq::TALLY_SQL),
-        Some(&marks_sql),
-        Some(gq::BANDS_SQL),
-        Some(&records_sql),
-    ]);
-    static PARAMS: std::sync::OnceLock<Vec<(&str, &str)>> = std::sync::OnceLock::new();
-    let params = crate::db::joined_params(
-        &PARAMS,
-        &[
-            pq::TALLY_PARAMS,
-            gq::BANDS_PARAMS,
-            gq::MARKS_AND_WEIGHTS_PARAMS,
-            gq::STUDENTS_RECORDS_PARAMS,
-        ],
-    );
-    use crate::db::ArrayPart as Part;
-    type Parts = (
-        Option<Vec<(String, i64)>>,
-        Option<Vec<gq::MarkOrWeightRow>>,
-        Option<Vec<(String, f64)>>,
-        Option<Vec<gq::RecordRow>>,
-    );
-    let query = crate::db::cached(params, body)
-        .bind::<BigInt, _>(student_id)
-        .bind::<Date, _>(from)
-        .bind::<Date, _>(today)
-        .bind::<BigInt, _>(school_id);
-    // All work, published or not, without class averages; behaviour from the term's start.
-    let (tally, marks, bands, records): Parts =
-        gq::bind_student_work(query, student_id, term, false, false, from)
-            .typed::<(
-                Part<pq::TallySql>,
-                Part<gq::MarkOrWeightSql>,
-                Part<gq::BandSql>,
-                Part<gq::RecordSql>,
-            )>()
-            .get_result(conn)?;
+    use crate::models::work;
+    // All work, published or not, without class averages; attendance and behaviour from the
+    // term's start.
+    let found = work::find_student_work(
+        conn,
+        &work::StudentWorkQuery {
+            student_id,
+            attendance: Some(work::AttendanceWanted {
+                month: (from, today),
+                year: (from, today),
+                calendar: false,
+            }),
+            marks: Some(work::MarksWanted {
+                term_id: term,
+                published_only: false,
+                class_means: false,
+            }),
+            scale_of_school: Some(school_id),
+            records_since: Some(from),
+        },
+    )?;
     Ok(StudentTerm {
-        tally: pq::tally_of(tally.unwrap_or_default()),
-        marks: gq::MarksAndWeights::from_rows(marks.unwrap_or_default()),
-        scale: gq::scale_of(bands.unwrap_or_default()),
-        records: gq::Records::from_rows(records.unwrap_or_default()),
+        tally: found.attendance.year,
+        marks: found.marks.unwrap_or(work::MarksAndWeights {
+            marks: Vec::new(),
+            weights: Vec::new(),
+        }),
+        scale: found.scale.unwrap_or_default(),
+        records: found.records.unwrap_or(work::Records {
+            behaviour: Vec::new(),
+            participation: Vec::new(),
+        }),
     })
 }

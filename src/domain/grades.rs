@@ -141,6 +141,15 @@ impl Mark {
     }
 }
 
+/// The sentence that says how a school's averages treat missing and excused work.
+pub fn policy_note(missing_zero: bool) -> String {
+    if missing_zero {
+        "This school counts missing work (MI) as 0 %. Excused work (EX) is always left out.".into()
+    } else {
+        "This school leaves missing work (MI) out of averages. Excused work (EX) is always left out.".into()
+    }
+}
+
 /// How missing work counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Policy {

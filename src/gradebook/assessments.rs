@@ -1,4 +1,4 @@
-//! Creating, editing, archiving and deleting assessments, and a gradebook's category weights.
+//! Creating, editing, archiving and deleting assessments.
 //! Every change is audited in the same transaction; an edit over someone else's newer edit is
 //! refused with what they saved.
 
@@ -8,13 +8,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Date, Double, Integer, Text, Timestamptz};
+use diesel::sql_types::{BigInt, Bool, Date, Double, Integer, Text, Timestamptz};
 use serde_json::json;
 
 use crate::audit::audit_change;
 use crate::db;
 use crate::error::AppError;
-use crate::gradebook::book::{base_url, load, Loaded, Scope, TermQuery};
+use crate::gradebook::grid::{base_url, load, Loaded, Scope, TermQuery};
 use crate::gradebook::queries::Assessment;
 use crate::web::form_state::FormState;
 use crate::web::layout::{flash, render_status, see_other, Layout};
@@ -226,17 +226,13 @@ pub async fn create(
     let book = d.book.clone();
     let id = db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
-            let row: crate::db::IdRow = diesel::sql_query(
-                "INSERT INTO assessments (school_id, class_id, subject_id, term_id, category_id, title, date, max_score,
-                                          published, created_by, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8::numeric(7,2), $9, $10, $11, $11) RETURNING id",
-            )
+            let row: crate::db::IdRow = db::statement(include_str!("sql/insert_assessment.sql"))
             .bind::<BigInt, _>(book.school_id)
             .bind::<BigInt, _>(book.class_id)
             .bind::<BigInt, _>(book.subject_id)
             .bind::<BigInt, _>(v.term_id)
             .bind::<BigInt, _>(v.category_id)
-            .bind::<Text, _>(&v.title)
+            .bind::<Text, _>(v.title.clone())
             .bind::<Date, _>(v.date)
             .bind::<Double, _>(v.max_score)
             .bind::<Bool, _>(v.published)
@@ -330,24 +326,29 @@ pub async fn update(
                         "date": v.date, "max_score": v.max_score, "published": v.published });
     let updated = db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
-            let n = diesel::sql_query(
-                "UPDATE assessments SET title = $1, term_id = $2, category_id = $3, date = $4, max_score = $5::numeric(7,2),
-                        published = $6, version = version + 1, updated_at = $7
-                  WHERE id = $8 AND version = $9",
-            )
-            .bind::<Text, _>(&v.title)
-            .bind::<BigInt, _>(v.term_id)
-            .bind::<BigInt, _>(v.category_id)
-            .bind::<Date, _>(v.date)
-            .bind::<Double, _>(v.max_score)
-            .bind::<Bool, _>(v.published)
-            .bind::<Timestamptz, _>(actor.at)
-            .bind::<BigInt, _>(assessment_id)
-            .bind::<Integer, _>(seen)
-            .execute(conn)?;
+            let n = db::statement(include_str!("sql/update_assessment.sql"))
+                .bind::<Text, _>(v.title.clone())
+                .bind::<BigInt, _>(v.term_id)
+                .bind::<BigInt, _>(v.category_id)
+                .bind::<Date, _>(v.date)
+                .bind::<Double, _>(v.max_score)
+                .bind::<Bool, _>(v.published)
+                .bind::<Timestamptz, _>(actor.at)
+                .bind::<BigInt, _>(assessment_id)
+                .bind::<Integer, _>(seen)
+                .execute(conn)?;
             if n == 1 {
                 let (b, a) = crate::audit::changed_fields(&before, &after);
-                audit_change(conn, &actor, "update", "assessment", assessment_id, school_id, Some(b), Some(a))?;
+                audit_change(
+                    conn,
+                    &actor,
+                    "update",
+                    "assessment",
+                    assessment_id,
+                    school_id,
+                    Some(b),
+                    Some(a),
+                )?;
             }
             Ok::<_, diesel::result::Error>(n == 1)
         })?)
@@ -381,6 +382,23 @@ pub async fn update(
     )))
 }
 
+/// Archives an assessment (it stops counting and showing) or restores it.
+fn set_archived(
+    conn: &mut PgConnection,
+    assessment_id: i64,
+    archived: bool,
+    at: chrono::DateTime<chrono::Utc>,
+) -> QueryResult<usize> {
+    use crate::schema::assessments::dsl as a;
+    diesel::update(a::assessments.find(assessment_id))
+        .set((
+            a::archived.eq(archived),
+            a::version.eq(a::version + 1),
+            a::updated_at.eq(at),
+        ))
+        .execute(conn)
+}
+
 /// Deletes an assessment with no marks; one with marks is archived instead (restorable).
 pub async fn remove(
     req: HttpRequest,
@@ -412,28 +430,19 @@ pub async fn remove(
             let snapshot = json!({ "title": a.title, "category": a.category, "date": a.date, "max_score": a.max_score,
                                    "published": a.published, "archived": a.archived });
             if restore {
-                diesel::sql_query("UPDATE assessments SET archived = FALSE, version = version + 1, updated_at = $2 WHERE id = $1")
-                    .bind::<BigInt, _>(assessment_id)
-                    .bind::<Timestamptz, _>(actor.at)
-                    .execute(conn)?;
+                set_archived(conn, assessment_id, false, actor.at)?;
                 audit_change(conn, &actor, "restore", "assessment", assessment_id, school_id, Some(snapshot), None)?;
                 return Ok::<_, diesel::result::Error>("restored");
             }
             // Deleting only while no marks exist: the check and the delete are one statement.
-            let deleted = diesel::sql_query(
-                "DELETE FROM assessments a WHERE a.id = $1
-                   AND NOT EXISTS (SELECT 1 FROM scores s WHERE s.assessment_id = a.id AND s.status <> 'blank')",
-            )
-            .bind::<BigInt, _>(assessment_id)
-            .execute(conn)?;
+            let deleted = db::statement(include_str!("sql/delete_unmarked_assessment.sql"))
+                .bind::<BigInt, _>(assessment_id)
+                .execute(conn)?;
             if deleted == 1 {
                 audit_change(conn, &actor, "delete", "assessment", assessment_id, school_id, Some(snapshot), None)?;
                 return Ok("deleted");
             }
-            diesel::sql_query("UPDATE assessments SET archived = TRUE, version = version + 1, updated_at = $2 WHERE id = $1")
-                .bind::<BigInt, _>(assessment_id)
-                .bind::<Timestamptz, _>(actor.at)
-                .execute(conn)?;
+            set_archived(conn, assessment_id, true, actor.at)?;
             audit_change(conn, &actor, "archive", "assessment", assessment_id, school_id, Some(snapshot), None)?;
             Ok("archived")
         })?)
@@ -454,141 +463,4 @@ pub async fn remove(
             Ok(see_other(&format!("{base}/assessments/{assessment_id}")))
         }
     }
-}
-
-#[derive(Template)]
-#[template(path = "gradebook/weights.html")]
-struct WeightsPage {
-    layout: Layout,
-    d: Loaded,
-    base_url: String,
-    state: FormState,
-}
-
-impl WeightsPage {
-    fn v(&self, id: &i64, current: &Option<f64>) -> String {
-        let default = current
-            .map(crate::domain::grades::format_score)
-            .unwrap_or_default();
-        self.state.value("weights", &format!("w_{id}"), &default)
-    }
-    fn err(&self, id: &i64) -> Option<&str> {
-        self.state.error("weights", &format!("w_{id}"))
-    }
-}
-
-fn weights_page(
-    req: &HttpRequest,
-    state: &AppState,
-    d: Loaded,
-    form: FormState,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
-    let title = format!(
-        "Category weights · {} · {}",
-        d.book.subject_name, d.book.class_name
-    );
-    render_status(
-        &WeightsPage {
-            layout: Layout::new(req, state, title),
-            base_url: base_url(d.book.class_id, d.book.subject_id),
-            d,
-            state: form,
-        },
-        status,
-    )
-}
-
-pub async fn show_weights(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<(i64, i64)>,
-) -> Result<HttpResponse, AppError> {
-    let (class_id, subject_id) = path.into_inner();
-    let d = load(&state, &user, class_id, subject_id, Scope::default()).await?;
-    weights_page(&req, &state, d, FormState::default(), StatusCode::OK)
-}
-
-pub async fn save_weights(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    session: Session,
-    path: web::Path<(i64, i64)>,
-    form: crate::web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
-    let (class_id, subject_id) = path.into_inner();
-    let d = load(&state, &user, class_id, subject_id, Scope::default()).await?;
-    let mut fs = FormState::new("weights", &form);
-    let mut ids = Vec::new();
-    let mut weights = Vec::new();
-    for c in &d.categories {
-        let field = format!("w_{}", c.id);
-        let raw = fs.get(&field).to_string();
-        if raw.is_empty() {
-            continue;
-        }
-        match positive_amount(&raw, 1000.0) {
-            Some(w) => {
-                ids.push(c.id);
-                weights.push(w);
-            }
-            None => fs.fail(&field, format!("{}: enter a weight above 0 and up to 1000 (at most two decimals), or leave it blank.", c.name)),
-        }
-    }
-    if !fs.ok() {
-        return weights_page(&req, &state, d, fs, StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    let actor = crate::audit::actor(&req, &state, &user);
-    let book = d.book.clone();
-    let before = json!(d
-        .categories
-        .iter()
-        .filter_map(|c| c.weight.map(|w| (c.name.clone(), w)))
-        .collect::<std::collections::BTreeMap<_, _>>());
-    let after = json!(d
-        .categories
-        .iter()
-        .filter_map(|c| ids
-            .iter()
-            .position(|i| *i == c.id)
-            .map(|p| (c.name.clone(), weights[p])))
-        .collect::<std::collections::BTreeMap<_, _>>());
-    db::run(&state.pool, move |conn| {
-        Ok(conn.transaction(|conn| {
-            diesel::sql_query(
-                "DELETE FROM category_weights WHERE class_id = $1 AND subject_id = $2",
-            )
-            .bind::<BigInt, _>(book.class_id)
-            .bind::<BigInt, _>(book.subject_id)
-            .execute(conn)?;
-            diesel::sql_query(
-                "INSERT INTO category_weights (school_id, class_id, subject_id, category_id, weight)
-                 SELECT $1, $2, $3, w.category_id, w.weight::numeric(6,2)
-                   FROM unnest($4::bigint[], $5::float8[]) AS w(category_id, weight)
-                   JOIN assessment_categories ac ON ac.id = w.category_id AND ac.school_id = $1",
-            )
-            .bind::<BigInt, _>(book.school_id)
-            .bind::<BigInt, _>(book.class_id)
-            .bind::<BigInt, _>(book.subject_id)
-            .bind::<Array<BigInt>, _>(ids)
-            .bind::<Array<Double>, _>(weights)
-            .execute(conn)?;
-            audit_change(
-                conn,
-                &actor,
-                "update",
-                "category_weights",
-                book.class_id,
-                book.school_id,
-                Some(before),
-                Some(after),
-            )?;
-            Ok::<_, diesel::result::Error>(())
-        })?)
-    })
-    .await?;
-    flash(&session, "Weights saved. Averages now use them.");
-    Ok(see_other(&base_url(class_id, subject_id)))
 }

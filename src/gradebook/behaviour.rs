@@ -6,27 +6,23 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Text, Timestamptz};
 use serde_json::json;
 
 use crate::audit::audit_change;
 use crate::db;
 use crate::error::AppError;
-use crate::gradebook::book::display_name;
-use crate::gradebook::queries::{self as q, BehaviourRecord, ParticipationRecord};
+use crate::gradebook::grid::display_name;
 use crate::models::classes::{self as aq, RosterStudent, TaughtClass};
+use crate::models::work::{BehaviourRecord, ParticipationRecord};
 use crate::web::form_state::FormState;
 use crate::web::layout::{flash, render_status, see_other, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;
 
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, Queryable)]
 pub struct BehaviourCategory {
-    #[diesel(sql_type = BigInt)]
     pub id: i64,
-    #[diesel(sql_type = Text)]
     pub name: String,
-    #[diesel(sql_type = Text)]
     pub kind: String,
 }
 
@@ -56,15 +52,28 @@ async fn load(state: &AppState, user: &CurrentUser, class_id: i64) -> Result<Loa
             .select(crate::schema::classes::school_id)
             .first(conn)?;
         let students = aq::list_class_students(conn, class_id, today)?;
-        let categories = diesel::sql_query(
-            "SELECT id, name, kind FROM behaviour_categories WHERE school_id = $1 ORDER BY kind DESC, position, name",
-        )
-        .bind::<BigInt, _>(school_id)
-        .load(conn)?;
+        let categories = {
+            use crate::schema::behaviour_categories::dsl as bc;
+            bc::behaviour_categories
+                .filter(bc::school_id.eq(school_id))
+                .order((bc::kind.desc(), bc::position, bc::name))
+                .select((bc::id, bc::name, bc::kind))
+                .load(conn)?
+        };
         let since = today - chrono::Duration::days(120);
-        let q::Records { behaviour: records, participation } =
-            q::records_of(conn, q::RecordsOf::Class(class_id), since)?;
-        Ok(Loaded { class, school_id, today, students, categories, records, participation })
+        let crate::models::work::Records {
+            behaviour: records,
+            participation,
+        } = crate::models::work::list_class_records(conn, class_id, since)?;
+        Ok(Loaded {
+            class,
+            school_id,
+            today,
+            students,
+            categories,
+            records,
+            participation,
+        })
     })
     .await
 }
@@ -194,22 +203,23 @@ pub async fn record_behaviour(
     let school_id = d.school_id;
     db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
-            let row: crate::db::IdRow = diesel::sql_query(
-                "INSERT INTO behaviour_records (school_id, student_id, class_id, category_id, kind, date, note, recorded_by, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            )
-            .bind::<BigInt, _>(school_id)
-            .bind::<BigInt, _>(student)
-            .bind::<BigInt, _>(class_id)
-            .bind::<BigInt, _>(category)
-            .bind::<Text, _>(&kind)
-            .bind::<Date, _>(date)
-            .bind::<Text, _>(&note)
-            .bind::<BigInt, _>(actor.user_id)
-            .bind::<Timestamptz, _>(actor.at)
-            .get_result(conn)?;
+            use crate::schema::behaviour_records::dsl as b;
+            let id: i64 = diesel::insert_into(b::behaviour_records)
+                .values((
+                    b::school_id.eq(school_id),
+                    b::student_id.eq(student),
+                    b::class_id.eq(class_id),
+                    b::category_id.eq(category),
+                    b::kind.eq(&kind),
+                    b::date.eq(date),
+                    b::note.eq(&note),
+                    b::recorded_by.eq(actor.user_id),
+                    b::created_at.eq(actor.at),
+                ))
+                .returning(b::id)
+                .get_result(conn)?;
             let after = json!({ "student_id": student, "class_id": class_id, "category_id": category, "kind": kind, "date": date, "note": note });
-            audit_change(conn, &actor, "create", "behaviour_record", row.id, school_id, None, Some(after))
+            audit_change(conn, &actor, "create", "behaviour_record", id, school_id, None, Some(after))
         })?)
     })
     .await?;
@@ -241,22 +251,23 @@ pub async fn record_participation(
     let school_id = d.school_id;
     db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
-            let row: crate::db::IdRow = diesel::sql_query(
-                "INSERT INTO participation (school_id, student_id, class_id, event, date, status, remarks, recorded_by, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            )
-            .bind::<BigInt, _>(school_id)
-            .bind::<BigInt, _>(student)
-            .bind::<BigInt, _>(class_id)
-            .bind::<Text, _>(&event)
-            .bind::<Date, _>(date)
-            .bind::<Text, _>(&status)
-            .bind::<Text, _>(&remarks)
-            .bind::<BigInt, _>(actor.user_id)
-            .bind::<Timestamptz, _>(actor.at)
-            .get_result(conn)?;
+            use crate::schema::participation::dsl as pa;
+            let id: i64 = diesel::insert_into(pa::participation)
+                .values((
+                    pa::school_id.eq(school_id),
+                    pa::student_id.eq(student),
+                    pa::class_id.eq(class_id),
+                    pa::event.eq(&event),
+                    pa::date.eq(date),
+                    pa::status.eq(&status),
+                    pa::remarks.eq(&remarks),
+                    pa::recorded_by.eq(actor.user_id),
+                    pa::created_at.eq(actor.at),
+                ))
+                .returning(pa::id)
+                .get_result(conn)?;
             let after = json!({ "student_id": student, "class_id": class_id, "event": event, "date": date, "status": status, "remarks": remarks });
-            audit_change(conn, &actor, "create", "participation", row.id, school_id, None, Some(after))
+            audit_change(conn, &actor, "create", "participation", id, school_id, None, Some(after))
         })?)
     })
     .await?;

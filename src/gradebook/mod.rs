@@ -4,25 +4,26 @@
 
 pub mod assessments;
 pub mod behaviour;
-pub mod book;
+pub mod grid;
 pub mod queries;
 pub mod reports;
 pub mod settings;
+pub mod weights;
 
 use actix_web::web;
 
 /// Routes under `/teacher`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     const BOOK: &str = "/classes/{class_id}/subjects/{subject_id}/gradebook";
-    cfg.route(BOOK, web::get().to(book::show_book))
-        .route(BOOK, web::post().to(book::save_book))
+    cfg.route(BOOK, web::get().to(grid::show_book))
+        .route(BOOK, web::post().to(grid::save_book))
         .route(
             &format!("{BOOK}/weights"),
-            web::get().to(assessments::show_weights),
+            web::get().to(weights::show_weights),
         )
         .route(
             &format!("{BOOK}/weights"),
-            web::post().to(assessments::save_weights),
+            web::post().to(weights::save_weights),
         )
         .route(
             &format!("{BOOK}/assessments/new"),
@@ -34,11 +35,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route(
             &format!("{BOOK}/assessments/{{assessment_id}}"),
-            web::get().to(book::show_assessment),
+            web::get().to(grid::show_assessment),
         )
         .route(
             &format!("{BOOK}/assessments/{{assessment_id}}"),
-            web::post().to(book::save_assessment),
+            web::post().to(grid::save_assessment),
         )
         .route(
             &format!("{BOOK}/assessments/{{assessment_id}}/edit"),
@@ -55,11 +56,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         // One mark, saved on its own (htmx): short, because the grid writes it in every cell.
         .route(
             "/marks/{assessment_id}/{student_id}",
-            web::post().to(book::save_cell),
+            web::post().to(grid::save_cell),
         )
         .route(
             &format!("{BOOK}/students/{{student_id}}"),
-            web::get().to(book::explain),
+            web::get().to(grid::explain),
         )
         .route(
             "/classes/{class_id}/behaviour",

@@ -9,29 +9,26 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Date, Integer, Nullable, Text, Timestamptz};
 use serde::Deserialize;
 
 use crate::db;
 use crate::domain::attendance::{format_rate, Tally};
 use crate::domain::grades::{self, GradeScale, Policy};
 use crate::error::AppError;
-use crate::gradebook::book::display_name;
-use crate::gradebook::queries::{self as q, SubjectResult, Term};
+use crate::gradebook::grid::display_name;
 use crate::models::classes::{self as aq, RosterStudent, TaughtClass};
+use crate::models::terms::{self, Term};
+use crate::models::work::{self, SubjectResult};
 use crate::web::layout::{flash, render_status, see_other, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;
 
-#[derive(QueryableByName)]
+#[derive(Queryable)]
 struct ClassFacts {
-    #[diesel(sql_type = BigInt)]
     school_id: i64,
-    #[diesel(sql_type = Text)]
     school_name: String,
-    #[diesel(sql_type = BigInt)]
     academic_year_id: i64,
-    #[diesel(sql_type = Bool)]
     missing_counts_as_zero: bool,
 }
 
@@ -115,15 +112,23 @@ async fn load(
     let (teacher, today) = (user.id, state.clock.now().date_naive());
     db::run(&state.pool, move |conn| {
         let class = aq::find_taught_class(conn, teacher, class_id, today)?;
-        let facts: ClassFacts = diesel::sql_query(
-            "SELECT c.school_id, s.name AS school_name, c.academic_year_id, s.missing_counts_as_zero
-               FROM classes c JOIN schools s ON s.id = c.school_id WHERE c.id = $1",
-        )
-        .bind::<BigInt, _>(class_id)
-        .get_result(conn)?;
-        let terms = q::list_terms(conn, facts.academic_year_id)?;
-        let term = q::pick_term(&terms, term, today).ok_or(AppError::NotFound)?;
-        let mut students = aq::list_class_students(conn, class_id, q::roster_date(&term, today))?;
+        let facts: ClassFacts = {
+            use crate::schema::{classes as c, schools as s};
+            c::table
+                .inner_join(s::table)
+                .filter(c::id.eq(class_id))
+                .select((
+                    c::school_id,
+                    s::name,
+                    c::academic_year_id,
+                    s::missing_counts_as_zero,
+                ))
+                .first(conn)?
+        };
+        let terms = terms::list_terms(conn, facts.academic_year_id)?;
+        let term = terms::pick_term(&terms, term, today).ok_or(AppError::NotFound)?;
+        let mut students =
+            aq::list_class_students(conn, class_id, terms::roster_date(&term, today))?;
         if let Some(o) = only {
             students.retain(|s| s.id == o);
             if students.is_empty() {
@@ -131,42 +136,25 @@ async fn load(
             }
         }
         let ids: Vec<i64> = students.iter().map(|s| s.id).collect();
-        let q::MarksAndWeights { marks, weights } =
-            q::marks_and_weights(conn, &ids, term.id, false, false)?;
-        let scale: GradeScale = q::grade_scale(conn, facts.school_id)?;
+        let work::MarksAndWeights { marks, weights } =
+            work::marks_and_weights(conn, &ids, term.id, false, false)?;
+        let scale: GradeScale = work::find_grade_scale(conn, facts.school_id)?;
         let to = today.min(term.ends_on);
-        let tallies: Vec<TallyRow> = diesel::sql_query(
-            "SELECT a.student_id,
-                    count(*) FILTER (WHERE ac.category = 'present') AS present,
-                    count(*) FILTER (WHERE ac.category = 'late') AS late,
-                    count(*) FILTER (WHERE ac.category = 'absent') AS absent,
-                    count(*) FILTER (WHERE ac.category = 'excused') AS excused
-               FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
-              WHERE a.student_id = ANY($1) AND a.date BETWEEN $2 AND $3
-              GROUP BY a.student_id",
-        )
-        .bind::<Array<BigInt>, _>(&ids)
-        .bind::<Date, _>(term.starts_on)
-        .bind::<Date, _>(to)
-        .load(conn)?;
-        let behaviour: Vec<BehaviourCount> = diesel::sql_query(
-            "SELECT student_id, count(*) FILTER (WHERE kind = 'positive') AS positive,
-                    count(*) FILTER (WHERE kind = 'negative') AS negative
-               FROM behaviour_records WHERE student_id = ANY($1) AND date BETWEEN $2 AND $3
-              GROUP BY student_id",
-        )
-        .bind::<Array<BigInt>, _>(&ids)
-        .bind::<Date, _>(term.starts_on)
-        .bind::<Date, _>(term.ends_on)
-        .load(conn)?;
-        let comments: Vec<Comment> = diesel::sql_query(
-            "SELECT rc.student_id, rc.comment, rc.version, u.display_name AS updated_by
-               FROM report_comments rc LEFT JOIN users u ON u.id = rc.updated_by
-              WHERE rc.student_id = ANY($1) AND rc.term_id = $2",
-        )
-        .bind::<Array<BigInt>, _>(&ids)
-        .bind::<BigInt, _>(term.id)
-        .load(conn)?;
+        let tallies: Vec<TallyRow> = db::statement(include_str!("sql/list_attendance_tallies.sql"))
+            .bind::<Array<BigInt>, _>(ids.clone())
+            .bind::<Date, _>(term.starts_on)
+            .bind::<Date, _>(to)
+            .load(conn)?;
+        let behaviour: Vec<BehaviourCount> =
+            db::statement(include_str!("sql/count_behaviour_records.sql"))
+                .bind::<Array<BigInt>, _>(ids.clone())
+                .bind::<Date, _>(term.starts_on)
+                .bind::<Date, _>(term.ends_on)
+                .load(conn)?;
+        let comments: Vec<Comment> = db::statement(include_str!("sql/list_report_comments.sql"))
+            .bind::<Array<BigInt>, _>(ids)
+            .bind::<BigInt, _>(term.id)
+            .load(conn)?;
         let policy = Policy {
             missing_counts_as_zero: facts.missing_counts_as_zero,
         };
@@ -179,7 +167,7 @@ async fn load(
         let reports = students
             .into_iter()
             .map(|student| {
-                let results = q::subject_results(&marks, student.id, &weights, policy, &scale);
+                let results = work::subject_results(&marks, student.id, &weights, policy, &scale);
                 let overall = grades::overall(
                     &results
                         .iter()
@@ -336,25 +324,23 @@ pub async fn save_comment(
         Ok(conn.transaction(|conn| {
             // One statement: a new comment, an edit at the version the page saw, or the same
             // text again (a retry); anything else is someone else's newer comment.
-            let n = diesel::sql_query(
-                "INSERT INTO report_comments (school_id, student_id, term_id, comment, version, updated_by, updated_at)
-                 VALUES ($1, $2, $3, $4, 1, $5, $6)
-                 ON CONFLICT (student_id, term_id) DO UPDATE
-                    SET comment = EXCLUDED.comment, version = report_comments.version + 1,
-                        updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
-                  WHERE report_comments.version = $7 OR report_comments.comment = EXCLUDED.comment",
-            )
-            .bind::<BigInt, _>(school_id)
-            .bind::<BigInt, _>(student_id)
-            .bind::<BigInt, _>(term_id)
-            .bind::<Text, _>(&text)
-            .bind::<BigInt, _>(actor.user_id)
-            .bind::<Timestamptz, _>(actor.at)
-            .bind::<Integer, _>(seen)
-            .execute(conn)?;
+            let n = db::statement(include_str!("sql/upsert_report_comment.sql"))
+                .bind::<BigInt, _>(school_id)
+                .bind::<BigInt, _>(student_id)
+                .bind::<BigInt, _>(term_id)
+                .bind::<Text, _>(text.clone())
+                .bind::<BigInt, _>(actor.user_id)
+                .bind::<Timestamptz, _>(actor.at)
+                .bind::<Integer, _>(seen)
+                .execute(conn)?;
             if n == 1 {
                 crate::audit::audit_change(
-                    conn, &actor, "update", "report_comment", student_id, school_id,
+                    conn,
+                    &actor,
+                    "update",
+                    "report_comment",
+                    student_id,
+                    school_id,
                     Some(serde_json::json!({ "term_id": term_id, "comment": before })),
                     Some(serde_json::json!({ "term_id": term_id, "comment": text })),
                 )?;

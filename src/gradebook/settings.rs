@@ -156,23 +156,9 @@ async fn page(
 ) -> Result<HttpResponse, AppError> {
     let scope = SchoolScope::of(user).filter();
     let schools = db::run(&app.pool, move |conn| {
-        Ok(diesel::sql_query(
-            "SELECT s.id, s.name, s.missing_counts_as_zero, s.parents_see_class_average, s.parents_see_behaviour,
-                    COALESCE((SELECT string_agg(g.letter || ':' || trim_scale(g.min_percent)::text, ',' ORDER BY g.min_percent DESC)
-                                FROM grade_bands g WHERE g.school_id = s.id), '') AS bands,
-                    COALESCE((SELECT string_agg(ac.name, E'\\x1f' ORDER BY ac.position, ac.name)
-                                FROM assessment_categories ac WHERE ac.school_id = s.id), '') AS assessment_categories,
-                    COALESCE((SELECT string_agg(bc.name || ' (' || bc.kind || ')', E'\\x1f' ORDER BY bc.kind DESC, bc.position, bc.name)
-                                FROM behaviour_categories bc WHERE bc.school_id = s.id), '') AS behaviour_categories,
-                    trim_scale(s.risk_attendance_below)::text AS risk_attendance_below,
-                    trim_scale(s.risk_average_below)::text AS risk_average_below,
-                    s.risk_negative_records::text AS risk_negative_records, s.risk_absence_streak::text AS risk_absence_streak,
-                    trim_scale(s.high_average_from)::text AS high_average_from,
-                    trim_scale(s.high_attendance_from)::text AS high_attendance_from
-               FROM schools s WHERE $1::bigint IS NULL OR s.id = $1 ORDER BY s.name",
-        )
-        .bind::<diesel::sql_types::Nullable<BigInt>, _>(scope)
-        .load::<SchoolSettings>(conn)?)
+        Ok(db::statement(include_str!("sql/list_school_settings.sql"))
+            .bind::<diesel::sql_types::Nullable<BigInt>, _>(scope)
+            .load::<SchoolSettings>(conn)?)
     })
     .await?;
     render_status(
@@ -199,8 +185,11 @@ fn school_in_scope(user: &CurrentUser, school_id: i64) -> Result<(), AppError> {
 
 /// Locks the school's row for the change (NotFound when there is no such school).
 fn lock_school(conn: &mut PgConnection, school_id: i64) -> QueryResult<()> {
-    let n = diesel::sql_query("SELECT id FROM schools WHERE id = $1 FOR UPDATE")
-        .bind::<BigInt, _>(school_id)
+    use crate::schema::schools::dsl as s;
+    let n = s::schools
+        .find(school_id)
+        .select(s::id)
+        .for_update()
         .execute(conn)?;
     if n == 0 {
         return Err(diesel::result::Error::NotFound);
@@ -227,14 +216,14 @@ pub async fn save_rules(
     let actor = actor(&req, &app, &user);
     db::run(&app.pool, move |conn| {
         Ok(conn.transaction(|conn| {
-            let n = diesel::sql_query(
-                "UPDATE schools SET missing_counts_as_zero = $2, parents_see_class_average = $3, parents_see_behaviour = $4 WHERE id = $1",
-            )
-            .bind::<BigInt, _>(school_id)
-            .bind::<Bool, _>(zero)
-            .bind::<Bool, _>(avg)
-            .bind::<Bool, _>(beh)
-            .execute(conn)?;
+            use crate::schema::schools::dsl as s;
+            let n = diesel::update(s::schools.find(school_id))
+                .set((
+                    s::missing_counts_as_zero.eq(zero),
+                    s::parents_see_class_average.eq(avg),
+                    s::parents_see_behaviour.eq(beh),
+                ))
+                .execute(conn)?;
             if n == 0 {
                 return Err(diesel::result::Error::NotFound);
             }
@@ -315,16 +304,25 @@ pub async fn save_grades(
     db::run(&app.pool, move |conn| {
         Ok(conn.transaction(|conn| {
             lock_school(conn, school_id)?;
-            diesel::sql_query("DELETE FROM grade_bands WHERE school_id = $1").bind::<BigInt, _>(school_id).execute(conn)?;
-            diesel::sql_query(
-                "INSERT INTO grade_bands (school_id, letter, min_percent)
-                 SELECT $1, b.letter, b.min::numeric(5,2) FROM unnest($2::text[], $3::float8[]) AS b(letter, min)",
+            {
+                use crate::schema::grade_bands::dsl as g;
+                diesel::delete(g::grade_bands.filter(g::school_id.eq(school_id))).execute(conn)?;
+            }
+            db::statement(include_str!("sql/insert_grade_bands.sql"))
+                .bind::<BigInt, _>(school_id)
+                .bind::<Array<Text>, _>(letters)
+                .bind::<Array<Double>, _>(mins)
+                .execute(conn)?;
+            audit_change(
+                conn,
+                &actor,
+                "update",
+                "grade_scale",
+                school_id,
+                school_id,
+                None,
+                Some(after),
             )
-            .bind::<BigInt, _>(school_id)
-            .bind::<Array<Text>, _>(&letters)
-            .bind::<Array<Double>, _>(&mins)
-            .execute(conn)?;
-            audit_change(conn, &actor, "update", "grade_scale", school_id, school_id, None, Some(after))
         })?)
     })
     .await?;
@@ -358,30 +356,35 @@ async fn add_category(
         Ok(conn.transaction(|conn| {
             lock_school(conn, school_id)?;
             let row: Option<crate::db::IdRow> = if behaviour {
-                diesel::sql_query(
-                    "INSERT INTO behaviour_categories (school_id, name, kind, position)
-                     SELECT $1, $2, $3, COALESCE(max(position), 0) + 1 FROM behaviour_categories WHERE school_id = $1
-                     ON CONFLICT (school_id, name) DO NOTHING RETURNING id",
-                )
-                .bind::<BigInt, _>(school_id)
-                .bind::<Text, _>(&n)
-                .bind::<Text, _>(&k)
-                .get_result(conn)
-                .optional()?
+                db::statement(include_str!("sql/insert_behaviour_category.sql"))
+                    .bind::<BigInt, _>(school_id)
+                    .bind::<Text, _>(n.clone())
+                    .bind::<Text, _>(k.clone())
+                    .get_result(conn)
+                    .optional()?
             } else {
-                diesel::sql_query(
-                    "INSERT INTO assessment_categories (school_id, name, position)
-                     SELECT $1, $2, COALESCE(max(position), 0) + 1 FROM assessment_categories WHERE school_id = $1
-                     ON CONFLICT (school_id, name) DO NOTHING RETURNING id",
-                )
-                .bind::<BigInt, _>(school_id)
-                .bind::<Text, _>(&n)
-                .get_result(conn)
-                .optional()?
+                db::statement(include_str!("sql/insert_assessment_category.sql"))
+                    .bind::<BigInt, _>(school_id)
+                    .bind::<Text, _>(n.clone())
+                    .get_result(conn)
+                    .optional()?
             };
             if let Some(row) = &row {
-                let entity = if behaviour { "behaviour_category" } else { "assessment_category" };
-                audit_change(conn, &actor, "create", entity, row.id, school_id, None, Some(json!({ "name": n, "kind": k })))?;
+                let entity = if behaviour {
+                    "behaviour_category"
+                } else {
+                    "assessment_category"
+                };
+                audit_change(
+                    conn,
+                    &actor,
+                    "create",
+                    entity,
+                    row.id,
+                    school_id,
+                    None,
+                    Some(json!({ "name": n, "kind": k })),
+                )?;
             }
             Ok::<_, diesel::result::Error>(row.is_some())
         })?)
@@ -533,22 +536,26 @@ pub async fn save_thresholds(
     db::run(&app.pool, move |conn| {
         Ok(conn.transaction(|conn| {
             lock_school(conn, school_id)?;
-            diesel::sql_query(
-                "UPDATE schools SET risk_attendance_below = $2::numeric(5,2), risk_average_below = $3::numeric(5,2),
-                        risk_negative_records = $4::smallint, risk_absence_streak = $5::smallint,
-                        high_average_from = $6::numeric(5,2), high_attendance_from = $7::numeric(5,2)
-                  WHERE id = $1",
-            )
-            .bind::<BigInt, _>(school_id)
-            .bind::<Double, _>(values[0])
-            .bind::<Double, _>(values[1])
-            .bind::<Double, _>(values[2])
-            .bind::<Double, _>(values[3])
-            .bind::<Double, _>(values[4])
-            .bind::<Double, _>(values[5])
-            .execute(conn)?;
+            db::statement(include_str!("sql/update_school_thresholds.sql"))
+                .bind::<BigInt, _>(school_id)
+                .bind::<Double, _>(values[0])
+                .bind::<Double, _>(values[1])
+                .bind::<Double, _>(values[2])
+                .bind::<Double, _>(values[3])
+                .bind::<Double, _>(values[4])
+                .bind::<Double, _>(values[5])
+                .execute(conn)?;
             crate::dashboard::refresh::apply_thresholds(conn, Some(school_id))?;
-            audit_change(conn, &actor, "update", "school_thresholds", school_id, school_id, None, Some(after))
+            audit_change(
+                conn,
+                &actor,
+                "update",
+                "school_thresholds",
+                school_id,
+                school_id,
+                None,
+                Some(after),
+            )
         })?)
     })
     .await?;

@@ -6,3 +6,5 @@ pub mod classes;
 pub mod insight;
 pub mod schools;
 pub mod students;
+pub mod terms;
+pub mod work;

@@ -11,7 +11,7 @@ use crate::domain::attendance::{format_rate, Tally};
 
 use crate::db;
 use crate::error::AppError;
-use crate::gradebook::queries as gq;
+use crate::models::work::{self, SchoolRules, StudentAttendance};
 use crate::parents::queries::{self, Child};
 use crate::web::layout::{flash, html_response, render, render_string, see_other, Layout};
 use crate::web::CurrentUser;
@@ -50,7 +50,7 @@ struct ChildPage {
     month_rate: String,
     year_rate: String,
     year_tally: Tally,
-    absences: Vec<queries::Absence>,
+    absences: Vec<work::Absence>,
     prev_month: String,
     next_month: Option<String>,
     reason_error: Option<(i64, String)>,
@@ -61,7 +61,7 @@ struct ChildPage {
 struct CalendarDay {
     day: u32,
     date: NaiveDate,
-    mark: Option<queries::DayMark>,
+    mark: Option<work::DayMark>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -124,7 +124,7 @@ async fn child_page(
             let year_start = year_start.unwrap_or(today);
             let (
                 work,
-                queries::ChildAttendance {
+                StudentAttendance {
                     marks,
                     month: month_tally,
                     year: year_tally,
@@ -204,11 +204,11 @@ async fn child_page(
 
 /// A child's published results this term, and behaviour where the school shares it.
 struct PublishedWork {
-    rules: gq::SchoolRules,
+    rules: SchoolRules,
     scale: crate::domain::grades::GradeScale,
-    results: Vec<gq::SubjectResult>,
-    behaviour: Option<Vec<gq::BehaviourRecord>>,
-    participation: Vec<gq::ParticipationRecord>,
+    results: Vec<work::SubjectResult>,
+    behaviour: Option<Vec<work::BehaviourRecord>>,
+    participation: Vec<work::ParticipationRecord>,
 }
 
 /// Parents see published work only: every average here is computed from published
@@ -218,24 +218,36 @@ struct PublishedWork {
 fn published_work(
     conn: &mut diesel::PgConnection,
     student_id: i64,
-    rules: gq::SchoolRules,
+    rules: SchoolRules,
     scale: crate::domain::grades::GradeScale,
     class_means: bool,
     attendance: Option<((NaiveDate, NaiveDate), (NaiveDate, NaiveDate))>,
-) -> Result<(PublishedWork, queries::ChildAttendance), AppError> {
+) -> Result<(PublishedWork, StudentAttendance), AppError> {
     let term = rules.term_id.zip(rules.term_starts_on);
-    let wanted = queries::Wanted {
-        attendance,
-        marks: term.map(|(term, _)| (term, class_means && rules.parents_see_class_average)),
-        behaviour_since: term
-            .filter(|_| rules.parents_see_behaviour)
-            .map(|(_, since)| since),
-    };
-    let found = queries::child_records(conn, student_id, &wanted)?;
+    let found = work::find_student_work(
+        conn,
+        &work::StudentWorkQuery {
+            student_id,
+            attendance: attendance.map(|(month, year)| work::AttendanceWanted {
+                month,
+                year,
+                calendar: true,
+            }),
+            marks: term.map(|(term_id, _)| work::MarksWanted {
+                term_id,
+                published_only: true,
+                class_means: class_means && rules.parents_see_class_average,
+            }),
+            scale_of_school: None,
+            records_since: term
+                .filter(|_| rules.parents_see_behaviour)
+                .map(|(_, since)| since),
+        },
+    )?;
     let results = found
         .marks
-        .map(|gq::MarksAndWeights { marks, weights }| {
-            gq::subject_results(&marks, student_id, &weights, rules.policy(), &scale)
+        .map(|work::MarksAndWeights { marks, weights }| {
+            work::subject_results(&marks, student_id, &weights, rules.policy(), &scale)
         })
         .unwrap_or_default();
     let (behaviour, participation) = match found.records {
@@ -259,8 +271,8 @@ fn published_work(
 struct SubjectPage {
     layout: Layout,
     child: Child,
-    rules: gq::SchoolRules,
-    result: gq::SubjectResult,
+    rules: SchoolRules,
+    result: work::SubjectResult,
     chart: String,
     policy_note: String,
     explanation: crate::domain::grades::Explanation,
@@ -318,7 +330,7 @@ pub async fn show_child_subject(
     render(&SubjectPage {
         layout: Layout::new(&req, &state, title),
         explanation: result.explanation.clone(),
-        policy_note: crate::gradebook::book::policy_note(work.rules.missing_counts_as_zero),
+        policy_note: crate::domain::grades::policy_note(work.rules.missing_counts_as_zero),
         child,
         rules: work.rules,
         result,

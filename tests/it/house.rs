@@ -29,10 +29,7 @@ const KNOWN: &[(&str, &str)] = &[
     ("src/attendance/handlers.rs", "gradebook"),
     ("src/dashboard/handlers.rs", "gradebook"),
     ("src/dashboard/queries.rs", "gradebook"),
-    ("src/dashboard/queries.rs", "parents"),
     ("src/gradebook/settings.rs", "dashboard"),
-    ("src/parents/handlers.rs", "gradebook"),
-    ("src/parents/queries.rs", "gradebook"),
 ];
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
