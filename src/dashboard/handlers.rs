@@ -13,8 +13,8 @@ use crate::db;
 use crate::domain::attendance::{format_rate, Tally};
 use crate::domain::grades::format_percent;
 use crate::error::AppError;
-use crate::gradebook::queries as gq;
 use crate::models::schools::SchoolScope;
+use crate::models::work;
 use crate::web::layout::{render, Layout};
 use crate::web::summary_age::age_note;
 use crate::web::CurrentUser;
@@ -37,10 +37,10 @@ struct StudentPage {
     term_name: Option<String>,
     tally: Tally,
     rate: String,
-    results: Vec<gq::SubjectResult>,
+    results: Vec<work::SubjectResult>,
     overall: String,
-    behaviour: Vec<gq::BehaviourRecord>,
-    participation: Vec<gq::ParticipationRecord>,
+    behaviour: Vec<work::BehaviourRecord>,
+    participation: Vec<work::ParticipationRecord>,
     age: String,
 }
 
@@ -59,19 +59,20 @@ pub async fn student(
             // Another school's student is NotFound (404) for a principal.
             let record =
                 crate::models::students::find_student(conn, scope, student_id, now.date_naive())?;
-            let rules = gq::rules_for_student(conn, student_id, now)?;
+            let rules = work::find_school_rules(conn, student_id, now)?;
             let flags = q::find_student_flags(conn, student_id)?;
             let (mut tally, mut results, mut behaviour, mut participation) =
                 (Tally::default(), Vec::new(), Vec::new(), Vec::new());
             if let (Some(term), Some(from)) = (rules.term_id, rules.term_starts_on) {
                 let q::StudentTerm {
                     tally: counted,
-                    marks: gq::MarksAndWeights { marks, weights },
+                    marks: work::MarksAndWeights { marks, weights },
                     scale,
                     records,
                 } = q::student_term(conn, student_id, rules.school_id, term, from, rules.today)?;
                 tally = counted;
-                results = gq::subject_results(&marks, student_id, &weights, rules.policy(), &scale);
+                results =
+                    work::subject_results(&marks, student_id, &weights, rules.policy(), &scale);
                 (behaviour, participation) = (records.behaviour, records.participation);
             }
             let refreshed = crate::models::insight::find_last_refresh(conn)?;

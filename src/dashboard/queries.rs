@@ -8,9 +8,8 @@ mod teacher;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date};
 
-use crate::gradebook::queries as gq;
+use crate::models::work;
 
 pub use figures::{
     list_school_cards, list_subject_bands, list_weeks, SchoolCard, SubjectBand, Week,
@@ -29,9 +28,9 @@ pub use figures::{
 /// not) with their weights, the school's scale and behaviour, from `from` to `today`.
 pub struct StudentTerm {
     pub tally: crate::domain::attendance::Tally,
-    pub marks: gq::MarksAndWeights,
+    pub marks: work::MarksAndWeights,
     pub scale: crate::domain::grades::GradeScale,
-    pub records: gq::Records,
+    pub records: work::Records,
 }
 
 /// [`StudentTerm`] in one statement (`models::work::find_student_work`). Call only for a
@@ -44,7 +43,6 @@ pub fn student_term(
     from: NaiveDate,
     today: NaiveDate,
 ) -> QueryResult<StudentTerm> {
-    use crate::models::work;
     // All work, published or not, without class averages; attendance and behaviour from the
     // term's start.
     let found = work::find_student_work(

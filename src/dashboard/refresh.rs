@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Timestamptz};
+use diesel::sql_types::Timestamptz;
 
 use crate::db::statement;
 use crate::schema::{
@@ -34,7 +34,7 @@ pub fn refresh(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<i32> 
         ] {
             statement(text).bind::<Timestamptz, _>(now).execute(conn)?;
         }
-        apply_thresholds(conn, None)?;
+        crate::models::insight::apply_thresholds(conn, None)?;
         statement(include_str!("sql/insert_school_subject_insight.sql")).execute(conn)?;
         let took = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
         diesel::insert_into(insight_refreshes::table)
@@ -46,18 +46,4 @@ pub fn refresh(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<i32> 
         statement(include_str!("sql/delete_old_refreshes.sql")).execute(conn)?;
         Ok(took)
     })
-}
-
-/// Marks each summary row at risk, a high performer and chronically absent under its school's
-/// thresholds as they are now, and recounts the first two per school: every school after a
-/// refresh, or one school in the same transaction as a change of its thresholds (the lists and
-/// the office's attendance page then use the new thresholds at once).
-pub fn apply_thresholds(conn: &mut PgConnection, school: Option<i64>) -> QueryResult<()> {
-    statement(include_str!("sql/update_insight_flags.sql"))
-        .bind::<Nullable<BigInt>, _>(school)
-        .execute(conn)?;
-    statement(include_str!("sql/update_school_insight_counts.sql"))
-        .bind::<Nullable<BigInt>, _>(school)
-        .execute(conn)?;
-    Ok(())
 }

@@ -545,7 +545,7 @@ pub async fn save_thresholds(
                 .bind::<Double, _>(values[4])
                 .bind::<Double, _>(values[5])
                 .execute(conn)?;
-            crate::dashboard::refresh::apply_thresholds(conn, Some(school_id))?;
+            crate::models::insight::apply_thresholds(conn, Some(school_id))?;
             audit_change(
                 conn,
                 &actor,

@@ -27,9 +27,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("src/admin/students/handlers.rs", "parents"),
     ("src/admin/users/queries.rs", "accounts"),
     ("src/attendance/handlers.rs", "gradebook"),
-    ("src/dashboard/handlers.rs", "gradebook"),
-    ("src/dashboard/queries.rs", "gradebook"),
-    ("src/gradebook/settings.rs", "dashboard"),
 ];
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {

@@ -163,7 +163,7 @@ pub struct FlaggedPage {
 
 /// The students on `list` in scope, filtered and ordered as asked, from the summaries. The
 /// flags are kept with the summaries under the school's current thresholds
-/// (`refresh::apply_thresholds`), each with a partial index in name order; only the filters in
+/// (`models::insight::apply_thresholds`), each with a partial index in name order; only the filters in
 /// use are written, so a school's list and the district's, filtered or not, are each their own
 /// prepared statement with its own plan. The total is counted only for a page (`with_total`).
 /// A page of rows and the total are two statements (the total only for a full page).
