@@ -412,6 +412,27 @@ async fn only_teachers_of_the_class_and_subject_reach_a_gradebook() {
         .await;
     assert_eq!(r.status, 404);
     assert_eq!(stored(&app, a).len(), 0);
+    // Nor can its column be saved, through its own book or mine.
+    for book in [&other, &mine] {
+        let r = t
+            .post_form(
+                &format!("{book}/assessments/{a}"),
+                &[("csrf_token", &token), (&format!("c_{a}_{student}"), "5")],
+            )
+            .await;
+        assert_eq!(r.status, 404, "{book}");
+    }
+    assert_eq!(stored(&app, a).len(), 0);
+    // A column of mine saves only students on its roster: another class's student is ignored.
+    let own = create_assessment(&t, &mine, "Quiz 7A", "Quiz", "10", true).await;
+    let r = t
+        .post_form(
+            &format!("{mine}/assessments/{own}"),
+            &[("csrf_token", &token), (&format!("c_{own}_{student}"), "5")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(stored(&app, own).len(), 0);
     // A mark of no assessment at all is no page either.
     let r = t
         .post_form(

@@ -4,9 +4,10 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
+use crate::db;
 use crate::domain::grades::{self, Stats};
 use crate::error::AppError;
-use crate::gradebook::queries::{Assessment, ScoreRow};
+use crate::gradebook::queries::{self as q, Assessment, ScoreRow};
 use crate::models::classes::RosterStudent;
 use crate::web::layout::{render_status, Layout};
 use crate::web::CurrentUser;
@@ -14,7 +15,7 @@ use crate::AppState;
 
 use super::cells::{CellView, Typed};
 use super::load::{base_url, display_name, load, Loaded, Scope};
-use super::save::{save_form, FormTarget};
+use super::save::{parse_cells, save_form, FormTarget, Marks};
 
 #[derive(Template)]
 #[template(path = "gradebook/assessment.html")]
@@ -122,20 +123,34 @@ pub async fn save_assessment(
         assessment: Some(assessment_id),
         ..Scope::default()
     };
-    let d = load(&state, &user, class_id, subject_id, scope).await?;
-    if d.assessments.first().is_some_and(|a| a.archived) {
+    let (now, teacher) = (state.clock.now(), user.id);
+    let column = db::run(&state.pool, move |conn| {
+        let found =
+            q::find_column_for_save(conn, class_id, subject_id, assessment_id, now, teacher);
+        Ok(found?)
+    })
+    .await?;
+    if column.assessment.archived {
         return Err(AppError::NotFound);
     }
     let redirect = format!(
         "{}/assessments/{assessment_id}",
         base_url(class_id, subject_id)
     );
+    let (cells, typed) = parse_cells(
+        &form,
+        std::slice::from_ref(&column.assessment),
+        &column.roster,
+    );
     save_form(
         &req,
         &state,
         &user,
-        d,
-        form.into_inner(),
+        Marks {
+            book: column.book,
+            cells,
+            typed,
+        },
         FormTarget {
             redirect,
             render: column_page,

@@ -20,18 +20,22 @@ use super::cells::{CellValue, CellView, Typed};
 use super::load::{base_url, display_name, load, load_for_assessment, Loaded, Scope};
 use super::page::{book_page, TermQuery};
 
-/// Reads the changed cells of the loaded assessments and students from a form. Cells whose typed
-/// value equals what the page showed are left alone.
-fn parse_cells(fields: &[(String, String)], d: &Loaded) -> (Vec<ScoreInput>, Typed) {
+/// Reads the changed cells of `assessments` (archived ones aside) and the `roster`'s students
+/// from a form. Cells whose typed value equals what the page showed are left alone.
+pub(super) fn parse_cells(
+    fields: &[(String, String)],
+    assessments: &[q::Assessment],
+    roster: &[i64],
+) -> (Vec<ScoreInput>, Typed) {
     let map: HashMap<&str, &str> = fields
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let mut cells = Vec::new();
     let mut typed = Typed::default();
-    for a in d.assessments.iter().filter(|a| !a.archived) {
-        for s in &d.students {
-            let key = format!("{}_{}", a.id, s.id);
+    for a in assessments.iter().filter(|a| !a.archived) {
+        for s in roster {
+            let key = format!("{}_{s}", a.id);
             let Some(raw) = map.get(format!("c_{key}").as_str()) else {
                 continue;
             };
@@ -39,11 +43,11 @@ fn parse_cells(fields: &[(String, String)], d: &Loaded) -> (Vec<ScoreInput>, Typ
             if raw.trim().eq_ignore_ascii_case(original.trim()) {
                 continue;
             }
-            typed.values.insert((a.id, s.id), raw.to_string());
+            typed.values.insert((a.id, *s), raw.to_string());
             match grades::parse_entry(raw, a.max_score) {
-                Ok(entry) => cells.push(ScoreInput::new(a.id, s.id, entry, version)),
+                Ok(entry) => cells.push(ScoreInput::new(a.id, *s, entry, version)),
                 Err(e) => {
-                    typed.errors.insert((a.id, s.id), e.0);
+                    typed.errors.insert((a.id, *s), e.0);
                 }
             }
         }
@@ -115,13 +119,20 @@ pub(super) struct FormTarget {
     pub(super) scope: Scope,
 }
 
-/// Saves changed cells of a loaded gradebook (the no-JavaScript forms: the grid and a column).
+/// The marks a no-JavaScript form sent for a gradebook, read by [`parse_cells`].
+pub(super) struct Marks {
+    pub(super) book: q::Book,
+    pub(super) cells: Vec<ScoreInput>,
+    pub(super) typed: Typed,
+}
+
+/// Saves the changed cells of a gradebook's form (the grid and a column). A refused form is shown
+/// again from a fresh load, with the teacher's typing kept.
 pub(super) async fn save_form(
     req: &HttpRequest,
     state: &AppState,
     user: &CurrentUser,
-    d: Loaded,
-    fields: Vec<(String, String)>,
+    marks: Marks,
     target: FormTarget,
 ) -> Result<HttpResponse, AppError> {
     let FormTarget {
@@ -129,8 +140,10 @@ pub(super) async fn save_form(
         render,
         scope,
     } = target;
-    let (cells, typed) = parse_cells(&fields, &d);
+    let Marks { book, cells, typed } = marks;
+    let (class_id, subject_id) = (book.class_id, book.subject_id);
     if !typed.errors.is_empty() {
+        let d = load(state, user, class_id, subject_id, scope).await?;
         return render(
             req,
             state,
@@ -140,7 +153,7 @@ pub(super) async fn save_form(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let (book, actor, at) = (d.book.clone(), user.id, state.clock.now());
+    let (actor, at) = (user.id, state.clock.now());
     let outcome = db::run(&state.pool, move |conn| {
         Ok(q::save_scores(conn, &book, &cells, actor, at)?)
     })
@@ -149,7 +162,7 @@ pub(super) async fn save_form(
         SaveOutcome::Saved { written } => Ok(see_other_saved(&redirect, written)),
         SaveOutcome::Conflicts(conflicting) => {
             // Nothing saved. Show their values where they changed, keep this teacher's other typing.
-            let mut fresh = load(state, user, d.book.class_id, d.book.subject_id, scope).await?;
+            let mut fresh = load(state, user, class_id, subject_id, scope).await?;
             let (scores, cells) = (std::mem::take(&mut fresh.scores), conflicting.clone());
             fresh.scores = db::run(&state.pool, move |conn| {
                 let mut scores = scores;
@@ -183,12 +196,17 @@ pub async fn save_book(
     };
     let d = load(&state, &user, class_id, subject_id, scope).await?;
     let redirect = format!("{}?term={}", base_url(class_id, subject_id), d.term.id);
+    let roster: Vec<i64> = d.students.iter().map(|s| s.id).collect();
+    let (cells, typed) = parse_cells(&form, &d.assessments, &roster);
     save_form(
         &req,
         &state,
         &user,
-        d,
-        form.into_inner(),
+        Marks {
+            book: d.book,
+            cells,
+            typed,
+        },
         FormTarget {
             redirect,
             render: book_page,
@@ -260,7 +278,7 @@ pub async fn save_cell(
             false,
         );
     }
-    let (cells, typed) = parse_cells(&form, &d);
+    let (cells, typed) = parse_cells(&form, std::slice::from_ref(&a), &[s.id]);
     if let Some(e) = typed.errors.get(&(a.id, s.id)) {
         let kept = typed.values.get(&(a.id, s.id)).cloned();
         return fragment(

@@ -15,6 +15,7 @@ pub use crate::models::work::{
 mod assessments;
 mod book;
 mod cells;
+mod column;
 mod save;
 
 pub use assessments::{assessments_with_cells, list_assessments, Assessment, Which};
@@ -23,6 +24,7 @@ pub use book::{
     Category, SubjectLink,
 };
 pub use cells::{student_scores, who_entered, ScoreRow, Shown, Status};
+pub use column::{find_column_for_save, ColumnForSave};
 pub use save::{save_scores, SaveOutcome, ScoreInput};
 
 /// The school's defaults for a new school: assessment categories, letter bands and behaviour
