@@ -3,6 +3,7 @@
 
 pub mod codes;
 pub mod handlers;
+pub mod mail;
 pub mod office;
 pub mod register;
 pub mod registers;

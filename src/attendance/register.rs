@@ -78,27 +78,6 @@ impl RegisterDay {
     }
 }
 
-/// The condition "the signed-in user may take this class's register", as SQL: `$4` is the
-/// teacher's id (NULL for the office) and `$5` the office's school (NULL for the district).
-fn register_day_sql() -> String {
-    format!(
-        "SELECT c.id AS class_id, c.name AS class_name, c.school_id, s.edit_window_days,
-                ((SELECT p.now FROM p) AT TIME ZONE s.timezone)::date AS today,
-                (EXTRACT(ISODOW FROM (SELECT p.day FROM p))::smallint = ANY (s.weekend_days)) AS weekend,
-                (SELECT n.name FROM non_school_days n
-                  WHERE n.school_id = s.id AND (SELECT p.day FROM p) BETWEEN n.starts_on AND n.ends_on
-                  ORDER BY n.starts_on LIMIT 1) AS holiday,
-                COALESCE((SELECT json_agg(json_build_object('id', ac.id, 'code', ac.code, 'label', ac.label,
-                                                            'category', ac.category, 'teacher_usable', ac.teacher_usable)
-                                          ORDER BY ac.position, ac.id)
-                            FROM attendance_codes ac WHERE ac.school_id = s.id), '[]')::text AS codes_json
-           FROM classes c JOIN schools s ON s.id = c.school_id
-          WHERE c.id = (SELECT p.class_id FROM p)
-            AND ((SELECT p.teacher FROM p) IS NULL OR rollbook_teaches((SELECT p.teacher FROM p), c.id, (SELECT p.day FROM p)))
-            AND ((SELECT p.school FROM p) IS NULL OR c.school_id = (SELECT p.school FROM p))"
-    )
-}
-
 /// The register day for a teacher who teaches (or covers) the class on `date`, or for the office
 /// (`teacher = None`) within `school` (None for the district). NotFound otherwise.
 pub fn find_register_day(
@@ -109,22 +88,13 @@ pub fn find_register_day(
     teacher: Option<i64>,
     school: Option<i64>,
 ) -> QueryResult<RegisterDay> {
-    crate::db::cached(
-        &[
-            ("class_id", "bigint"),
-            ("now", "timestamptz"),
-            ("day", "date"),
-            ("teacher", "bigint"),
-            ("school", "bigint"),
-        ],
-        register_day_sql(),
-    )
-    .bind::<BigInt, _>(class_id)
-    .bind::<Timestamptz, _>(now)
-    .bind::<Date, _>(date)
-    .bind::<Nullable<BigInt>, _>(teacher)
-    .bind::<Nullable<BigInt>, _>(school)
-    .get_result(conn)
+    crate::db::statement(include_str!("sql/find_register_day.sql"))
+        .bind::<BigInt, _>(class_id)
+        .bind::<Timestamptz, _>(now)
+        .bind::<Date, _>(date)
+        .bind::<Nullable<BigInt>, _>(teacher)
+        .bind::<Nullable<BigInt>, _>(school)
+        .get_result(conn)
 }
 
 /// One attendance code of a school.
@@ -179,61 +149,8 @@ pub fn insert_default_codes(conn: &mut PgConnection, school_id: i64) -> QueryRes
         .map(|_| ())
 }
 
-/// A row of [`day_and_roster`]: the day (first row, no student) or a student on its roster,
-/// its fields in the order the query selects them (loaded by position).
-#[derive(Queryable)]
-struct DayOrStudent {
-    class_id: Option<i64>,
-    class_name: Option<String>,
-    school_id: Option<i64>,
-    edit_window_days: Option<i32>,
-    today: Option<NaiveDate>,
-    weekend: Option<bool>,
-    holiday: Option<String>,
-    codes_json: Option<String>,
-    student_id: Option<i64>,
-    given_name: Option<String>,
-    family_name: Option<String>,
-    preferred_name: Option<String>,
-    code_id: Option<i64>,
-    version: Option<i32>,
-    late_minutes: Option<i16>,
-    note: Option<String>,
-    source: Option<String>,
-    updated_at: Option<DateTime<Utc>>,
-    code: Option<String>,
-    updated_by: Option<String>,
-}
-
-/// The SQL types of a [`DayOrStudent`] row, in order.
-type DayOrStudentRow = (
-    Nullable<BigInt>,
-    Nullable<Text>,
-    Nullable<BigInt>,
-    Nullable<Integer>,
-    Nullable<Date>,
-    Nullable<Bool>,
-    Nullable<Text>,
-    Nullable<Text>,
-    Nullable<BigInt>,
-    Nullable<Text>,
-    Nullable<Text>,
-    Nullable<Text>,
-    Nullable<BigInt>,
-    Nullable<Integer>,
-    Nullable<SmallInt>,
-    Nullable<Text>,
-    Nullable<Text>,
-    Nullable<Timestamptz>,
-    Nullable<Text>,
-    Nullable<Text>,
-);
-
-/// The register day (authorised as [`find_register_day`]) and its roster (everyone, or `only`)
-/// in one round trip: the register page is the most requested page of all. The day comes as the
-/// first row (its names NULL, so it sorts first) and each student as a row of their own after it,
-/// in the roster's order. Plain rows cost PostgreSQL about a third less than the same roster built
-/// as JSON, and need no parsing.
+/// The register day (authorised as [`find_register_day`]) and its roster (everyone, or `only`):
+/// two statements, the roster read only once the day is found.
 pub fn day_and_roster(
     conn: &mut PgConnection,
     class_id: i64,
@@ -243,76 +160,11 @@ pub fn day_and_roster(
     school: Option<i64>,
     only: Option<i64>,
 ) -> QueryResult<(RegisterDay, Vec<RosterMark>)> {
-    let rows: Vec<DayOrStudent> = crate::db::cached(
-        &[
-            ("class_id", "bigint"),
-            ("now", "timestamptz"),
-            ("day", "date"),
-            ("teacher", "bigint"),
-            ("school", "bigint"),
-            ("only", "bigint"),
-            ("details", "boolean"),
-        ],
-        format!(
-            "WITH d AS MATERIALIZED ({})
-             SELECT d.*, NULL::bigint AS student_id, NULL::text AS given_name, NULL::text AS family_name,
-                    NULL::text AS preferred_name, NULL::bigint AS code_id, NULL::int AS version,
-                    NULL::smallint AS late_minutes, NULL::text AS note, NULL::text AS source,
-                    NULL::timestamptz AS updated_at, NULL::text AS code, NULL::text AS updated_by
-               FROM d
-             UNION ALL
-             SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, r.student_id, r.given_name, r.family_name,
-                    r.preferred_name, r.code_id, r.version, r.late_minutes, r.note, r.source, r.updated_at,
-                    r.code, r.updated_by
-               FROM ({}) r
-              WHERE EXISTS (SELECT 1 FROM d)
-             ORDER BY family_name NULLS FIRST, given_name, student_id",
-            register_day_sql(),
-            roster_sql(only.is_some())
-        ),
-    )
-    .bind::<BigInt, _>(class_id)
-    .bind::<Timestamptz, _>(now)
-    .bind::<Date, _>(date)
-    .bind::<Nullable<BigInt>, _>(teacher)
-    .bind::<Nullable<BigInt>, _>(school)
-    .bind::<Nullable<BigInt>, _>(only)
-    .bind::<Bool, _>(only.is_some())
-    .typed::<DayOrStudentRow>()
-    .load(conn)?;
-    let mut rows = rows.into_iter();
-    let Some(first) = rows.next() else {
-        return Err(diesel::result::Error::NotFound);
+    let day = find_register_day(conn, class_id, date, now, teacher, school)?;
+    let roster = match only {
+        Some(student_id) => list_register_mark_of(conn, class_id, date, student_id)?,
+        None => list_register_marks(conn, class_id, date, false)?,
     };
-    let missing = || diesel::result::Error::DeserializationError("register day: a NULL".into());
-    let day = RegisterDay {
-        class_id: first.class_id.ok_or_else(missing)?,
-        class_name: first.class_name.ok_or_else(missing)?,
-        school_id: first.school_id.ok_or_else(missing)?,
-        edit_window_days: first.edit_window_days.ok_or_else(missing)?,
-        today: first.today.ok_or_else(missing)?,
-        weekend: first.weekend.ok_or_else(missing)?,
-        holiday: first.holiday,
-        codes_json: first.codes_json.ok_or_else(missing)?,
-    };
-    let roster = rows
-        .map(|r| {
-            Ok(RosterMark {
-                student_id: r.student_id.ok_or_else(missing)?,
-                given_name: r.given_name.ok_or_else(missing)?,
-                family_name: r.family_name.ok_or_else(missing)?,
-                preferred_name: r.preferred_name,
-                code_id: r.code_id,
-                code: r.code,
-                version: r.version.ok_or_else(missing)?,
-                late_minutes: r.late_minutes,
-                note: r.note.ok_or_else(missing)?,
-                source: r.source,
-                updated_by: r.updated_by,
-                updated_at: r.updated_at,
-            })
-        })
-        .collect::<QueryResult<Vec<_>>>()?;
     Ok((day, roster))
 }
 
@@ -355,55 +207,33 @@ impl RosterMark {
     }
 }
 
-/// Everyone enrolled (and active) in the class on `(SELECT p.day FROM p)`, with their marks, by
-/// name; reads `p.class_id`, `p.day`, `p.only` and `p.details` (whether to name each mark's code
-/// and who set it: a conflict says so, the register page itself shows neither). A roster of
-/// everyone and one of a single student (`only`) are different statements, so that each plan
-/// knows how many students it joins: the day's register is then read in one index scan and
-/// hashed, where a plan guessing one student looked each mark up on its own (or scanned the
-/// register again for every student).
-fn roster_sql(only: bool) -> String {
-    format!(
-        "SELECT st.id AS student_id, st.given_name, st.family_name, st.preferred_name,
-                a.code_id, COALESCE(a.version, 0) AS version, a.late_minutes,
-                COALESCE(a.note, '') AS note, a.source, a.updated_at,
-                CASE WHEN (SELECT p.details FROM p) THEN
-                    (SELECT ac.code FROM attendance_codes ac WHERE ac.id = a.code_id) END AS code,
-                CASE WHEN (SELECT p.details FROM p) THEN
-                    (SELECT u.display_name FROM users u WHERE u.id = a.updated_by) END AS updated_by
-           FROM enrolments e
-           JOIN students st ON st.id = e.student_id
-           LEFT JOIN (SELECT * FROM attendance a WHERE a.class_id = (SELECT p.class_id FROM p)
-                         AND a.date = (SELECT p.day FROM p) OFFSET 0) a ON a.student_id = st.id
-          WHERE e.class_id = (SELECT p.class_id FROM p) AND st.status = 'active'
-            AND e.starts_on <= (SELECT p.day FROM p) AND (e.ends_on IS NULL OR e.ends_on >= (SELECT p.day FROM p))
-            AND {}
-          ORDER BY st.family_name, st.given_name, st.id",
-        crate::db::optional_eq("only", "st.id", only)
-    )
-}
-
-/// Everyone enrolled (and active) in the class on `date`, with their marks, by name.
-pub fn roster_on(
+/// Everyone enrolled (and active) in the class on `date`, with their marks, by name; `details`
+/// names each mark's code and who set it (a conflict says so, the register page shows neither).
+pub fn list_register_marks(
     conn: &mut PgConnection,
     class_id: i64,
     date: NaiveDate,
-    only: Option<i64>,
+    details: bool,
 ) -> QueryResult<Vec<RosterMark>> {
-    crate::db::cached(
-        &[
-            ("class_id", "bigint"),
-            ("day", "date"),
-            ("only", "bigint"),
-            ("details", "boolean"),
-        ],
-        roster_sql(only.is_some()),
-    )
-    .bind::<BigInt, _>(class_id)
-    .bind::<Date, _>(date)
-    .bind::<Nullable<BigInt>, _>(only)
-    .bind::<Bool, _>(true)
-    .load(conn)
+    crate::db::statement(include_str!("sql/list_register_marks.sql"))
+        .bind::<BigInt, _>(class_id)
+        .bind::<Date, _>(date)
+        .bind::<Bool, _>(details)
+        .load(conn)
+}
+
+/// One student's row of the register on `date` (empty when they are not on it), with the details.
+pub fn list_register_mark_of(
+    conn: &mut PgConnection,
+    class_id: i64,
+    date: NaiveDate,
+    student_id: i64,
+) -> QueryResult<Vec<RosterMark>> {
+    crate::db::statement(include_str!("sql/find_register_mark.sql"))
+        .bind::<BigInt, _>(class_id)
+        .bind::<Date, _>(date)
+        .bind::<BigInt, _>(student_id)
+        .load(conn)
 }
 
 /// A mark as submitted.
@@ -453,13 +283,17 @@ pub fn save_marks(
     marks: &[MarkInput],
     saver: &Saver,
 ) -> QueryResult<SaveOutcome> {
+    let mut marks = marks.to_vec();
+    marks.sort_by_key(|m| m.student_id);
+    let emails =
+        crate::attendance::mail::absence_emails(conn, day, date, &marks, &saver.public_url)?;
     for _ in 0..3 {
-        match save_marks_once(conn, day, date, marks, saver) {
+        match save_marks_once(conn, day, date, &marks, &emails, saver) {
             Err(diesel::result::Error::RollbackTransaction) => continue,
             other => return other,
         }
     }
-    save_marks_once(conn, day, date, marks, saver)
+    save_marks_once(conn, day, date, &marks, &emails, saver)
 }
 
 fn save_marks_once(
@@ -467,115 +301,35 @@ fn save_marks_once(
     day: &RegisterDay,
     date: NaiveDate,
     marks: &[MarkInput],
+    emails: &crate::attendance::mail::AbsenceEmails,
     saver: &Saver,
 ) -> QueryResult<SaveOutcome> {
-    let mut marks = marks.to_vec();
-    marks.sort_by_key(|m| m.student_id);
     let students: Vec<i64> = marks.iter().map(|m| m.student_id).collect();
     let codes: Vec<i64> = marks.iter().map(|m| m.code_id).collect();
     let versions: Vec<i32> = marks.iter().map(|m| m.version).collect();
     let lates: Vec<Option<i16>> = marks.iter().map(|m| m.late_minutes).collect();
     let notes: Vec<String> = marks.iter().map(|m| m.note.clone()).collect();
-    // One statement, atomic on its own: lock the existing marks in student order, find the
-    // marks someone else changed since the page was loaded (then nothing is written), upsert the
-    // rest with a version guard, append the history and queue the parents' emails. If another
-    // save created one of these marks in between, the guard fails the whole statement.
-    let result: QueryResult<SaveResult> = crate::db::cached(
-        &[
-            ("students", "bigint[]"), ("codes", "bigint[]"), ("versions", "int[]"), ("lates", "smallint[]"),
-            ("notes", "text[]"), ("school", "bigint"), ("class_id", "bigint"), ("day", "date"), ("source", "text"),
-            ("actor", "bigint"), ("at", "timestamptz"), ("public_url", "text"), ("today", "date"),
-        ],
-        "WITH input AS (
-                 SELECT * FROM unnest((SELECT p.students FROM p), (SELECT p.codes FROM p), (SELECT p.versions FROM p), (SELECT p.lates FROM p), (SELECT p.notes FROM p))
-                     AS i(student_id, code_id, seen_version, late_minutes, note)),
-             cur AS (
-                 SELECT a.student_id, a.code_id, a.version, a.late_minutes, a.note
-                   FROM attendance a
-                  WHERE a.class_id = (SELECT p.class_id FROM p) AND a.date = (SELECT p.day FROM p) AND a.student_id = ANY((SELECT p.students FROM p)::bigint[])
-                  ORDER BY a.student_id FOR UPDATE),
-             classified AS (
-                 SELECT i.*, c.code_id AS from_code, c.note AS from_note, c.version AS cur_version,
-                        (c.student_id IS NOT NULL AND c.code_id = i.code_id
-                         AND c.late_minutes IS NOT DISTINCT FROM i.late_minutes AND c.note = i.note) AS same
-                   FROM input i LEFT JOIN cur c USING (student_id)),
-             bad AS (SELECT student_id FROM classified WHERE NOT same AND COALESCE(cur_version, 0) <> seen_version),
-             towrite AS (SELECT * FROM classified WHERE NOT same AND NOT EXISTS (SELECT 1 FROM bad)),
-             up AS (
-                 INSERT INTO attendance (school_id, class_id, student_id, date, code_id, late_minutes, note, version, source, updated_by, updated_at)
-                 SELECT (SELECT p.school FROM p), (SELECT p.class_id FROM p), t.student_id, (SELECT p.day FROM p), t.code_id, t.late_minutes, t.note, COALESCE(t.cur_version, 0) + 1, (SELECT p.source FROM p), (SELECT p.actor FROM p), (SELECT p.at FROM p)
-                   FROM towrite t ORDER BY t.student_id
-                 ON CONFLICT (student_id, class_id, date) DO UPDATE
-                    SET code_id = EXCLUDED.code_id, late_minutes = EXCLUDED.late_minutes, note = EXCLUDED.note,
-                        version = attendance.version + 1, source = EXCLUDED.source,
-                        updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
-                  WHERE attendance.version = EXCLUDED.version - 1
-                 RETURNING id, student_id, code_id, note, version),
-             history AS (
-                 INSERT INTO attendance_changes (attendance_id, school_id, changed_by, changed_at, source, from_code_id, to_code_id, from_note, to_note, version)
-                 SELECT up.id, (SELECT p.school FROM p), (SELECT p.actor FROM p), (SELECT p.at FROM p), (SELECT p.source FROM p), t.from_code, up.code_id, t.from_note, up.note, up.version
-                   FROM up JOIN towrite t USING (student_id)),
-             -- Who is told: parents linked with notifications on, once per child, parent and day.
-             changed AS (
-                 SELECT up.student_id, nc.category AS new_category, oc.category AS old_category,
-                        COALESCE(st.preferred_name, st.given_name) AS child, u.id AS parent_id, u.email, u.display_name AS parent_name,
-                        cl.name AS class_name, sc.name AS school_name
-                   FROM up JOIN towrite i USING (student_id)
-                   JOIN attendance_codes nc ON nc.id = up.code_id
-                   LEFT JOIN attendance_codes oc ON oc.id = i.from_code
-                   JOIN students st ON st.id = up.student_id
-                   JOIN parent_students ps ON ps.student_id = up.student_id AND ps.receives_notifications AND ps.may_view
-                   JOIN users u ON u.id = ps.parent_id AND u.active
-                   JOIN classes cl ON cl.id = (SELECT p.class_id FROM p)
-                   JOIN schools sc ON sc.id = (SELECT p.school FROM p)),
-             absences AS (
-                 INSERT INTO outbox_emails (created_at, school_id, kind, to_address, subject, body_text, next_attempt_at, dedupe_key)
-                 SELECT (SELECT p.at FROM p), (SELECT p.school FROM p), 'absence', c.email, c.child || ' was absent from school today',
-                        'Dear ' || c.parent_name || E',\n\n' || c.child || ' was marked absent from ' || c.class_name || ' at '
-                        || c.school_name || ' on ' || to_char((SELECT p.day FROM p), 'FMDay FMDD FMMonth YYYY') || E'.\n\n'
-                        || E'If you know why, you can tell the school here:\n' || (SELECT p.public_url FROM p) || '/parent/children/' || c.student_id
-                        || E'\n\nYou receive this because you asked to be told about absences. You can change that under My account.\n',
-                        (SELECT p.at FROM p), 'absence:' || c.student_id || ':' || (SELECT p.day FROM p) || ':' || c.parent_id
-                   FROM changed c
-                  WHERE c.new_category = 'absent' AND c.old_category IS DISTINCT FROM 'absent'
-                 ON CONFLICT (dedupe_key) DO NOTHING
-                 RETURNING 1),
-             corrections AS (
-                 INSERT INTO outbox_emails (created_at, school_id, kind, to_address, subject, body_text, next_attempt_at, dedupe_key)
-                 SELECT (SELECT p.at FROM p), (SELECT p.school FROM p), 'absence_correction', c.email, 'Correction: ' || c.child || ' is at school today',
-                        'Dear ' || c.parent_name || E',\n\n' || c.child || ' was marked absent by mistake on '
-                        || to_char((SELECT p.day FROM p), 'FMDay FMDD FMMonth YYYY') || E' and is at school after all. Please ignore our earlier email.\n',
-                        (SELECT p.at FROM p), 'absence-correction:' || c.student_id || ':' || (SELECT p.day FROM p) || ':' || c.parent_id
-                   FROM changed c
-                  WHERE c.old_category = 'absent' AND c.new_category IN ('present', 'late') AND (SELECT p.day FROM p) = (SELECT p.today FROM p)
-                    AND EXISTS (SELECT 1 FROM outbox_emails o
-                                 WHERE o.dedupe_key = 'absence:' || c.student_id || ':' || (SELECT p.day FROM p) || ':' || c.parent_id)
-                 ON CONFLICT (dedupe_key) DO NOTHING
-                 RETURNING 1)
-             SELECT COALESCE((SELECT array_agg(student_id) FROM bad), '{}') AS conflicting,
-                    (SELECT count(*) FROM up) AS written,
-                    (SELECT count(*) FROM absences) + (SELECT count(*) FROM corrections) AS emailed,
-                    CASE WHEN (SELECT count(*) FROM up) < (SELECT count(*) FROM towrite)
-                         THEN rollbook_raise('rollbook: conflicting mark') ELSE 0 END AS guard,
-                    -- Only the school's own codes (migration 28 keeps the codes key's promise so).
-                    CASE WHEN EXISTS (SELECT 1 FROM input i WHERE NOT EXISTS (
-                             SELECT 1 FROM attendance_codes c WHERE c.id = i.code_id AND c.school_id = (SELECT p.school FROM p)))
-                         THEN rollbook_raise('rollbook: not one of the school''s attendance codes') ELSE 0 END AS known",
-    )
-    .bind::<Array<BigInt>, _>(students)
-    .bind::<Array<BigInt>, _>(codes)
-    .bind::<Array<Integer>, _>(versions)
-    .bind::<Array<Nullable<SmallInt>>, _>(lates)
-    .bind::<Array<Text>, _>(notes)
-    .bind::<BigInt, _>(day.school_id)
-    .bind::<BigInt, _>(day.class_id)
-    .bind::<Date, _>(date)
-    .bind::<Text, _>(if saver.office { "office" } else { "teacher" })
-    .bind::<BigInt, _>(saver.user_id)
-    .bind::<Timestamptz, _>(saver.at)
-    .bind::<Text, _>(saver.public_url.clone())
-    .bind::<Date, _>(day.today)
-    .get_result(conn);
+    let result: QueryResult<SaveResult> =
+        crate::db::statement(include_str!("sql/upsert_register_marks.sql"))
+            .bind::<Array<BigInt>, _>(students)
+            .bind::<Array<BigInt>, _>(codes)
+            .bind::<Array<Integer>, _>(versions)
+            .bind::<Array<Nullable<SmallInt>>, _>(lates)
+            .bind::<Array<Text>, _>(notes)
+            .bind::<BigInt, _>(day.school_id)
+            .bind::<BigInt, _>(day.class_id)
+            .bind::<Date, _>(date)
+            .bind::<Text, _>(if saver.office { "office" } else { "teacher" })
+            .bind::<BigInt, _>(saver.user_id)
+            .bind::<Timestamptz, _>(saver.at)
+            .bind::<Date, _>(day.today)
+            .bind::<Array<BigInt>, _>(emails.students.clone())
+            .bind::<Array<BigInt>, _>(emails.parents.clone())
+            .bind::<Array<Text>, _>(emails.absence_subjects.clone())
+            .bind::<Array<Text>, _>(emails.absence_bodies.clone())
+            .bind::<Array<Text>, _>(emails.correction_subjects.clone())
+            .bind::<Array<Text>, _>(emails.correction_bodies.clone())
+            .get_result(conn);
     let result = crate::db::retry_on_conflict(result)?;
     if result.conflicting.is_empty() {
         return Ok(SaveOutcome::Saved {
@@ -584,7 +338,7 @@ fn save_marks_once(
         });
     }
     let mut conflicts = Vec::new();
-    for current in roster_on(conn, day.class_id, date, None)? {
+    for current in list_register_marks(conn, day.class_id, date, true)? {
         if result.conflicting.contains(&current.student_id) {
             conflicts.push(Conflict {
                 student_id: current.student_id,
@@ -628,21 +382,8 @@ pub fn register_status(
     class_ids: &[i64],
     now: DateTime<Utc>,
 ) -> QueryResult<Vec<RegisterStatus>> {
-    crate::db::cached(&[("class_ids", "bigint[]"), ("now", "timestamptz")], "WITH d AS (
-             SELECT c.id AS class_id, ((SELECT p.now FROM p)::timestamptz AT TIME ZONE s.timezone)::date AS today, s.id AS school_id, s.weekend_days
-               FROM classes c JOIN schools s ON s.id = c.school_id WHERE c.id = ANY((SELECT p.class_ids FROM p)::bigint[]))
-         SELECT d.class_id, d.today,
-                NOT (EXTRACT(ISODOW FROM d.today)::smallint = ANY (d.weekend_days)
-                     OR EXISTS (SELECT 1 FROM non_school_days n WHERE n.school_id = d.school_id AND d.today BETWEEN n.starts_on AND n.ends_on)) AS school_day,
-                (SELECT count(*) FROM enrolments e JOIN students st ON st.id = e.student_id
-                  WHERE e.class_id = d.class_id AND st.status = 'active' AND e.starts_on <= d.today
-                    AND (e.ends_on IS NULL OR e.ends_on >= d.today)) AS enrolled,
-                (SELECT count(*) FROM attendance a WHERE a.class_id = d.class_id AND a.date = d.today) AS marked,
-                (SELECT count(*) FROM attendance a JOIN attendance_codes ac ON ac.id = a.code_id
-                  WHERE a.class_id = d.class_id AND a.date = d.today AND ac.category = 'absent') AS absent
-           FROM d",
-    )
-    .bind::<Array<BigInt>, _>(class_ids.to_vec())
-    .bind::<Timestamptz, _>(now)
-    .load(conn)
+    crate::db::statement(include_str!("sql/list_register_status.sql"))
+        .bind::<Array<BigInt>, _>(class_ids.to_vec())
+        .bind::<Timestamptz, _>(now)
+        .load(conn)
 }

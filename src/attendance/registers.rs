@@ -502,7 +502,10 @@ pub async fn save_register(
         SaveOutcome::Conflicts(conflicts) => {
             // Nothing was saved. Show the stored marks where someone else changed them, and keep
             // this teacher's other choices on the page so they can save again knowingly.
-            let (_, mut fresh, _) = load(&state, &user, class_id, date, None).await?;
+            let mut fresh = db::run(&state.pool, move |conn| {
+                Ok(register::list_register_marks(conn, class_id, date, false)?)
+            })
+            .await?;
             for row in fresh.iter_mut() {
                 if conflicts.iter().any(|c| c.student_id == row.student_id) {
                     continue;
@@ -569,7 +572,12 @@ pub async fn save_mark(
         Ok(register::save_marks(conn, &d, date, &marks, &saver)?)
     })
     .await?;
-    let (_, mut now_rows, _) = load(&state, &user, class_id, date, Some(student_id)).await?;
+    let mut now_rows = db::run(&state.pool, move |conn| {
+        Ok(register::list_register_mark_of(
+            conn, class_id, date, student_id,
+        )?)
+    })
+    .await?;
     let row = now_rows.pop().ok_or(AppError::NotFound)?;
     match outcome {
         SaveOutcome::Saved { emailed, .. } => {

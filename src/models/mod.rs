@@ -2,5 +2,6 @@
 //! area's queries.
 
 pub mod classes;
+pub mod rules;
 pub mod schools;
 pub mod students;

@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Nullable, Text};
 use serde_json::json;
 
 use crate::admin::queries::{Matches, SchoolScope};
@@ -15,31 +14,17 @@ use crate::schema::{
 
 pub const PAGE_SIZE: i64 = 50;
 
-#[derive(Debug, QueryableByName)]
+#[derive(Debug)]
 pub struct StudentRow {
-    #[diesel(sql_type = BigInt)]
     pub id: i64,
-    #[diesel(sql_type = Text)]
     pub student_number: String,
-    #[diesel(sql_type = Text)]
     pub given_name: String,
-    #[diesel(sql_type = Text)]
     pub family_name: String,
-    #[diesel(sql_type = Nullable<Text>)]
     pub preferred_name: Option<String>,
-    #[diesel(sql_type = Text)]
     pub status: String,
-    #[diesel(sql_type = Nullable<Text>)]
     pub class_name: Option<String>,
-    #[diesel(sql_type = Text)]
     pub school_name: String,
 }
-
-/// The current class of each student, as one LATERAL join.
-const CURRENT_CLASS: &str = "LEFT JOIN LATERAL (
-        SELECT c.id, c.name FROM enrolments e JOIN classes c ON c.id = e.class_id
-         WHERE e.student_id = st.id AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2)
-         ORDER BY e.starts_on DESC LIMIT 1) cur ON TRUE";
 
 #[derive(Debug, Clone, Default)]
 pub struct StudentFilter {
@@ -49,74 +34,118 @@ pub struct StudentFilter {
     pub page: i64,
 }
 
-/// Which students match (parameters: school or NULL, today, search pattern, class, status),
-/// with only the conditions given (see [`crate::db::when_given`]).
-fn matching(one_school: bool, f: &StudentFilter) -> String {
-    use crate::db::when_given;
-    [
-        when_given(one_school, "st.school_id = $1", "$1::bigint"),
-        when_given(
-            f.search.is_some(),
-            "st.given_name ILIKE $3 OR st.family_name ILIKE $3
-             OR st.preferred_name ILIKE $3 OR st.student_number ILIKE $3",
-            "$3::text",
-        ),
-        when_given(
-            f.class_id.is_some(),
-            "st.id IN (SELECT e.student_id FROM enrolments e
-                        WHERE e.class_id = $4 AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2))",
-            "$4::bigint",
-        ),
-        when_given(f.status.is_some(), "st.status = $5", "$5::text"),
-        // Today is used by the class condition only; this keeps it used.
-        "$2::date IS NOT NULL".to_string(),
-    ]
-    .join(" AND ")
+/// The students in scope matching `f`, with only the conditions given: each combination is then
+/// its own statement with a plan that fits it.
+fn matching<'a>(
+    scope: SchoolScope,
+    today: NaiveDate,
+    f: &StudentFilter,
+) -> students::BoxedQuery<'a, diesel::pg::Pg> {
+    use crate::models::rules::rollbook_enrolled_on;
+    let mut query = students::table.into_boxed();
+    if let Some(school) = scope.filter() {
+        query = query.filter(students::school_id.eq(school));
+    }
+    if let Some(pattern) = f
+        .search
+        .as_deref()
+        .map(crate::admin::users::queries::contains_pattern)
+    {
+        query = query.filter(
+            students::given_name
+                .ilike(pattern.clone())
+                .or(students::family_name.ilike(pattern.clone()))
+                .nullable()
+                .or(students::preferred_name.ilike(pattern.clone()))
+                .or(students::student_number.ilike(pattern).nullable()),
+        );
+    }
+    if let Some(class_id) = f.class_id {
+        query = query.filter(
+            students::id.eq_any(
+                enrolments::table
+                    .filter(enrolments::class_id.eq(class_id))
+                    .filter(rollbook_enrolled_on(
+                        enrolments::starts_on,
+                        enrolments::ends_on,
+                        today,
+                    ))
+                    .select(enrolments::student_id),
+            ),
+        );
+    }
+    if let Some(status) = &f.status {
+        query = query.filter(students::status.eq(status.clone()));
+    }
+    query
 }
 
 /// One page of the students in scope matching `f`, by name, with their current class, and how
-/// many match. The page is taken first and only its 50 rows look up a class.
+/// many match. Only the page's students look up a class.
 pub fn list_students(
     conn: &mut PgConnection,
     scope: SchoolScope,
     today: NaiveDate,
     f: &StudentFilter,
 ) -> QueryResult<(Vec<StudentRow>, Matches)> {
+    use crate::models::rules::rollbook_enrolled_on;
+    use crate::schema::schools;
     let offset = f.page.max(0) * PAGE_SIZE;
-    let search = f
-        .search
-        .as_deref()
-        .map(crate::admin::users::queries::contains_pattern);
-    let matching = matching(scope.filter().is_some(), f);
-    let rows = diesel::sql_query(format!(
-        "SELECT st.id, st.student_number, st.given_name, st.family_name, st.preferred_name, st.status,
-                cur.name AS class_name, s.name AS school_name
-           FROM (SELECT st.* FROM students st WHERE {matching}
-                  ORDER BY st.family_name, st.given_name, st.id LIMIT $6 OFFSET $7) st
-           JOIN schools s ON s.id = st.school_id
-           {CURRENT_CLASS}
-          ORDER BY st.family_name, st.given_name, st.id"
-    ))
-    .bind::<Nullable<BigInt>, _>(scope.filter())
-    .bind::<Date, _>(today)
-    .bind::<Nullable<Text>, _>(search.clone())
-    .bind::<Nullable<BigInt>, _>(f.class_id)
-    .bind::<Nullable<Text>, _>(f.status.as_deref())
-    .bind::<BigInt, _>(PAGE_SIZE)
-    .bind::<BigInt, _>(offset)
-    .load(conn)?;
+    type Page = (i64, String, String, String, Option<String>, String, String);
+    let page: Vec<Page> = matching(scope, today, f)
+        .inner_join(schools::table)
+        .select((
+            students::id,
+            students::student_number,
+            students::given_name,
+            students::family_name,
+            students::preferred_name,
+            students::status,
+            schools::name,
+        ))
+        .order((students::family_name, students::given_name, students::id))
+        .limit(PAGE_SIZE)
+        .offset(offset)
+        .load(conn)?;
+    let ids: Vec<i64> = page.iter().map(|p| p.0).collect();
+    // Latest started first: a student's first row is their current class.
+    let current: Vec<(i64, String)> = enrolments::table
+        .inner_join(classes::table)
+        .filter(enrolments::student_id.eq_any(&ids))
+        .filter(rollbook_enrolled_on(
+            enrolments::starts_on,
+            enrolments::ends_on,
+            today,
+        ))
+        .order((enrolments::student_id, enrolments::starts_on.desc()))
+        .select((enrolments::student_id, classes::name))
+        .load(conn)?;
+    let rows = page
+        .into_iter()
+        .map(
+            |(id, student_number, given_name, family_name, preferred_name, status, school_name)| {
+                StudentRow {
+                    class_name: current
+                        .iter()
+                        .find(|(s, _)| *s == id)
+                        .map(|(_, name)| name.clone()),
+                    id,
+                    student_number,
+                    given_name,
+                    family_name,
+                    preferred_name,
+                    status,
+                    school_name,
+                }
+            },
+        )
+        .collect();
     let limit = Matches::count_limit(offset, PAGE_SIZE);
-    let counted: i64 = diesel::sql_query(format!(
-        "SELECT count(*) AS id FROM (SELECT 1 FROM students st WHERE {matching} LIMIT $6 + 1) m"
-    ))
-    .bind::<Nullable<BigInt>, _>(scope.filter())
-    .bind::<Date, _>(today)
-    .bind::<Nullable<Text>, _>(search)
-    .bind::<Nullable<BigInt>, _>(f.class_id)
-    .bind::<Nullable<Text>, _>(f.status.as_deref())
-    .bind::<BigInt, _>(limit)
-    .get_result::<crate::db::IdRow>(conn)?
-    .id;
+    let counted = matching(scope, today, f)
+        .select(students::id)
+        .limit(limit + 1)
+        .load::<i64>(conn)?
+        .len() as i64;
     Ok((rows, Matches::of(counted, limit)))
 }
 
@@ -351,8 +380,10 @@ pub fn update_student(
     today: NaiveDate,
 ) -> Result<(), Refusal> {
     conn.transaction(|conn| {
-        diesel::sql_query("SELECT 1 FROM students WHERE id = $1 FOR UPDATE")
-            .bind::<BigInt, _>(id)
+        students::table
+            .find(id)
+            .select(students::id)
+            .for_update()
             .execute(conn)?;
         let current = find_student(conn, scope, id, today)?;
         if current.student.updated_at != version {
