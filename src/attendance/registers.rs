@@ -84,22 +84,6 @@ struct RegisterPage {
 }
 
 impl RegisterPage {
-    /// Every student's row ([`push_row`]).
-    fn rows_html(&self) -> String {
-        let mut out = String::with_capacity(self.rows.len() * (900 + 300 * self.codes.len()));
-        for row in &self.rows {
-            push_row(
-                &mut out,
-                row,
-                &self.codes,
-                &self.base_url,
-                self.editable,
-                self.notice.as_deref(),
-            );
-        }
-        out
-    }
-
     fn marked(&self) -> usize {
         self.rows.iter().filter(|r| r.code_id.is_some()).count()
     }
@@ -116,108 +100,15 @@ impl RegisterPage {
     }
 }
 
-/// One student's row of the register, written by hand: the page writes 30 of them, each with a
-/// radio button per code, and the htmx answer to a saved mark is one. Text goes through
-/// `push_escaped`; the whitespace is what the templates' `minimize` setting makes of theirs.
-fn push_row(
-    out: &mut String,
-    row: &RosterMark,
-    codes: &[Code],
-    base_url: &str,
+/// One student's row of the register, as the page includes it: htmx's answer to a saved mark.
+#[derive(Template)]
+#[template(path = "attendance/register_row.html")]
+struct RegisterRow<'a> {
+    row: RosterMark,
+    codes: &'a [Code],
+    base_url: &'a str,
     editable: bool,
-    notice: Option<&str>,
-) {
-    use crate::web::html::{push_escaped, push_int};
-    let id = row.student_id;
-    let name = row.display_name();
-    out.push_str("<tr id=\"row-");
-    push_int(out, id);
-    out.push_str("\" class=\"register-row");
-    if row.code_id.is_none() {
-        out.push_str(" unmarked");
-    }
-    out.push('"');
-    if editable {
-        out.push_str(" hx-post=\"");
-        push_escaped(out, base_url);
-        out.push_str("/students/");
-        push_int(out, id);
-        out.push_str("\" hx-trigger=\"change\" hx-target=\"this\" hx-swap=\"outerHTML\"");
-    }
-    out.push_str(">\n  <th scope=\"row\" id=\"name-");
-    push_int(out, id);
-    out.push_str("\">");
-    push_escaped(out, &name);
-    out.push_str("</th>\n  <td>\n    <input type=\"hidden\" name=\"version_");
-    push_int(out, id);
-    out.push_str("\" value=\"");
-    push_int(out, row.version);
-    out.push_str("\">\n    <fieldset class=\"codes\" aria-labelledby=\"name-");
-    push_int(out, id);
-    out.push_str("\">\n");
-    for c in codes {
-        out.push_str("\n<label class=\"code code-");
-        push_escaped(out, &c.category);
-        out.push_str("\"><input type=\"radio\" name=\"mark_");
-        push_int(out, id);
-        out.push_str("\" value=\"");
-        push_int(out, c.id);
-        out.push_str("\" data-key=\"");
-        push_escaped(out, &c.code);
-        out.push('"');
-        if row.code_id == Some(c.id) {
-            out.push_str(" checked");
-        }
-        if !editable {
-            out.push_str(" disabled");
-        }
-        out.push_str("><span title=\"");
-        push_escaped(out, &c.label);
-        out.push_str("\">");
-        push_escaped(out, &c.code);
-        out.push_str("</span><span class=\"visually-hidden\"> ");
-        push_escaped(out, &c.label);
-        out.push_str("</span></label>\n");
-    }
-    out.push_str("\n</fieldset>\n  </td>\n  <td class=\"extras\">\n    <label class=\"visually-hidden\" for=\"late-");
-    push_int(out, id);
-    out.push_str("\">Minutes late for ");
-    push_escaped(out, &name);
-    out.push_str("</label>\n    <input id=\"late-");
-    push_int(out, id);
-    out.push_str("\" name=\"late_");
-    push_int(out, id);
-    out.push_str("\" type=\"number\" min=\"0\" max=\"600\" inputmode=\"numeric\" placeholder=\"min\" value=\"");
-    if let Some(m) = row.late_minutes {
-        push_int(out, m);
-    }
-    out.push('"');
-    if !editable {
-        out.push_str(" disabled");
-    }
-    out.push_str(">\n    <label class=\"visually-hidden\" for=\"note-");
-    push_int(out, id);
-    out.push_str("\">Note for ");
-    push_escaped(out, &name);
-    out.push_str("</label>\n    <input id=\"note-");
-    push_int(out, id);
-    out.push_str("\" name=\"note_");
-    push_int(out, id);
-    out.push_str("\" type=\"text\" maxlength=\"500\" placeholder=\"Note\" value=\"");
-    push_escaped(out, &row.note);
-    out.push('"');
-    if !editable {
-        out.push_str(" disabled");
-    }
-    out.push_str(">\n  </td>\n  <td class=\"state\" role=\"status\">");
-    if let Some(n) = notice {
-        out.push_str("<span class=\"notice-inline\">");
-        push_escaped(out, n);
-        out.push_str("</span>");
-    } else if row.source.as_deref() == Some("office") {
-        out.push_str("<small>Office</small>");
-    }
-    out.push_str("</td>\n</tr>");
+    notice: Option<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -550,8 +441,14 @@ pub async fn save_mark(
                     notice: Option<String>,
                     status: StatusCode|
      -> Result<HttpResponse, AppError> {
-        let mut html = String::with_capacity(900 + 300 * codes.len());
-        push_row(&mut html, &row, &codes, &base, true, notice.as_deref());
+        let html = RegisterRow {
+            row,
+            codes: &codes,
+            base_url: &base,
+            editable: true,
+            notice,
+        }
+        .render()?;
         Ok(crate::web::htmx::fragment_response(status, html))
     };
     if let DayState::ReadOnly(m) | DayState::NoRegister(m) = day.state(date, is_office(&user)) {
