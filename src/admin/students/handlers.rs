@@ -412,11 +412,15 @@ async fn student_page(
             queries::record_view(conn, id, record.student.school_id, &actor)?;
             let links = queries::list_parent_links(conn, id)?;
             // The school year so far, unless a range was asked for.
-            let calendar = crate::parents::queries::child_calendar(conn, id, now)?;
+            let calendar = crate::models::attendance::find_student_calendar(conn, id, now)?;
             let to = to_q.unwrap_or(calendar.today);
             let from = from_q.or(calendar.year_start).unwrap_or(to);
-            let tally =
-                crate::parents::queries::tally_between(conn, id, from.min(to), to.max(from))?;
+            let tally = crate::models::attendance::count_marks_between(
+                conn,
+                id,
+                from.min(to),
+                to.max(from),
+            )?;
             Ok::<_, diesel::result::Error>((record, links, (from.min(to), to.max(from)), tally))
         })?)
     })

@@ -227,16 +227,16 @@ pub fn insert_user(
             .get_result(conn)
             .optional()?
             .ok_or(Refusal::EmailTaken)?;
-        let recipient = crate::accounts::tokens::Recipient {
+        let recipient = crate::models::tokens::Recipient {
             user_id: id,
             email: values.email.clone(),
             display_name: values.display_name.clone(),
             school_id: values.school_id,
         };
-        crate::accounts::tokens::issue(
+        crate::models::tokens::issue(
             conn,
             &recipient,
-            crate::accounts::tokens::Purpose::Invite,
+            crate::models::tokens::Purpose::Invite,
             Some(inviter),
             public_url,
             actor.at,
@@ -380,18 +380,18 @@ pub fn send_link(
         if !user.active {
             return Err(Refusal::Database(diesel::result::Error::NotFound));
         }
-        let recipient = crate::accounts::tokens::Recipient {
+        let recipient = crate::models::tokens::Recipient {
             user_id,
             email: user.email.clone(),
             display_name: user.display_name.clone(),
             school_id: user.school_id,
         };
         let purpose = if user.invited {
-            crate::accounts::tokens::Purpose::Invite
+            crate::models::tokens::Purpose::Invite
         } else {
-            crate::accounts::tokens::Purpose::Reset
+            crate::models::tokens::Purpose::Reset
         };
-        crate::accounts::tokens::issue(
+        crate::models::tokens::issue(
             conn,
             &recipient,
             purpose,
