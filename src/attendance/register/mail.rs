@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Text};
 
-use super::register::{MarkInput, RegisterDay};
+use super::{MarkInput, RegisterDay};
 
 /// "Dear …": a child was marked absent.
 #[derive(Template)]

@@ -2,16 +2,15 @@
 //! office's corrections (`/admin/classes/{id}/attendance/{date}`). Without JavaScript the page is
 //! one form saved with one POST; with htmx each tap saves its row at once.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 
-use crate::attendance::register::{
-    self, Code, Conflict, DayState, MarkInput, RegisterDay, RosterMark, SaveOutcome, Saver,
-};
+use super::forms::{off_roster, off_roster_errors, parse_marks};
+use super::views::{RegisterPage, RegisterRow};
+use super::{Code, Conflict, DayState, RegisterDay, RosterMark, SaveOutcome, Saver};
+use crate::attendance::register;
 use crate::db;
 use crate::error::AppError;
 use crate::web::layout::{render_status, see_other_saved, Layout};
@@ -61,54 +60,6 @@ async fn load(
         Ok((day, rows, codes))
     })
     .await
-}
-
-#[derive(Template)]
-#[template(path = "attendance/register.html")]
-struct RegisterPage {
-    layout: Layout,
-    day: RegisterDay,
-    date: NaiveDate,
-    rows: Vec<RosterMark>,
-    codes: Vec<Code>,
-    base_url: String,
-    editable: bool,
-    closed: Option<String>,
-    read_only: Option<String>,
-    conflicts: Vec<Conflict>,
-    errors: Vec<String>,
-    office: bool,
-    back_url: String,
-    /// Rows share their template with the htmx fragment, which can carry a notice.
-    notice: Option<String>,
-}
-
-impl RegisterPage {
-    fn marked(&self) -> usize {
-        self.rows.iter().filter(|r| r.code_id.is_some()).count()
-    }
-
-    fn code_label(&self, id: &Option<i64>) -> String {
-        id.and_then(|id| self.codes.iter().find(|c| c.id == id))
-            .map_or("—".into(), |c| c.label.clone())
-    }
-
-    fn day_url(&self, days: i64) -> String {
-        let date = self.date + chrono::Duration::days(days);
-        let base = self.base_url.rsplit_once('/').map_or("", |(b, _)| b);
-        format!("{base}/{}", date.format("%Y-%m-%d"))
-    }
-}
-
-/// One student's row of the register, as the page includes it: htmx's answer to a saved mark.
-#[derive(Template)]
-#[template(path = "attendance/register_row.html")]
-struct RegisterRow<'a> {
-    row: RosterMark,
-    codes: &'a [Code],
-    base_url: &'a str,
-    editable: bool,
-    notice: Option<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -182,133 +133,6 @@ pub async fn show_register(
         Vec::new(),
         StatusCode::OK,
     )
-}
-
-/// Reads `mark_{id}`, `version_{id}`, `late_{id}` and `note_{id}` for the students on the roster.
-fn parse_marks(
-    fields: &[(String, String)],
-    rows: &[RosterMark],
-    codes: &[Code],
-    only: Option<i64>,
-    all_present: bool,
-) -> (Vec<MarkInput>, Vec<String>) {
-    let map: HashMap<&str, &str> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let mut marks = Vec::new();
-    let mut errors = Vec::new();
-    let present = codes.iter().find(|c| c.category == "present").map(|c| c.id);
-    for row in rows
-        .iter()
-        .filter(|r| only.is_none_or(|o| o == r.student_id))
-    {
-        let id = row.student_id;
-        let get = |k: &str| {
-            map.get(format!("{k}_{id}").as_str())
-                .map(|v| v.trim())
-                .unwrap_or("")
-        };
-        let version = get("version").parse::<i32>().unwrap_or(0);
-        let code = match get("mark") {
-            "" if all_present && row.code_id.is_none() => match present {
-                Some(p) => p,
-                None => continue,
-            },
-            "" => continue,
-            raw => match raw
-                .parse::<i64>()
-                .ok()
-                .filter(|c| codes.iter().any(|k| k.id == *c))
-            {
-                Some(c) => c,
-                None => {
-                    errors.push(format!(
-                        "{}: choose one of the codes shown.",
-                        row.display_name()
-                    ));
-                    continue;
-                }
-            },
-        };
-        let late_minutes = match get("late") {
-            "" => None,
-            raw => match raw.parse::<i16>().ok().filter(|m| (0..=600).contains(m)) {
-                Some(m) => Some(m),
-                None => {
-                    errors.push(format!(
-                        "{}: minutes late must be a whole number from 0 to 600.",
-                        row.display_name()
-                    ));
-                    continue;
-                }
-            },
-        };
-        let note = get("note").to_string();
-        if note.chars().count() > 500 {
-            errors.push(format!(
-                "{}: a note has at most 500 characters.",
-                row.display_name()
-            ));
-            continue;
-        }
-        let is_late = codes.iter().any(|c| c.id == code && c.category == "late");
-        marks.push(MarkInput {
-            student_id: id,
-            code_id: code,
-            version,
-            late_minutes: late_minutes.filter(|_| is_late),
-            note,
-        });
-    }
-    (marks, errors)
-}
-
-/// The students a register form names (`mark_{id}`, `late_{id}`, …) who are not on its roster.
-fn off_roster(fields: &[(String, String)], rows: &[RosterMark]) -> Vec<i64> {
-    let mut ids: Vec<i64> = fields
-        .iter()
-        .filter_map(|(k, _)| {
-            let (field, id) = k.split_once('_')?;
-            ["mark", "late", "note", "version"]
-                .contains(&field)
-                .then(|| id.parse::<i64>().ok())?
-        })
-        .filter(|id| !rows.iter().any(|r| r.student_id == *id))
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
-}
-
-/// One sentence per student a save named who is not enrolled in the class that day: by name
-/// when the student is the school's, else by number (another school's names are not shown).
-async fn off_roster_errors(
-    state: &AppState,
-    school_id: i64,
-    ids: Vec<i64>,
-) -> Result<Vec<String>, AppError> {
-    use crate::schema::students;
-    use diesel::prelude::*;
-    let asked = ids.clone();
-    let named: Vec<(i64, String, String)> = db::run(&state.pool, move |conn| {
-        Ok(students::table
-            .filter(students::id.eq_any(&asked))
-            .filter(students::school_id.eq(school_id))
-            .select((students::id, students::given_name, students::family_name))
-            .load(conn)?)
-    })
-    .await?;
-    Ok(ids
-        .iter()
-        .map(|id| {
-            let who = named
-                .iter()
-                .find(|(n, _, _)| n == id)
-                .map_or(format!("Student {id}"), |(_, g, f)| format!("{g} {f}"));
-            format!("{who} is not enrolled in this class on this day, so nothing was saved.")
-        })
-        .collect())
 }
 
 fn saver(state: &AppState, user: &CurrentUser) -> Saver {
