@@ -57,20 +57,16 @@ pub fn flush(conn: &mut PgConnection, log: &BusyLog) -> QueryResult<usize> {
         return Ok(0);
     }
     let cut = |s: &str, n: usize| s.chars().take(n).collect::<String>();
-    diesel::sql_query(
-        "INSERT INTO login_events (at, email, ip, user_agent, outcome)
-         SELECT r.at, r.email, r.ip, r.user_agent, 'busy'
-           FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[]) AS r(at, email, ip, user_agent)",
-    )
-    .bind::<Array<Timestamptz>, _>(rows.iter().map(|r| r.at).collect::<Vec<_>>())
-    .bind::<Array<Text>, _>(rows.iter().map(|r| cut(&r.email, 254)).collect::<Vec<_>>())
-    .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| r.ip.clone()).collect::<Vec<_>>())
-    .bind::<Array<Nullable<Text>>, _>(
-        rows.iter()
-            .map(|r| r.user_agent.as_deref().map(|u| cut(u, 400)))
-            .collect::<Vec<_>>(),
-    )
-    .execute(conn)
+    crate::db::statement(include_str!("sql/insert_busy_sign_ins.sql"))
+        .bind::<Array<Timestamptz>, _>(rows.iter().map(|r| r.at).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(rows.iter().map(|r| cut(&r.email, 254)).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| r.ip.clone()).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Text>>, _>(
+            rows.iter()
+                .map(|r| r.user_agent.as_deref().map(|u| cut(u, 400)))
+                .collect::<Vec<_>>(),
+        )
+        .execute(conn)
 }
 
 /// Writes refusals once a second while the server runs.

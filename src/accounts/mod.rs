@@ -7,7 +7,6 @@ pub mod handlers;
 pub mod passwords;
 pub mod queries;
 pub mod reset;
-pub mod tokens;
 
 use actix_web::web;
 

@@ -134,25 +134,11 @@ pub fn recent_failures(
 ) -> QueryResult<RecentFailures> {
     use diesel::sql_types::{Nullable, Text, Timestamptz};
     let window_start = now - throttle::WINDOW;
-    let counts: FailureCounts = diesel::sql_query(
-        "WITH since AS (
-             SELECT GREATEST($3,
-                    COALESCE((SELECT max(at) FROM login_events
-                               WHERE email = $1 AND outcome IN ('success', 'unlocked')), '-infinity')) AS at)
-         SELECT (SELECT count(*) FROM login_events
-                  WHERE email = $1 AND outcome = 'bad_credentials' AND at > (SELECT at FROM since)) AS email_failures,
-                (SELECT max(at) FROM login_events
-                  WHERE email = $1 AND outcome = 'bad_credentials' AND at > (SELECT at FROM since)) AS last_email_failure,
-                (SELECT count(*) FROM login_events
-                  WHERE ip = $2 AND outcome = 'bad_credentials' AND at > $3) AS address_failures,
-                (SELECT min(at) FROM login_events
-                  WHERE ip = $2 AND outcome = 'bad_credentials' AND at > $3) AS oldest_address_failure,
-                (SELECT locked_until FROM users WHERE email = $1) AS locked_until",
-    )
-    .bind::<Text, _>(email)
-    .bind::<Nullable<Text>, _>(ip)
-    .bind::<Timestamptz, _>(window_start)
-    .get_result(conn)?;
+    let counts: FailureCounts = crate::db::statement(include_str!("sql/find_recent_failures.sql"))
+        .bind::<Text, _>(email.to_string())
+        .bind::<Nullable<Text>, _>(ip.map(str::to_string))
+        .bind::<Timestamptz, _>(window_start)
+        .get_result(conn)?;
     Ok(RecentFailures {
         email_failures: counts.email_failures,
         last_email_failure: counts.last_email_failure,

@@ -9,10 +9,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::accounts::queries::{self, LoginAttempt, LoginOutcome};
-use crate::accounts::tokens::{self, Purpose, ValidLink};
 use crate::db;
 use crate::domain::{EmailAddress, NewPassword};
 use crate::error::AppError;
+use crate::models::tokens::{self, Purpose, ValidLink};
 use crate::web::layout::{render_status, see_other, Layout};
 use crate::AppState;
 

@@ -65,30 +65,11 @@ pub fn list_school_counts(
     scope: SchoolScope,
     on: NaiveDate,
 ) -> QueryResult<Vec<SchoolCounts>> {
-    diesel::sql_query(
-        "SELECT s.id, s.name, ay.name AS academic_year,
-                (SELECT count(*) FROM students st WHERE st.school_id = s.id AND st.status = 'active') AS students,
-                (SELECT count(*) FROM users u WHERE u.school_id = s.id AND u.role = 'teacher' AND u.active) AS teachers,
-                (SELECT count(*) FROM users u WHERE u.school_id = s.id AND u.role = 'principal' AND u.active) AS principals,
-                (SELECT count(*) FROM classes c WHERE c.academic_year_id = ay.id) AS classes
-           FROM schools s
-           LEFT JOIN LATERAL (
-                SELECT y.id, y.name FROM academic_years y
-                 WHERE y.school_id = s.id AND y.starts_on <= $2 AND y.ends_on >= $2
-                 ORDER BY y.starts_on DESC LIMIT 1) ay ON TRUE
-          WHERE ($1::bigint IS NULL OR s.id = $1)
-          ORDER BY s.name",
-    )
-    .bind::<Nullable<BigInt>, _>(scope.filter())
-    .bind::<Date, _>(on)
-    .load(conn)
+    crate::db::statement(include_str!("sql/list_school_counts.sql"))
+        .bind::<Nullable<BigInt>, _>(scope.filter())
+        .bind::<Date, _>(on)
+        .load(conn)
 }
-
-/// The SQL condition "user u is within school scope $1" (NULL: the whole district): staff of the
-/// school, or parents of one of its students.
-pub const USER_IN_SCOPE: &str = "($1::bigint IS NULL OR u.school_id = $1 OR EXISTS (
-        SELECT 1 FROM parent_students ps JOIN students st ON st.id = ps.student_id
-         WHERE ps.parent_id = u.id AND st.school_id = $1))";
 
 /// An account that is locked after failed sign-ins.
 #[derive(Debug, QueryableByName)]
@@ -113,15 +94,10 @@ pub fn list_locked_accounts(
     scope: SchoolScope,
     now: DateTime<Utc>,
 ) -> QueryResult<Vec<LockedAccount>> {
-    diesel::sql_query(format!(
-        "SELECT u.id, u.display_name, u.email, u.role, u.locked_until, u.failed_logins::bigint AS failed_logins
-           FROM users u
-          WHERE u.locked_until > $2 AND {USER_IN_SCOPE}
-          ORDER BY u.locked_until DESC, u.id"
-    ))
-    .bind::<Nullable<BigInt>, _>(scope.filter())
-    .bind::<Timestamptz, _>(now)
-    .load(conn)
+    crate::db::statement(include_str!("sql/list_locked_accounts.sql"))
+        .bind::<Nullable<BigInt>, _>(scope.filter())
+        .bind::<Timestamptz, _>(now)
+        .load(conn)
 }
 
 /// Unlocks an account in scope: clears the lock and restarts its failure count (an `unlocked`
@@ -140,15 +116,16 @@ pub fn unlock_account(
             #[diesel(sql_type = Nullable<Timestamptz>)]
             locked_until: Option<DateTime<Utc>>,
         }
-        let target: Target = diesel::sql_query(format!(
-            "SELECT u.email, u.locked_until FROM users u WHERE u.id = $2 AND {USER_IN_SCOPE} FOR UPDATE"
-        ))
-        .bind::<Nullable<BigInt>, _>(scope.filter())
-        .bind::<BigInt, _>(user_id)
-        .get_result(conn)?;
+        let target: Target = crate::db::statement(include_str!("sql/find_lock_target.sql"))
+            .bind::<Nullable<BigInt>, _>(scope.filter())
+            .bind::<BigInt, _>(user_id)
+            .get_result(conn)?;
         use crate::schema::{login_events, users};
         diesel::update(users::table.find(user_id))
-            .set((users::locked_until.eq(None::<DateTime<Utc>>), users::failed_logins.eq(0)))
+            .set((
+                users::locked_until.eq(None::<DateTime<Utc>>),
+                users::failed_logins.eq(0),
+            ))
             .execute(conn)?;
         diesel::insert_into(login_events::table)
             .values((

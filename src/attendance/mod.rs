@@ -1,11 +1,13 @@
-//! The teacher portal's home and class pages (registers arrive with the attendance issue).
+//! The teacher portal's home and class pages, and the registers (`register/`) teachers and the office take.
 //! Teachers only; every query is scoped to classes the teacher teaches (homeroom or subject).
 
 pub mod codes;
 pub mod handlers;
 pub mod office;
 pub mod register;
-pub mod registers;
+
+/// The register pages' handlers under their former name, which `office.rs` still uses.
+pub use register::handlers as registers;
 
 use actix_web::web;
 
@@ -24,14 +26,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub fn register_routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/classes/{class_id}/attendance/{date}",
-        web::get().to(registers::show_register),
+        web::get().to(register::handlers::show_register),
     )
     .route(
         "/classes/{class_id}/attendance/{date}",
-        web::post().to(registers::save_register),
+        web::post().to(register::handlers::save_register),
     )
     .route(
         "/classes/{class_id}/attendance/{date}/students/{student_id}",
-        web::post().to(registers::save_mark),
+        web::post().to(register::handlers::save_mark),
     );
 }

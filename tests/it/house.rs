@@ -24,8 +24,6 @@ const WIRING: [&str; 3] = ["src/app.rs", "src/main.rs", "src/seed/"];
 const KNOWN: &[(&str, &str)] = &[
     ("src/admin/structure/schools.rs", "attendance"),
     ("src/admin/structure/schools.rs", "gradebook"),
-    ("src/admin/students/handlers.rs", "parents"),
-    ("src/admin/users/queries.rs", "accounts"),
     ("src/attendance/handlers.rs", "gradebook"),
 ];
 

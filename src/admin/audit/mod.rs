@@ -160,28 +160,21 @@ pub async fn list_audit(
     let entity = query.entity.trim().chars().take(40).collect::<String>();
     let entity_id = query.entity_id.trim().parse::<i64>().ok();
     let rows = db::run(&state.pool, move |conn| {
-        Ok(diesel::sql_query(
-            "SELECT a.id, a.at, u.display_name AS actor, a.ip, a.action, a.entity, a.entity_id, a.before, a.after,
-                    count(*) OVER () AS total
-               FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-              WHERE ($1::bigint IS NULL OR a.school_id = $1)
-                AND ($2::text IS NULL OR u.display_name ILIKE $2 OR u.email ILIKE $2)
-                AND ($3::text IS NULL OR a.entity = $3)
-                AND ($4::bigint IS NULL OR a.entity_id = $4)
-                AND ($5::date IS NULL OR a.at >= $5::date)
-                AND ($6::date IS NULL OR a.at < $6::date + 1)
-              ORDER BY a.at DESC, a.id DESC
-              LIMIT $7 OFFSET $8",
+        Ok(
+            crate::db::statement(include_str!("sql/list_audit_entries.sql"))
+                .bind::<Nullable<BigInt>, _>(scope.filter())
+                .bind::<Nullable<Text>, _>(
+                    (!person.is_empty())
+                        .then(|| crate::admin::users::queries::contains_pattern(&person)),
+                )
+                .bind::<Nullable<Text>, _>((!entity.is_empty()).then_some(entity))
+                .bind::<Nullable<BigInt>, _>(entity_id)
+                .bind::<Nullable<diesel::sql_types::Date>, _>(from)
+                .bind::<Nullable<diesel::sql_types::Date>, _>(to)
+                .bind::<BigInt, _>(PAGE_SIZE)
+                .bind::<BigInt, _>(page_index * PAGE_SIZE)
+                .load::<AuditRow>(conn)?,
         )
-        .bind::<Nullable<BigInt>, _>(scope.filter())
-        .bind::<Nullable<Text>, _>((!person.is_empty()).then(|| crate::admin::users::queries::contains_pattern(&person)))
-        .bind::<Nullable<Text>, _>((!entity.is_empty()).then_some(entity))
-        .bind::<Nullable<BigInt>, _>(entity_id)
-        .bind::<Nullable<diesel::sql_types::Date>, _>(from)
-        .bind::<Nullable<diesel::sql_types::Date>, _>(to)
-        .bind::<BigInt, _>(PAGE_SIZE)
-        .bind::<BigInt, _>(page_index * PAGE_SIZE)
-        .load::<AuditRow>(conn)?)
     })
     .await?;
     let total = rows.first().map_or(0, |r| r.total);

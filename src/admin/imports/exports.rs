@@ -58,25 +58,12 @@ pub async fn export_students(
 ) -> Result<HttpResponse, AppError> {
     let (scope, today) = (SchoolScope::of(&user), app.clock.now().date_naive());
     let rows = db::run(&app.pool, move |conn| {
-        Ok(diesel::sql_query(
-            "SELECT st.student_number, st.given_name, st.family_name, st.preferred_name,
-                    to_char(st.date_of_birth, 'YYYY-MM-DD') AS date_of_birth, st.gender,
-                    to_char(st.enrolled_on, 'YYYY-MM-DD') AS enrolled_on, cur.name AS class,
-                    st.medical_notes, st.allergies, st.status, s.name AS school,
-                    (SELECT concat_ws(E'\\x1f', g.name, g.relationship, g.phone, g.email) FROM guardians g
-                      WHERE g.student_id = st.id ORDER BY g.position, g.id LIMIT 1) AS g1,
-                    (SELECT concat_ws(E'\\x1f', g.name, g.relationship, g.phone, g.email) FROM guardians g
-                      WHERE g.student_id = st.id ORDER BY g.position, g.id OFFSET 1 LIMIT 1) AS g2
-               FROM students st JOIN schools s ON s.id = st.school_id
-               LEFT JOIN LATERAL (SELECT c.name FROM enrolments e JOIN classes c ON c.id = e.class_id
-                   WHERE e.student_id = st.id AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2)
-                   ORDER BY e.starts_on DESC LIMIT 1) cur ON TRUE
-              WHERE ($1::bigint IS NULL OR st.school_id = $1)
-              ORDER BY s.name, st.family_name, st.given_name, st.id",
+        Ok(
+            crate::db::statement(include_str!("sql/list_students_export.sql"))
+                .bind::<Nullable<BigInt>, _>(scope.filter())
+                .bind::<diesel::sql_types::Date, _>(today)
+                .load::<StudentExport>(conn)?,
         )
-        .bind::<Nullable<BigInt>, _>(scope.filter())
-        .bind::<diesel::sql_types::Date, _>(today)
-        .load::<StudentExport>(conn)?)
     })
     .await?;
     let guardian = |g: &Option<String>| -> Vec<String> {
@@ -141,14 +128,11 @@ pub async fn export_users(
 ) -> Result<HttpResponse, AppError> {
     let scope = SchoolScope::of(&user);
     let rows = db::run(&app.pool, move |conn| {
-        Ok(diesel::sql_query(format!(
-            "SELECT u.email, u.display_name, u.role, u.phone, s.name AS school, u.active
-               FROM users u LEFT JOIN schools s ON s.id = u.school_id
-              WHERE {} ORDER BY u.display_name, u.id",
-            crate::admin::queries::USER_IN_SCOPE
-        ))
-        .bind::<Nullable<BigInt>, _>(scope.filter())
-        .load::<UserExport>(conn)?)
+        Ok(
+            crate::db::statement(include_str!("sql/list_users_export.sql"))
+                .bind::<Nullable<BigInt>, _>(scope.filter())
+                .load::<UserExport>(conn)?,
+        )
     })
     .await?;
     let body = to_csv(
@@ -189,19 +173,12 @@ pub async fn export_classes(
 ) -> Result<HttpResponse, AppError> {
     let (scope, today) = (SchoolScope::of(&user), app.clock.now().date_naive());
     let rows = db::run(&app.pool, move |conn| {
-        Ok(diesel::sql_query(
-            "SELECT s.name AS school, y.name AS year, c.name, c.grade_level, h.display_name AS homeroom,
-                    (SELECT count(*) FROM enrolments e JOIN students st ON st.id = e.student_id
-                      WHERE e.class_id = c.id AND st.status = 'active'
-                        AND e.starts_on <= $2 AND (e.ends_on IS NULL OR e.ends_on >= $2)) AS students
-               FROM classes c JOIN schools s ON s.id = c.school_id JOIN academic_years y ON y.id = c.academic_year_id
-               LEFT JOIN users h ON h.id = c.homeroom_teacher_id
-              WHERE ($1::bigint IS NULL OR c.school_id = $1)
-              ORDER BY s.name, y.starts_on DESC, c.grade_level, c.name",
+        Ok(
+            crate::db::statement(include_str!("sql/list_classes_export.sql"))
+                .bind::<Nullable<BigInt>, _>(scope.filter())
+                .bind::<diesel::sql_types::Date, _>(today)
+                .load::<ClassExport>(conn)?,
         )
-        .bind::<Nullable<BigInt>, _>(scope.filter())
-        .bind::<diesel::sql_types::Date, _>(today)
-        .load::<ClassExport>(conn)?)
     })
     .await?;
     let body = to_csv(

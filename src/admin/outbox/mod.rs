@@ -86,22 +86,16 @@ pub async fn list_outbox(
                 outbox_emails::sent_at,
             ))
             .load(conn)?;
-        #[derive(QueryableByName)]
-        struct Count {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            status: String,
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
+        let mut per_status = outbox_emails::table
+            .group_by(outbox_emails::status)
+            .select((outbox_emails::status, diesel::dsl::count_star()))
+            .order(outbox_emails::status)
+            .into_boxed();
+        if let Some(school) = scope.filter() {
+            per_status = per_status.filter(outbox_emails::school_id.eq(school));
         }
-        let counts = diesel::sql_query(
-            "SELECT status, count(*) AS n FROM outbox_emails
-              WHERE ($1::bigint IS NULL OR school_id = $1) GROUP BY status ORDER BY status",
-        )
-        .bind::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>, _>(scope.filter())
-        .load::<Count>(conn)?
-        .into_iter()
-        .map(|c| (c.status, c.n))
-        .collect();
+        let counts = per_status.load::<(String, i64)>(conn)?;
+
         Ok((rows, counts))
     })
     .await?;

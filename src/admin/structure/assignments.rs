@@ -151,17 +151,14 @@ async fn page(
     let (picked, district, assignments, covers, c) = db::run(&app.pool, move |conn| {
         let picked = picked_school(conn, user_scope, scope)?;
         let SchoolScope::School(own) = scope else {
-            let lines = crate::db::cached(
-                &[("today", "date")],
-                "SELECT s.id, s.name,
-                        (SELECT count(*) FROM teacher_assignments a WHERE a.school_id = s.id) AS assignments,
-                        (SELECT count(*) FROM cover_assignments v
-                          WHERE v.school_id = s.id AND v.ends_on >= (SELECT p.today FROM p)) AS covers
-                   FROM schools s ORDER BY s.name, s.id",
-            )
-            .bind::<diesel::sql_types::Date, _>(today)
-            .load(conn)?;
-            let none = AllChoices { classes: Vec::new(), subjects: Vec::new(), teachers: Vec::new() };
+            let lines = crate::db::statement(include_str!("sql/list_school_assignment_counts.sql"))
+                .bind::<diesel::sql_types::Date, _>(today)
+                .load(conn)?;
+            let none = AllChoices {
+                classes: Vec::new(),
+                subjects: Vec::new(),
+                teachers: Vec::new(),
+            };
             return Ok((picked, Some(lines), Vec::new(), Vec::new(), none));
         };
         let own = Some(own);

@@ -137,26 +137,13 @@ async fn page(
     let (picked, view, (years, teachers)) = db::run(&app.pool, move |conn| {
         let picked = picked_school(conn, user_scope, scope)?;
         let SchoolScope::School(id) = scope else {
-            let lines = crate::db::cached(
-                &[],
-                "SELECT s.id, s.name, count(c.id) AS classes
-                   FROM schools s LEFT JOIN classes c ON c.school_id = s.id
-                  GROUP BY s.id ORDER BY s.name, s.id",
-            )
-            .load(conn)?;
+            let lines = crate::db::statement(include_str!("sql/list_school_class_counts.sql"))
+                .load(conn)?;
             return Ok((picked, View::District(lines), (Vec::new(), Vec::new())));
         };
-        let list = crate::db::cached(
-            &[("school", "bigint")],
-            "SELECT c.id, y.name AS year_name, c.name, c.grade_level, u.display_name AS homeroom_teacher
-               FROM classes c
-               JOIN academic_years y ON y.id = c.academic_year_id
-               LEFT JOIN users u ON u.id = c.homeroom_teacher_id
-              WHERE c.school_id = (SELECT p.school FROM p)
-              ORDER BY y.starts_on DESC, c.grade_level, c.name, c.id",
-        )
-        .bind::<BigInt, _>(id)
-        .load(conn)?;
+        let list = crate::db::statement(include_str!("sql/list_school_classes.sql"))
+            .bind::<BigInt, _>(id)
+            .load(conn)?;
         let choices = load_choices(conn, scope)?;
         Ok((picked, View::School(list), choices))
     })

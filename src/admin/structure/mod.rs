@@ -47,7 +47,7 @@ pub fn school_of_form(state: &FormState, school: i64) -> Option<String> {
 /// Serialises structure changes within one school for the rest of the transaction, so two
 /// overlapping years or terms cannot both pass their checks.
 pub fn lock_school(conn: &mut PgConnection, school_id: i64) -> QueryResult<()> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock(7262100, $1::int)")
+    crate::db::statement(include_str!("sql/lock_school.sql"))
         .bind::<diesel::sql_types::Integer, _>(school_id as i32)
         .execute(conn)
         .map(|_| ())

@@ -5,28 +5,21 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamptz};
 use serde_json::json;
 
-use crate::admin::queries::{Matches, SchoolScope, USER_IN_SCOPE};
+use crate::admin::queries::{Matches, SchoolScope};
 use crate::audit::{self, Actor, NewAuditEntry};
-use crate::schema::{sessions, users};
+use crate::schema::{parent_students, schools, sessions, students, users};
 
 pub const PAGE_SIZE: i64 = 50;
 
 /// One row of the people list.
-#[derive(Debug, QueryableByName)]
+#[derive(Debug, Queryable)]
 pub struct UserRow {
-    #[diesel(sql_type = BigInt)]
     pub id: i64,
-    #[diesel(sql_type = Text)]
     pub display_name: String,
-    #[diesel(sql_type = Text)]
     pub email: String,
-    #[diesel(sql_type = Text)]
     pub role: String,
-    #[diesel(sql_type = Bool)]
     pub active: bool,
-    #[diesel(sql_type = Bool)]
     pub invited: bool,
-    #[diesel(sql_type = Nullable<Text>)]
     pub school_name: Option<String>,
 }
 
@@ -48,21 +41,36 @@ pub fn contains_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// Which users match (parameters: school or NULL, search pattern, role, active), with only the
-/// conditions given (see [`crate::db::when_given`]).
-fn matching(one_school: bool, filter: &UserFilter) -> String {
-    use crate::db::when_given;
-    [
-        when_given(one_school, USER_IN_SCOPE, "$1::bigint"),
-        when_given(
-            filter.search.is_some(),
-            "u.display_name ILIKE $2 OR u.email ILIKE $2",
-            "$2::text",
-        ),
-        when_given(filter.role.is_some(), "u.role = $3", "$3::text"),
-        when_given(filter.active.is_some(), "u.active = $4", "$4::boolean"),
-    ]
-    .join(" AND ")
+/// The users in scope matching `filter`, with only the conditions given: each combination is
+/// then its own statement with a plan that fits it.
+fn matching<'a>(scope: SchoolScope, filter: &UserFilter) -> users::BoxedQuery<'a, diesel::pg::Pg> {
+    let mut query = users::table.into_boxed();
+    if let Some(school) = scope.filter() {
+        // Staff of the school, or parents of one of its students.
+        let parents = parent_students::table
+            .inner_join(students::table)
+            .filter(students::school_id.eq(school))
+            .select(parent_students::parent_id);
+        query = query.filter(
+            users::school_id
+                .eq(school)
+                .or(users::id.nullable().eq_any(parents.nullable())),
+        );
+    }
+    if let Some(pattern) = filter.search.as_deref().map(contains_pattern) {
+        query = query.filter(
+            users::display_name
+                .ilike(pattern.clone())
+                .or(users::email.ilike(pattern)),
+        );
+    }
+    if let Some(role) = &filter.role {
+        query = query.filter(users::role.eq(role.clone()));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(users::active.eq(active));
+    }
+    query
 }
 
 /// One page of users in scope by name, and how many match (counted a few pages ahead).
@@ -71,35 +79,28 @@ pub fn list_users(
     scope: SchoolScope,
     filter: &UserFilter,
 ) -> QueryResult<(Vec<UserRow>, Matches)> {
-    let matching = matching(scope.filter().is_some(), filter);
     let offset = filter.page.max(0) * PAGE_SIZE;
-    let search = filter.search.as_deref().map(contains_pattern);
-    let rows = diesel::sql_query(format!(
-        "SELECT u.id, u.display_name, u.email, u.role, u.active, u.password_hash IS NULL AS invited,
-                s.name AS school_name
-           FROM users u LEFT JOIN schools s ON s.id = u.school_id
-          WHERE {matching}
-          ORDER BY u.display_name, u.id
-          LIMIT $5 OFFSET $6"
-    ))
-    .bind::<Nullable<BigInt>, _>(scope.filter())
-    .bind::<Nullable<Text>, _>(search.clone())
-    .bind::<Nullable<Text>, _>(filter.role.as_deref())
-    .bind::<Nullable<Bool>, _>(filter.active)
-    .bind::<BigInt, _>(PAGE_SIZE)
-    .bind::<BigInt, _>(offset)
-    .load(conn)?;
+    let rows = matching(scope, filter)
+        .left_join(schools::table)
+        .select((
+            users::id,
+            users::display_name,
+            users::email,
+            users::role,
+            users::active,
+            users::password_hash.is_null(),
+            schools::name.nullable(),
+        ))
+        .order((users::display_name, users::id))
+        .limit(PAGE_SIZE)
+        .offset(offset)
+        .load(conn)?;
     let limit = Matches::count_limit(offset, PAGE_SIZE);
-    let counted = diesel::sql_query(format!(
-        "SELECT count(*) AS id FROM (SELECT 1 FROM users u WHERE {matching} LIMIT $5 + 1) m"
-    ))
-    .bind::<Nullable<BigInt>, _>(scope.filter())
-    .bind::<Nullable<Text>, _>(search)
-    .bind::<Nullable<Text>, _>(filter.role.as_deref())
-    .bind::<Nullable<Bool>, _>(filter.active)
-    .bind::<BigInt, _>(limit)
-    .get_result::<crate::db::IdRow>(conn)?
-    .id;
+    let counted = matching(scope, filter)
+        .select(users::id)
+        .limit(limit + 1)
+        .load::<i64>(conn)?
+        .len() as i64;
     Ok((rows, Matches::of(counted, limit)))
 }
 
@@ -139,15 +140,10 @@ pub fn find_user(
     scope: SchoolScope,
     user_id: i64,
 ) -> QueryResult<UserDetails> {
-    diesel::sql_query(format!(
-        "SELECT u.id, u.display_name, u.email, u.role, u.school_id, s.name AS school_name, u.phone,
-                u.active, u.password_hash IS NULL AS invited, u.locked_until, u.last_login_at, u.updated_at
-           FROM users u LEFT JOIN schools s ON s.id = u.school_id
-          WHERE {USER_IN_SCOPE} AND u.id = $2"
-    ))
-    .bind::<Nullable<BigInt>, _>(scope.filter())
-    .bind::<BigInt, _>(user_id)
-    .get_result(conn)
+    crate::db::statement(include_str!("sql/find_user.sql"))
+        .bind::<Nullable<BigInt>, _>(scope.filter())
+        .bind::<BigInt, _>(user_id)
+        .get_result(conn)
 }
 
 /// Validated values of the user form.
@@ -231,16 +227,16 @@ pub fn insert_user(
             .get_result(conn)
             .optional()?
             .ok_or(Refusal::EmailTaken)?;
-        let recipient = crate::accounts::tokens::Recipient {
+        let recipient = crate::models::tokens::Recipient {
             user_id: id,
             email: values.email.clone(),
             display_name: values.display_name.clone(),
             school_id: values.school_id,
         };
-        crate::accounts::tokens::issue(
+        crate::models::tokens::issue(
             conn,
             &recipient,
-            crate::accounts::tokens::Purpose::Invite,
+            crate::models::tokens::Purpose::Invite,
             Some(inviter),
             public_url,
             actor.at,
@@ -284,7 +280,7 @@ pub fn update_user(
     actor: &Actor,
 ) -> Result<(), Refusal> {
     conn.transaction(|conn| {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(72616375)").execute(conn)?;
+        crate::db::statement(include_str!("sql/lock_user_changes.sql")).execute(conn)?;
         let current = find_user(conn, scope, user_id)?;
         if current.updated_at != version {
             return Err(Refusal::Conflict(Box::new(current)));
@@ -341,7 +337,7 @@ pub fn set_active(
     actor: &Actor,
 ) -> Result<(), Refusal> {
     conn.transaction(|conn| {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(72616375)").execute(conn)?;
+        crate::db::statement(include_str!("sql/lock_user_changes.sql")).execute(conn)?;
         let current = find_user(conn, scope, user_id)?;
         if !active
             && current.role == "admin"
@@ -384,18 +380,18 @@ pub fn send_link(
         if !user.active {
             return Err(Refusal::Database(diesel::result::Error::NotFound));
         }
-        let recipient = crate::accounts::tokens::Recipient {
+        let recipient = crate::models::tokens::Recipient {
             user_id,
             email: user.email.clone(),
             display_name: user.display_name.clone(),
             school_id: user.school_id,
         };
         let purpose = if user.invited {
-            crate::accounts::tokens::Purpose::Invite
+            crate::models::tokens::Purpose::Invite
         } else {
-            crate::accounts::tokens::Purpose::Reset
+            crate::models::tokens::Purpose::Reset
         };
-        crate::accounts::tokens::issue(
+        crate::models::tokens::issue(
             conn,
             &recipient,
             purpose,

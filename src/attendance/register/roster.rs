@@ -1,0 +1,94 @@
+//! Who is on a register, with their marks.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, SmallInt, Text, Timestamptz};
+
+use super::day::{find_register_day, RegisterDay};
+
+/// The register day (authorised as [`find_register_day`]) and its roster (everyone, or `only`):
+/// two statements, the roster read only once the day is found.
+pub fn day_and_roster(
+    conn: &mut PgConnection,
+    class_id: i64,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    teacher: Option<i64>,
+    school: Option<i64>,
+    only: Option<i64>,
+) -> QueryResult<(RegisterDay, Vec<RosterMark>)> {
+    let day = find_register_day(conn, class_id, date, now, teacher, school)?;
+    let roster = match only {
+        Some(student_id) => list_register_mark_of(conn, class_id, date, student_id)?,
+        None => list_register_marks(conn, class_id, date, false)?,
+    };
+    Ok((day, roster))
+}
+
+/// A student on the register with their mark, if any.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct RosterMark {
+    #[diesel(sql_type = BigInt)]
+    pub student_id: i64,
+    #[diesel(sql_type = Text)]
+    pub given_name: String,
+    #[diesel(sql_type = Text)]
+    pub family_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub preferred_name: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub code_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub code: Option<String>,
+    #[diesel(sql_type = Integer)]
+    pub version: i32,
+    #[diesel(sql_type = Nullable<SmallInt>)]
+    pub late_minutes: Option<i16>,
+    #[diesel(sql_type = Text)]
+    pub note: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub source: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub updated_by: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl RosterMark {
+    pub fn display_name(&self) -> String {
+        format!(
+            "{}, {}",
+            self.family_name,
+            self.preferred_name.as_deref().unwrap_or(&self.given_name)
+        )
+    }
+}
+
+/// Everyone enrolled (and active) in the class on `date`, with their marks, by name; `details`
+/// names each mark's code and who set it (a conflict says so, the register page shows neither).
+pub fn list_register_marks(
+    conn: &mut PgConnection,
+    class_id: i64,
+    date: NaiveDate,
+    details: bool,
+) -> QueryResult<Vec<RosterMark>> {
+    crate::db::statement(include_str!("sql/list_register_marks.sql"))
+        .bind::<BigInt, _>(class_id)
+        .bind::<Date, _>(date)
+        .bind::<Bool, _>(details)
+        .load(conn)
+}
+
+/// One student's row of the register on `date` (empty when they are not on it), with the details.
+pub fn list_register_mark_of(
+    conn: &mut PgConnection,
+    class_id: i64,
+    date: NaiveDate,
+    student_id: i64,
+) -> QueryResult<Vec<RosterMark>> {
+    crate::db::statement(include_str!("sql/find_register_mark.sql"))
+        .bind::<BigInt, _>(class_id)
+        .bind::<Date, _>(date)
+        .bind::<BigInt, _>(student_id)
+        .load(conn)
+}
