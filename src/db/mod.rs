@@ -1,7 +1,6 @@
 //! The database: the connection pool, embedded migrations, the queue that runs requests'
 //! database work ([`run`]), and the one way raw SQL is written ([`prepared`]).
 
-mod cached;
 mod connections;
 mod notices;
 pub mod prepared;
@@ -16,12 +15,11 @@ use diesel::r2d2::{ConnectionManager, Pool, PoolError, PooledConnection};
 use diesel::QueryResult;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-pub use cached::*;
 pub use connections::Manager;
 use connections::{connection_lost, mark_broken, ConnectionErrors, SessionSettings};
 use notices::{Dead, Notices};
 pub use notices::{Notice, NOTICE_CHANNEL};
-pub use prepared::{statement, Statement};
+pub use prepared::{statement, ArrayPart, Statement};
 use queue::{Job, WorkQueue};
 
 use crate::error::AppError;
@@ -154,7 +152,12 @@ pub async fn serving(pool: &PgPool, within: Duration) -> Result<(), AppError> {
     let probe = queued(
         pool,
         (within, wait),
-        |conn| Ok(diesel::sql_query("SELECT 1").execute(conn)?),
+        |conn| {
+            Ok(
+                diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1"))
+                    .execute(conn)?,
+            )
+        },
         Ok,
     );
     match tokio::time::timeout(within + wait, probe).await {

@@ -79,6 +79,13 @@ impl Query for Statement<'_> {
 
 impl<Conn> diesel::RunQueryDsl<Conn> for Statement<'_> {}
 
+/// The SQL type of a column that carries rows as an array of records (`SELECT array_agg(x) FROM
+/// (…) x`), `ST` the rows' column types: read into `Option<Vec<tuple>>`, NULL when no rows. Only
+/// a statement that answers several queries in one round trip uses it, inside the one function
+/// that owns it (`models::work::find_student_work`).
+pub type ArrayPart<ST> =
+    diesel::sql_types::Nullable<diesel::sql_types::Array<diesel::sql_types::Record<ST>>>;
+
 /// One bound value: its `$n` is already in the text, so only the value is passed on.
 struct Value<ST, T> {
     value: T,

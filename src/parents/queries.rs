@@ -106,52 +106,6 @@ pub fn child_overview(
     })
 }
 
-/// The child's school-local today and the start of the current academic year.
-#[derive(Debug, Clone, QueryableByName)]
-pub struct ChildCalendar {
-    #[diesel(sql_type = Date)]
-    pub today: NaiveDate,
-    #[diesel(sql_type = Nullable<Date>)]
-    pub year_start: Option<NaiveDate>,
-}
-
-pub fn child_calendar(
-    conn: &mut PgConnection,
-    student_id: i64,
-    now: chrono::DateTime<chrono::Utc>,
-) -> QueryResult<ChildCalendar> {
-    crate::db::statement(include_str!("sql/find_child_calendar.sql"))
-        .bind::<BigInt, _>(student_id)
-        .bind::<Timestamptz, _>(now)
-        .get_result(conn)
-}
-
-/// Marks by category between two dates, counted in SQL.
-pub fn tally_between(
-    conn: &mut PgConnection,
-    student_id: i64,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> QueryResult<crate::domain::attendance::Tally> {
-    #[derive(QueryableByName)]
-    struct Counted {
-        #[diesel(sql_type = Text)]
-        category: String,
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
-    let rows: Vec<Counted> = crate::db::statement(include_str!("sql/count_attendance.sql"))
-        .bind::<BigInt, _>(student_id)
-        .bind::<Date, _>(from)
-        .bind::<Date, _>(to)
-        .load(conn)?;
-    let mut tally = crate::domain::attendance::Tally::default();
-    for row in rows {
-        tally.set(&row.category, row.n);
-    }
-    Ok(tally)
-}
-
 /// The absence or late arrival `attendance_id` of `student_id`, a child `parent_id` may see:
 /// NotFound when it is not one (another family's, another child's, or a present mark).
 pub fn find_reason_target(

@@ -1034,29 +1034,3 @@ async fn a_mark_takes_only_its_own_schools_codes_and_its_history_keeps_to_its_ke
         2
     );
 }
-
-#[actix_web::test]
-async fn typed_queries_read_columns_in_order_and_refuse_rows_of_another_shape() {
-    use diesel::sql_types::{BigInt, Nullable, Text};
-    let app = TestApp::spawn().await;
-    let mut conn = app.conn();
-    let query = || {
-        rollbook::db::cached(
-            &[("n", "bigint"), ("s", "text")],
-            "SELECT (SELECT p.n FROM p) + 1 AS a, (SELECT p.s FROM p) AS b, NULL::text AS c",
-        )
-        .bind::<BigInt, _>(41)
-        .bind::<Text, _>("forty-one".to_string())
-    };
-    let row: (i64, String, Option<String>) = query()
-        .typed::<(BigInt, Text, Nullable<Text>)>()
-        .get_result(&mut conn)
-        .unwrap();
-    assert_eq!(row, (42, "forty-one".to_string(), None));
-    // A row with fewer columns than declared is an error, not a guess. (One with more is read
-    // as its first columns: each typed query declares its types beside its SQL.)
-    let more = query()
-        .typed::<(BigInt, Text, Nullable<Text>, BigInt)>()
-        .get_result::<(i64, String, Option<String>, i64)>(&mut conn);
-    assert!(more.is_err(), "{more:?}");
-}

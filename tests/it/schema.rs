@@ -55,40 +55,47 @@ async fn lookups_made_row_by_row_begin_an_index() {
     }
 }
 
-/// `db::arrays_of` brings several queries' rows back in one statement: each part's rows whole
-/// (NULLs included, in their columns), a part without rows and a part not asked for both empty.
+/// `db::statement` sends a `.sql` file's text with its values bound to `$1…$n` in order (a
+/// parameter used twice included), leaves the header comment out, and reads rows by name; a part
+/// carried as an array of records (`db::ArrayPart`) comes back whole, NULLs included, or None.
 #[actix_web::test]
-async fn several_queries_come_back_in_one_statement_part_by_part() {
+async fn a_statement_binds_its_parameters_in_order_and_reads_rows_by_name() {
     use diesel::sql_types::{Integer, Nullable};
+    #[derive(QueryableByName, Debug)]
+    struct Row {
+        #[diesel(sql_type = Integer)]
+        doubled: i32,
+        #[diesel(sql_type = Text)]
+        label: String,
+        #[diesel(sql_type = rollbook::db::ArrayPart<(Integer, Text, Nullable<Text>)>)]
+        part: Option<Vec<(i32, String, Option<String>)>>,
+        #[diesel(sql_type = rollbook::db::ArrayPart<(Integer, Text, Nullable<Text>)>)]
+        empty: Option<Vec<(i32, String, Option<String>)>>,
+    }
+    let text = "-- A test statement.\n-- $1 n   $2 label\n\
+        SELECT $1::integer * 2 AS doubled, $2::text || $1::integer AS label,\n\
+               (SELECT array_agg(x) FROM (SELECT g, $2::text || g, CASE WHEN g % 2 = 0 THEN 'even' END\n\
+                                            FROM generate_series(1, $1::integer) g) x) AS part,\n\
+               (SELECT array_agg(x) FROM (SELECT 1, 'none', NULL::text WHERE $1::integer < 0) x) AS empty";
     let app = TestApp::spawn().await;
-    static PARAMS: &[(&str, &str)] = &[("n", "integer"), ("label", "text")];
-    type Part = rollbook::db::ArrayPart<(Integer, Text, Nullable<Text>)>;
-    type Rows = Option<Vec<(i32, String, Option<String>)>>;
-    let body = rollbook::db::arrays_of(&[
-        Some(
-            "SELECT g, (SELECT p.label FROM p) || g, CASE WHEN g % 2 = 0 THEN 'even' END
-               FROM generate_series(1, (SELECT p.n FROM p)) g",
-        ),
-        Some("SELECT 1, 'none', NULL::text WHERE (SELECT p.n FROM p) < 0"),
-        None,
-    ]);
-    let (first, empty, absent): (Rows, Rows, Rows) = rollbook::db::cached(PARAMS, body)
+    let label = String::from("row ");
+    let row: Row = rollbook::db::statement(text)
         .bind::<Integer, _>(3)
-        .bind::<Text, _>("row ")
-        .typed::<(Part, Part, Part)>()
+        .bind::<Text, _>(&label)
         .get_result(&mut app.conn())
         .unwrap();
-    let mut first = first.unwrap();
-    first.sort();
+    assert_eq!((row.doubled, row.label.as_str()), (6, "row 3"));
+    let mut part = row.part.unwrap();
+    part.sort();
     assert_eq!(
-        first,
+        part,
         vec![
             (1, "row 1".to_string(), None),
             (2, "row 2".to_string(), Some("even".to_string())),
             (3, "row 3".to_string(), None),
         ]
     );
-    assert_eq!((empty, absent), (None, None));
+    assert_eq!(row.empty, None);
 }
 
 /// Every migration can be undone: a scratch database goes down to nothing and up again, and
