@@ -51,7 +51,7 @@ struct ClassPage {
     layout: Layout,
     class: TaughtClass,
     students: Vec<RosterStudent>,
-    subjects: Vec<crate::gradebook::queries::SubjectLink>,
+    subjects: Vec<crate::models::classes::SubjectLink>,
     today: chrono::NaiveDate,
 }
 
@@ -68,7 +68,7 @@ pub async fn show_class(
         let class = classes::find_taught_class(conn, teacher_id, class_id, today)?;
         let students = classes::list_class_students(conn, class_id, today)?;
         let subjects =
-            crate::gradebook::queries::taught_subjects(conn, class_id, teacher_id, today)?;
+            crate::models::classes::list_taught_subjects(conn, class_id, teacher_id, today)?;
         Ok((class, students, subjects))
     })
     .await?;

@@ -101,3 +101,25 @@ pub fn teaches_student(
         .get_result(conn)?;
     Ok(found.found)
 }
+
+/// The gradebooks (subjects) a teacher has in a class, for the class page.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SubjectLink {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+}
+
+pub fn list_taught_subjects(
+    conn: &mut PgConnection,
+    class_id: i64,
+    teacher: i64,
+    today: NaiveDate,
+) -> QueryResult<Vec<SubjectLink>> {
+    crate::db::statement(include_str!("sql/list_taught_subjects.sql"))
+        .bind::<BigInt, _>(class_id)
+        .bind::<BigInt, _>(teacher)
+        .bind::<Date, _>(today)
+        .load(conn)
+}

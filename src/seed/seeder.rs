@@ -49,8 +49,7 @@ impl Seeder<'_> {
             .values((schools::district_id.eq(district), schools::name.eq(name)))
             .returning(schools::id)
             .get_result(self.conn)?;
-        crate::attendance::register::insert_default_codes(self.conn, school)?;
-        crate::gradebook::queries::insert_school_defaults(self.conn, school)?;
+        crate::models::school_defaults::insert_school_defaults(self.conn, school)?;
         let (starts, ends, year_name) = academic_year_around(today);
         let year: i64 = diesel::insert_into(academic_years::table)
             .values((

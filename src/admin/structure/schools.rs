@@ -179,8 +179,7 @@ pub async fn create_school(
                 ))
                 .returning(schools::id)
                 .get_result(conn)?;
-            crate::attendance::register::insert_default_codes(conn, id)?;
-            crate::gradebook::queries::insert_school_defaults(conn, id)?;
+            crate::models::school_defaults::insert_school_defaults(conn, id)?;
             audit_change(
                 conn,
                 &actor,

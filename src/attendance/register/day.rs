@@ -113,30 +113,3 @@ pub fn list_codes(conn: &mut PgConnection, school_id: i64) -> QueryResult<Vec<Co
         ))
         .load(conn)
 }
-
-/// The four default codes, for a new school.
-pub fn insert_default_codes(conn: &mut PgConnection, school_id: i64) -> QueryResult<()> {
-    use crate::schema::attendance_codes as ac;
-    let rows: Vec<_> = [
-        ("P", "Present", "present"),
-        ("A", "Absent", "absent"),
-        ("L", "Late", "late"),
-        ("E", "Excused", "excused"),
-    ]
-    .iter()
-    .enumerate()
-    .map(|(i, (code, label, category))| {
-        (
-            ac::school_id.eq(school_id),
-            ac::code.eq(*code),
-            ac::label.eq(*label),
-            ac::category.eq(*category),
-            ac::position.eq(i as i16 + 1),
-        )
-    })
-    .collect();
-    diesel::insert_into(ac::table)
-        .values(&rows)
-        .execute(conn)
-        .map(|_| ())
-}

@@ -17,7 +17,7 @@ mod save;
 mod status;
 mod views;
 
-pub use day::{find_register_day, insert_default_codes, list_codes, Code, DayState, RegisterDay};
+pub use day::{find_register_day, list_codes, Code, DayState, RegisterDay};
 pub use roster::{day_and_roster, list_register_mark_of, list_register_marks, RosterMark};
 pub use save::{save_marks, Conflict, MarkInput, SaveOutcome, Saver};
 pub use status::{register_status, RegisterStatus};

@@ -125,28 +125,6 @@ pub fn assessment_book(
         .optional()
 }
 
-/// The gradebooks (subjects) a teacher has in a class, for the class page.
-#[derive(Debug, Clone, QueryableByName)]
-pub struct SubjectLink {
-    #[diesel(sql_type = BigInt)]
-    pub id: i64,
-    #[diesel(sql_type = Text)]
-    pub name: String,
-}
-
-pub fn taught_subjects(
-    conn: &mut PgConnection,
-    class_id: i64,
-    teacher: i64,
-    today: NaiveDate,
-) -> QueryResult<Vec<SubjectLink>> {
-    crate::db::statement(include_str!("../sql/list_taught_subjects.sql"))
-        .bind::<BigInt, _>(class_id)
-        .bind::<BigInt, _>(teacher)
-        .bind::<Date, _>(today)
-        .load(conn)
-}
-
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Category {
     #[diesel(sql_type = BigInt)]
