@@ -903,7 +903,7 @@ async fn names_notes_and_codes_on_the_register_are_shown_as_text() {
 #[actix_web::test]
 async fn a_mark_takes_only_its_own_schools_codes_and_its_history_keeps_to_its_keys() {
     use rollbook::attendance::register::{
-        find_register_day, save_marks, MarkInput, SaveOutcome, Saver,
+        find_register_to_save, save_marks, MarkInput, SaveOutcome, Saver,
     };
     use rollbook::db::IdRow;
     use rollbook::schema::{attendance_codes, enrolments};
@@ -912,7 +912,8 @@ async fn a_mark_takes_only_its_own_schools_codes_and_its_history_keeps_to_its_ke
     let mut conn = app.conn();
     let now = app.clock.now();
     let date = now.date_naive();
-    let day = find_register_day(&mut conn, c7a, date, now, None, None).unwrap();
+    let register = find_register_to_save(&mut conn, c7a, date, now, None, None).unwrap();
+    let day = &register.day;
     let code_of = |conn: &mut PgConnection, own: bool| -> i64 {
         let q = attendance_codes::table
             .filter(attendance_codes::code.eq("P"))
@@ -949,7 +950,7 @@ async fn a_mark_takes_only_its_own_schools_codes_and_its_history_keeps_to_its_ke
     // Another school's code (the form never offers one): the whole save is refused.
     let refused = save_marks(
         &mut conn,
-        &day,
+        &register,
         date,
         &[mark(pupils[0], own), mark(pupils[1], foreign)],
         &saver,
@@ -975,9 +976,16 @@ async fn a_mark_takes_only_its_own_schools_codes_and_its_history_keeps_to_its_ke
         user_id: author,
         ..saver.clone()
     };
-    let saved = save_marks(&mut conn, &day, date, &[mark(pupils[0], own)], &by_author).unwrap();
+    let saved = save_marks(
+        &mut conn,
+        &register,
+        date,
+        &[mark(pupils[0], own)],
+        &by_author,
+    )
+    .unwrap();
     assert!(matches!(saved, SaveOutcome::Saved { written: 1, .. }));
-    let saved = save_marks(&mut conn, &day, date, &[mark(pupils[1], own)], &saver).unwrap();
+    let saved = save_marks(&mut conn, &register, date, &[mark(pupils[1], own)], &saver).unwrap();
     assert!(matches!(saved, SaveOutcome::Saved { written: 1, .. }));
     let history = |conn: &mut PgConnection| -> Vec<(i64, Option<i64>)> {
         attendance_changes::table

@@ -96,7 +96,7 @@ pub async fn accept_reason(
                 let Some(excused) = t.excused_code else {
                     return Ok((None, t.school_id));
                 };
-                let day = register::find_register_day(
+                let found = register::find_register_to_save(
                     conn,
                     t.class_id,
                     t.date,
@@ -111,7 +111,7 @@ pub async fn accept_reason(
                     late_minutes: None,
                     note: t.note,
                 };
-                let emailed = match register::save_marks(conn, &day, t.date, &[mark], &saver)? {
+                let emailed = match register::save_marks(conn, &found, t.date, &[mark], &saver)? {
                     SaveOutcome::Saved { emailed, .. } => emailed,
                     SaveOutcome::Conflicts(_) => {
                         return Err(diesel::result::Error::RollbackTransaction)

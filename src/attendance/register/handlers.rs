@@ -9,7 +9,9 @@ use chrono::NaiveDate;
 
 use super::forms::{off_roster, off_roster_errors, parse_marks};
 use super::views::{RegisterPage, RegisterRow};
-use super::{Code, Conflict, DayState, RegisterDay, RosterMark, SaveOutcome, Saver};
+use super::{
+    Code, Conflict, DayState, RegisterDay, RegisterToSave, RosterMark, SaveOutcome, Saver,
+};
 use crate::attendance::register;
 use crate::db;
 use crate::error::AppError;
@@ -58,6 +60,32 @@ async fn load(
             .filter(|c| office || c.teacher_usable)
             .collect();
         Ok((day, rows, codes))
+    })
+    .await
+}
+
+/// [`load`] for a save: the register with the parents a save may email, in one statement.
+async fn load_to_save(
+    state: &AppState,
+    user: &CurrentUser,
+    class_id: i64,
+    date: NaiveDate,
+) -> Result<(RegisterToSave, Vec<Code>), AppError> {
+    let (teacher, school) = if is_office(user) {
+        (None, crate::models::schools::SchoolScope::of(user).filter())
+    } else {
+        (Some(user.id), None)
+    };
+    let (now, office) = (state.clock.now(), is_office(user));
+    db::run(&state.pool, move |conn| {
+        let found = register::find_register_to_save(conn, class_id, date, now, teacher, school)?;
+        let codes = found
+            .day
+            .codes()
+            .into_iter()
+            .filter(|c| office || c.teacher_usable)
+            .collect();
+        Ok((found, codes))
     })
     .await
 }
@@ -164,15 +192,15 @@ pub async fn save_register(
 ) -> Result<HttpResponse, AppError> {
     let (class_id, raw) = path.into_inner();
     let date = path_date(&raw)?;
-    let (day, rows, codes) = load(&state, &user, class_id, date, None).await?;
-    if day.state(date, is_office(&user)) != DayState::Open {
+    let (found, codes) = load_to_save(&state, &user, class_id, date).await?;
+    if found.day.state(date, is_office(&user)) != DayState::Open {
         return page(
             &req,
             &state,
             &user,
-            day,
+            found.day,
             date,
-            rows,
+            found.rows,
             codes,
             Vec::new(),
             Vec::new(),
@@ -183,19 +211,19 @@ pub async fn save_register(
     let all_present = fields
         .iter()
         .any(|(k, v)| k == "action" && v == "all_present");
-    let (marks, mut errors) = parse_marks(&fields, &rows, &codes, None, all_present);
-    let strangers = off_roster(&fields, &rows);
+    let (marks, mut errors) = parse_marks(&fields, &found.rows, &codes, None, all_present);
+    let strangers = off_roster(&fields, &found.rows);
     if !strangers.is_empty() {
-        errors.extend(off_roster_errors(&state, day.school_id, strangers).await?);
+        errors.extend(off_roster_errors(&state, found.day.school_id, strangers).await?);
     }
     if !errors.is_empty() {
         return page(
             &req,
             &state,
             &user,
-            day,
+            found.day,
             date,
-            rows,
+            found.rows,
             codes,
             Vec::new(),
             errors,
@@ -203,10 +231,12 @@ pub async fn save_register(
         );
     }
     let saver = saver(&state, &user);
-    let d = day.clone();
+    let day = found.day.clone();
     let submitted = marks.clone();
     let outcome = db::run(&state.pool, move |conn| {
-        Ok(register::save_marks(conn, &d, date, &submitted, &saver)?)
+        Ok(register::save_marks(
+            conn, &found, date, &submitted, &saver,
+        )?)
     })
     .await?;
     match outcome {
@@ -256,10 +286,15 @@ pub async fn save_mark(
 ) -> Result<HttpResponse, AppError> {
     let (class_id, raw, student_id) = path.into_inner();
     let date = path_date(&raw)?;
-    let (day, rows, codes) = load(&state, &user, class_id, date, Some(student_id)).await?;
-    if rows.is_empty() {
+    let (found, codes) = load_to_save(&state, &user, class_id, date).await?;
+    let Some(shown) = found
+        .rows
+        .iter()
+        .find(|r| r.student_id == student_id)
+        .cloned()
+    else {
         return Err(AppError::NotFound);
-    }
+    };
     let base = base_url(&user, class_id, date);
     let fragment = |row: RosterMark,
                     notice: Option<String>,
@@ -275,22 +310,22 @@ pub async fn save_mark(
         .render()?;
         Ok(crate::web::htmx::fragment_response(status, html))
     };
-    if let DayState::ReadOnly(m) | DayState::NoRegister(m) = day.state(date, is_office(&user)) {
-        return fragment(rows[0].clone(), Some(m), StatusCode::UNPROCESSABLE_ENTITY);
+    if let DayState::ReadOnly(m) | DayState::NoRegister(m) = found.day.state(date, is_office(&user))
+    {
+        return fragment(shown, Some(m), StatusCode::UNPROCESSABLE_ENTITY);
     }
     // htmx sends the whole form with a tap; only this row's fields count (the path's student
     // is on the roster, or this was a 404 above).
-    let (marks, errors) = parse_marks(&form, &rows, &codes, Some(student_id), false);
+    let (marks, errors) = parse_marks(&form, &found.rows, &codes, Some(student_id), false);
     if let Some(e) = errors.into_iter().next() {
-        return fragment(rows[0].clone(), Some(e), StatusCode::UNPROCESSABLE_ENTITY);
+        return fragment(shown, Some(e), StatusCode::UNPROCESSABLE_ENTITY);
     }
     if marks.is_empty() {
-        return fragment(rows[0].clone(), None, StatusCode::OK);
+        return fragment(shown, None, StatusCode::OK);
     }
     let saver = saver(&state, &user);
-    let d = day.clone();
     let outcome = db::run(&state.pool, move |conn| {
-        Ok(register::save_marks(conn, &d, date, &marks, &saver)?)
+        Ok(register::save_marks(conn, &found, date, &marks, &saver)?)
     })
     .await?;
     let mut now_rows = db::run(&state.pool, move |conn| {

@@ -4,10 +4,10 @@
 
 use askama::Template;
 use chrono::NaiveDate;
-use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Text};
+use diesel::QueryResult;
 
-use super::{MarkInput, RegisterDay};
+use super::roster::RegisterToSave;
+use super::MarkInput;
 
 /// "Dear …": a child was marked absent.
 #[derive(Template)]
@@ -55,30 +55,15 @@ pub struct AbsenceEmails {
     pub correction_bodies: Vec<String>,
 }
 
-/// A parent to tell about a child.
-#[derive(QueryableByName)]
-struct Recipient {
-    #[diesel(sql_type = BigInt)]
-    student_id: i64,
-    #[diesel(sql_type = BigInt)]
-    parent_id: i64,
-    #[diesel(sql_type = Text)]
-    child: String,
-    #[diesel(sql_type = Text)]
-    parent_name: String,
-    #[diesel(sql_type = Text)]
-    school_name: String,
-}
-
-/// The emails these marks could call for, rendered: none (and no statement) unless a mark is an
-/// absence, or a present or late mark today (which may correct an absence).
+/// The emails these marks could call for, rendered: none unless a mark is an absence, or a
+/// present or late mark today (which may correct an absence).
 pub fn absence_emails(
-    conn: &mut PgConnection,
-    day: &RegisterDay,
+    register: &RegisterToSave,
     date: NaiveDate,
     marks: &[MarkInput],
     public_url: &str,
 ) -> QueryResult<AbsenceEmails> {
+    let day = &register.day;
     let codes = day.codes();
     let category = |id: i64| {
         codes
@@ -99,27 +84,35 @@ pub fn absence_emails(
     if telling.is_empty() {
         return Ok(emails);
     }
-    let recipients: Vec<Recipient> =
-        crate::db::statement(include_str!("sql/list_absence_recipients.sql"))
-            .bind::<Array<BigInt>, _>(telling)
-            .bind::<BigInt, _>(day.school_id)
-            .load(conn)?;
+    let child = |student_id: i64| {
+        register
+            .rows
+            .iter()
+            .find(|r| r.student_id == student_id)
+            .map(|r| r.preferred_name.as_deref().unwrap_or(&r.given_name))
+            .unwrap_or_default()
+    };
     let on = date.format("%A %-d %B %Y").to_string();
     let rendered = |r: askama::Result<String>| {
         r.map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
     };
-    for r in &recipients {
+    for r in register
+        .recipients
+        .iter()
+        .filter(|r| telling.contains(&r.student_id))
+    {
+        let child = child(r.student_id);
         emails.students.push(r.student_id);
         emails.parents.push(r.parent_id);
         emails
             .absence_subjects
-            .push(rendered(AbsenceSubject { child: &r.child }.render())?);
+            .push(rendered(AbsenceSubject { child }.render())?);
         emails.absence_bodies.push(rendered(
             AbsenceBody {
                 parent_name: &r.parent_name,
-                child: &r.child,
+                child,
                 class_name: &day.class_name,
-                school_name: &r.school_name,
+                school_name: &register.school_name,
                 day: &on,
                 public_url,
                 student_id: r.student_id,
@@ -128,11 +121,11 @@ pub fn absence_emails(
         )?);
         emails
             .correction_subjects
-            .push(rendered(CorrectionSubject { child: &r.child }.render())?);
+            .push(rendered(CorrectionSubject { child }.render())?);
         emails.correction_bodies.push(rendered(
             CorrectionBody {
                 parent_name: &r.parent_name,
-                child: &r.child,
+                child,
                 day: &on,
             }
             .render(),

@@ -92,3 +92,81 @@ pub fn list_register_mark_of(
         .bind::<BigInt, _>(student_id)
         .load(conn)
 }
+
+/// A parent a save may email about a student.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    pub student_id: i64,
+    pub parent_id: i64,
+    pub parent_name: String,
+}
+
+/// What saving a register needs: its day, its roster with marks, the school's name and the
+/// parents to email about each student.
+pub struct RegisterToSave {
+    pub day: RegisterDay,
+    pub rows: Vec<RosterMark>,
+    pub school_name: String,
+    pub recipients: Vec<Recipient>,
+}
+
+#[derive(QueryableByName)]
+struct SaveRow {
+    #[diesel(embed)]
+    day: RegisterDay,
+    #[diesel(sql_type = Text)]
+    school_name: String,
+    #[diesel(embed)]
+    mark: RosterMark,
+    #[diesel(sql_type = diesel::sql_types::Array<BigInt>)]
+    parent_ids: Vec<i64>,
+    #[diesel(sql_type = diesel::sql_types::Array<Text>)]
+    parent_names: Vec<String>,
+}
+
+/// The register to save (authorised as [`find_register_day`]) in one statement; a register with
+/// no one on it takes a second, to tell "empty" from "not yours" (NotFound).
+pub fn find_register_to_save(
+    conn: &mut PgConnection,
+    class_id: i64,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    teacher: Option<i64>,
+    school: Option<i64>,
+) -> QueryResult<RegisterToSave> {
+    let found: Vec<SaveRow> = crate::db::statement(include_str!("sql/find_register_to_save.sql"))
+        .bind::<BigInt, _>(class_id)
+        .bind::<Timestamptz, _>(now)
+        .bind::<Date, _>(date)
+        .bind::<Nullable<BigInt>, _>(teacher)
+        .bind::<Nullable<BigInt>, _>(school)
+        .load(conn)?;
+    let Some(first) = found.first() else {
+        let day = find_register_day(conn, class_id, date, now, teacher, school)?;
+        return Ok(RegisterToSave {
+            day,
+            rows: Vec::new(),
+            school_name: String::new(),
+            recipients: Vec::new(),
+        });
+    };
+    let (day, school_name) = (first.day.clone(), first.school_name.clone());
+    let mut rows = Vec::with_capacity(found.len());
+    let mut recipients = Vec::new();
+    for row in found {
+        for (parent_id, parent_name) in row.parent_ids.into_iter().zip(row.parent_names) {
+            recipients.push(Recipient {
+                student_id: row.mark.student_id,
+                parent_id,
+                parent_name,
+            });
+        }
+        rows.push(row.mark);
+    }
+    Ok(RegisterToSave {
+        day,
+        rows,
+        school_name,
+        recipients,
+    })
+}

@@ -6,7 +6,7 @@ use diesel::sql_types::{Array, BigInt, Date, Integer, Nullable, SmallInt, Text, 
 
 use super::day::RegisterDay;
 use super::mail::{absence_emails, AbsenceEmails};
-use super::roster::{list_register_marks, RosterMark};
+use super::roster::{list_register_marks, RegisterToSave, RosterMark};
 
 /// A mark as submitted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,14 +50,15 @@ pub struct Saver {
 /// undone and made again (it then sees that mark: equal → no-op, different → conflict).
 pub fn save_marks(
     conn: &mut PgConnection,
-    day: &RegisterDay,
+    register: &RegisterToSave,
     date: NaiveDate,
     marks: &[MarkInput],
     saver: &Saver,
 ) -> QueryResult<SaveOutcome> {
     let mut marks = marks.to_vec();
     marks.sort_by_key(|m| m.student_id);
-    let emails = absence_emails(conn, day, date, &marks, &saver.public_url)?;
+    let emails = absence_emails(register, date, &marks, &saver.public_url)?;
+    let day = &register.day;
     for _ in 0..3 {
         match save_marks_once(conn, day, date, &marks, &emails, saver) {
             Err(diesel::result::Error::RollbackTransaction) => continue,
