@@ -11,10 +11,9 @@ use diesel::sql_types::{BigInt, Date, Text};
 
 use crate::memo::Memo;
 
-/// How long a counted board is served before it is counted again. A board counts every class's
-/// enrolments and marks for the day (about 9 ms of SQL for a school of 200 classes); counted on
-/// every visit, 50 people watching would saturate two cores. The office page refreshes itself
-/// every 60 s, and marks saved or a roster changed through this server clear the boards at once.
+/// How long a counted board is served before it is counted again: counting every class of a
+/// school on every visit would saturate the machine (BENCHMARKS.md, "Kept mechanisms"). Marks
+/// saved or a roster changed through this server clear the boards at once.
 pub const BOARD_FRESH_SECS: i64 = 10;
 
 /// The boards counted lately, by school and day.
