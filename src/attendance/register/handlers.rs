@@ -43,7 +43,6 @@ async fn load(
     user: &CurrentUser,
     class_id: i64,
     date: NaiveDate,
-    only: Option<i64>,
 ) -> Result<(RegisterDay, Vec<RosterMark>, Vec<Code>), AppError> {
     let (teacher, school) = if is_office(user) {
         (None, crate::models::schools::SchoolScope::of(user).filter())
@@ -52,8 +51,7 @@ async fn load(
     };
     let (now, office) = (state.clock.now(), is_office(user));
     db::run(&state.pool, move |conn| {
-        let (day, rows) =
-            register::day_and_roster(conn, class_id, date, now, teacher, school, only)?;
+        let (day, rows) = register::day_and_roster(conn, class_id, date, now, teacher, school)?;
         let codes = day
             .codes()
             .into_iter()
@@ -148,7 +146,7 @@ pub async fn show_register(
 ) -> Result<HttpResponse, AppError> {
     let (class_id, raw) = path.into_inner();
     let date = path_date(&raw)?;
-    let (day, rows, codes) = load(&state, &user, class_id, date, None).await?;
+    let (day, rows, codes) = load(&state, &user, class_id, date).await?;
     page(
         &req,
         &state,
@@ -240,7 +238,9 @@ pub async fn save_register(
     })
     .await?;
     match outcome {
-        SaveOutcome::Saved { written, emailed } => {
+        SaveOutcome::Saved {
+            written, emailed, ..
+        } => {
             marks_saved(&state, emailed);
             Ok(see_other_saved(&base_url(&user, class_id, date), written))
         }
@@ -324,23 +324,34 @@ pub async fn save_mark(
         return fragment(shown, None, StatusCode::OK);
     }
     let saver = saver(&state, &user);
+    let sent = marks.first().cloned();
     let outcome = db::run(&state.pool, move |conn| {
         Ok(register::save_marks(conn, &found, date, &marks, &saver)?)
     })
     .await?;
-    let mut now_rows = db::run(&state.pool, move |conn| {
-        Ok(register::list_register_mark_of(
-            conn, class_id, date, student_id,
-        )?)
-    })
-    .await?;
-    let row = now_rows.pop().ok_or(AppError::NotFound)?;
     match outcome {
-        SaveOutcome::Saved { emailed, .. } => {
+        SaveOutcome::Saved {
+            emailed, versions, ..
+        } => {
             marks_saved(&state, emailed);
+            // The row as saved: what was sent, at the version the save answered.
+            let mut row = shown;
+            if let Some(m) = sent {
+                row.code_id = Some(m.code_id);
+                row.late_minutes = m.late_minutes;
+                row.note = m.note;
+            }
+            if let Some((_, version)) = versions.iter().find(|(s, _)| *s == student_id) {
+                row.version = *version;
+            }
             fragment(row, Some("Saved".into()), StatusCode::OK)
         }
-        SaveOutcome::Conflicts(_) => {
+        SaveOutcome::Conflicts(conflicts) => {
+            let row = conflicts
+                .into_iter()
+                .find(|c| c.student_id == student_id)
+                .map(|c| c.current)
+                .ok_or(AppError::NotFound)?;
             let who = row.updated_by.clone().unwrap_or_else(|| "someone".into());
             let when = row
                 .updated_at

@@ -19,8 +19,7 @@ mod views;
 
 pub use day::{find_register_day, list_codes, Code, DayState, RegisterDay};
 pub use roster::{
-    day_and_roster, find_register_to_save, list_register_mark_of, list_register_marks,
-    RegisterToSave, RosterMark,
+    day_and_roster, find_register_to_save, list_register_marks, RegisterToSave, RosterMark,
 };
 pub use save::{save_marks, Conflict, MarkInput, SaveOutcome, Saver};
 pub use status::{register_status, RegisterStatus};

@@ -6,8 +6,8 @@ use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, SmallInt, Text, T
 
 use super::day::{find_register_day, RegisterDay};
 
-/// The register day (authorised as [`find_register_day`]) and its roster (everyone, or `only`):
-/// two statements, the roster read only once the day is found.
+/// The register day (authorised as [`find_register_day`]) and its roster: two statements, the
+/// roster read only once the day is found.
 pub fn day_and_roster(
     conn: &mut PgConnection,
     class_id: i64,
@@ -15,13 +15,9 @@ pub fn day_and_roster(
     now: DateTime<Utc>,
     teacher: Option<i64>,
     school: Option<i64>,
-    only: Option<i64>,
 ) -> QueryResult<(RegisterDay, Vec<RosterMark>)> {
     let day = find_register_day(conn, class_id, date, now, teacher, school)?;
-    let roster = match only {
-        Some(student_id) => list_register_mark_of(conn, class_id, date, student_id)?,
-        None => list_register_marks(conn, class_id, date, false)?,
-    };
+    let roster = list_register_marks(conn, class_id, date, false)?;
     Ok((day, roster))
 }
 
@@ -76,20 +72,6 @@ pub fn list_register_marks(
         .bind::<BigInt, _>(class_id)
         .bind::<Date, _>(date)
         .bind::<Bool, _>(details)
-        .load(conn)
-}
-
-/// One student's row of the register on `date` (empty when they are not on it), with the details.
-pub fn list_register_mark_of(
-    conn: &mut PgConnection,
-    class_id: i64,
-    date: NaiveDate,
-    student_id: i64,
-) -> QueryResult<Vec<RosterMark>> {
-    crate::db::statement(include_str!("sql/find_register_mark.sql"))
-        .bind::<BigInt, _>(class_id)
-        .bind::<Date, _>(date)
-        .bind::<BigInt, _>(student_id)
         .load(conn)
 }
 

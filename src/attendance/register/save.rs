@@ -28,9 +28,13 @@ pub struct Conflict {
 
 #[derive(Debug)]
 pub enum SaveOutcome {
-    /// Saved; `written` marks changed (0 when everything was already so) and `emailed` emails
-    /// to parents queued in the outbox.
-    Saved { written: usize, emailed: usize },
+    /// Saved; `written` marks changed (0 when everything was already so), each changed
+    /// student's new version in `versions`, and `emailed` emails to parents queued in the outbox.
+    Saved {
+        written: usize,
+        emailed: usize,
+        versions: Vec<(i64, i32)>,
+    },
     /// Nothing saved: these marks were changed by someone else since the page loaded.
     Conflicts(Vec<Conflict>),
 }
@@ -107,6 +111,11 @@ fn save_marks_once(
         return Ok(SaveOutcome::Saved {
             written: result.written as usize,
             emailed: result.emailed as usize,
+            versions: result
+                .saved_students
+                .into_iter()
+                .zip(result.saved_versions)
+                .collect(),
         });
     }
     let mut conflicts = Vec::new();
@@ -127,6 +136,10 @@ struct SaveResult {
     conflicting: Vec<i64>,
     #[diesel(sql_type = BigInt)]
     written: i64,
+    #[diesel(sql_type = Array<BigInt>)]
+    saved_students: Vec<i64>,
+    #[diesel(sql_type = Array<Integer>)]
+    saved_versions: Vec<i32>,
     #[diesel(sql_type = BigInt)]
     emailed: i64,
 }

@@ -3,7 +3,7 @@
 -- rest with a version guard, appends their history and queues the parents' emails (texts rendered
 -- by the caller, one per student and parent). If another save created one of these marks in
 -- between, the guard fails the whole statement. Answers the conflicting students, how many marks
--- were written and how many emails queued.
+-- were written (and each written student's new version) and how many emails queued.
 -- $1 students (students.id[])   $2 codes (attendance_codes.id[])   $3 versions seen (int[])
 -- $4 minutes late (smallint[])   $5 notes (text[]): one element per mark, in student order
 -- $6 school (schools.id)   $7 class (classes.id)   $8 day   $9 source ('teacher' or 'office')
@@ -75,6 +75,8 @@ WITH input AS (
         RETURNING 1)
 SELECT COALESCE((SELECT array_agg(student_id) FROM bad), '{}') AS conflicting,
        (SELECT count(*) FROM up) AS written,
+       COALESCE((SELECT array_agg(up.student_id ORDER BY up.student_id) FROM up), '{}') AS saved_students,
+       COALESCE((SELECT array_agg(up.version ORDER BY up.student_id) FROM up), '{}') AS saved_versions,
        (SELECT count(*) FROM absences) + (SELECT count(*) FROM corrections) AS emailed,
        CASE WHEN (SELECT count(*) FROM up) < (SELECT count(*) FROM towrite)
             THEN rollbook_raise('rollbook: conflicting mark') ELSE 0 END AS guard,
