@@ -420,7 +420,6 @@ diesel::table! {
         student_ids -> Array<Nullable<Int8>>,
         scores -> Array<Nullable<Numeric>>,
         stamps -> Array<Nullable<Int8>>,
-        cells -> Bytea,
     }
 }
 

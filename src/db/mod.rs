@@ -251,18 +251,6 @@ where
     .map_err(|e| AppError::Unexpected(format!("blocking task failed: {e}")))?
 }
 
-/// A score in hundredths (a `numeric(7,2)` times 100), as `score_grids.cells` carries it: exact,
-/// where `numeric::float8` would cost PostgreSQL a trip through text for every value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Hundredths(pub i64);
-
-impl Hundredths {
-    pub fn to_f64(self) -> f64 {
-        // Correctly rounded, like PostgreSQL's own conversion of the same decimal.
-        self.0 as f64 / 100.0
-    }
-}
-
 /// A save statement's result with its conflict guard (`rollbook_raise('rollbook: conflicting
 /// mark')`: a row it was to update was created by another save meanwhile) turned into
 /// `RollbackTransaction`, which the register's and the gradebook's saves take as "read again and

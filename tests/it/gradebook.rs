@@ -641,63 +641,38 @@ async fn assessments_validate_refuse_stale_edits_and_archive_instead_of_deleting
 }
 
 #[derive(diesel::QueryableByName)]
-struct CellCase {
+struct ScoreCase {
     #[diesel(sql_type = Text)]
     value: String,
-    #[diesel(sql_type = diesel::sql_types::Binary)]
-    cell: Vec<u8>,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    read: f64,
 }
 
-/// A grid's cell as the gradebook page reads it (`score_grids.cells`): the student, the stamp and
-/// the score in exact hundredths, each a big-endian int8, and `i64::MIN` for no score.
+/// A grid's score reaches the page as PostgreSQL's float8 of the stored decimal: the same number
+/// as the decimal written out and read back, for every size of score a cell takes.
 #[actix_web::test]
-async fn a_grid_cell_carries_its_score_in_exact_hundredths() {
+async fn a_grid_score_reads_as_its_exact_decimal() {
     let app = TestApp::spawn().await;
-    let cases: Vec<CellCase> = diesel::sql_query(
-        "SELECT COALESCE(v::text, 'none') AS value, rollbook_grid_cell(1234567, 8 * 41 + 1, v) AS cell
+    let cases: Vec<ScoreCase> = diesel::sql_query(
+        "SELECT v::text AS value, v::float8 AS read
            FROM unnest('{0, 0.01, 0.1, 0.5, 7.25, 9.99, 10, 99.9, 100, 1234.5, 9999.99, 10000,
-                         10000.01, 99999.99, NULL}'::numeric(7,2)[]) WITH ORDINALITY AS c(v, n)
-          ORDER BY n",
+                         10000.01, 99999.99}'::numeric(7,2)[]) AS c(v)",
     )
     .load(&mut app.conn())
     .unwrap();
-    let expected = [
-        0i64,
-        1,
-        10,
-        50,
-        725,
-        999,
-        1000,
-        9990,
-        10000,
-        123450,
-        999999,
-        1000000,
-        1000001,
-        9999999,
-        i64::MIN,
-    ];
-    assert_eq!(cases.len(), expected.len());
-    for (c, hundredths) in cases.iter().zip(expected) {
-        let mut want = 1234567i64.to_be_bytes().to_vec();
-        want.extend_from_slice(&(8i64 * 41 + 1).to_be_bytes());
-        want.extend_from_slice(&hundredths.to_be_bytes());
-        assert_eq!(c.cell, want, "{}", c.value);
-        if hundredths != i64::MIN {
-            // The same f64 as PostgreSQL's own conversion of the decimal.
-            let via_text: f64 = c.value.parse().unwrap();
-            assert_eq!(
-                rollbook::db::Hundredths(hundredths).to_f64(),
-                via_text,
-                "{}",
-                c.value
-            );
-        }
+    assert_eq!(cases.len(), 14);
+    for c in &cases {
+        assert_eq!(c.read, c.value.parse::<f64>().unwrap(), "{}", c.value);
+        assert_eq!(
+            rollbook::domain::grades::format_score(c.read),
+            c.value.trim_end_matches('0').trim_end_matches('.'),
+            "{}",
+            c.value
+        );
     }
 }
 
-/// (assessment, "student ids | scores | stamps | cells in hex") per assessment.
+/// (assessment, "student ids | scores | stamps") per assessment.
 type Grids = Vec<(i64, String)>;
 
 /// Every assessment's stored grid (`score_grids`, what gradebook pages read) and its cells
@@ -720,7 +695,7 @@ fn grids_and_fresh(app: &TestApp) -> (Grids, Grids) {
     };
     let stored = load(
         "SELECT g.assessment_id AS id,
-                concat_ws(' | ', g.student_ids, g.scores, g.stamps, encode(g.cells, 'hex')) AS grid
+                concat_ws(' | ', g.student_ids, g.scores, g.stamps) AS grid
            FROM score_grids g ORDER BY g.assessment_id",
     );
     let fresh = load(
@@ -728,12 +703,7 @@ fn grids_and_fresh(app: &TestApp) -> (Grids, Grids) {
                     COALESCE(array_agg(s.student_id ORDER BY s.student_id) FILTER (WHERE s.id IS NOT NULL), '{}'),
                     COALESCE(array_agg(s.score ORDER BY s.student_id) FILTER (WHERE s.id IS NOT NULL), '{}'),
                     COALESCE(array_agg(s.version * 8 + ascii(s.status) % 5 ORDER BY s.student_id)
-                             FILTER (WHERE s.id IS NOT NULL), '{}'),
-                    COALESCE(string_agg(lpad(to_hex(s.student_id), 16, '0')
-                                        || lpad(to_hex(s.version * 8 + ascii(s.status) % 5), 16, '0')
-                                        || CASE WHEN s.score IS NULL THEN '8000000000000000'
-                                                ELSE lpad(to_hex((s.score * 100)::int8), 16, '0') END,
-                                        '' ORDER BY s.student_id), '')) AS grid
+                             FILTER (WHERE s.id IS NOT NULL), '{}')) AS grid
            FROM assessments a LEFT JOIN scores s ON s.assessment_id = a.id
           GROUP BY a.id ORDER BY a.id",
     );
@@ -755,7 +725,7 @@ async fn stored_grids_follow_every_change_to_the_scores() {
     assert_grids_match(&app, "a new assessment");
     assert_eq!(
         grids_and_fresh(&app).0,
-        vec![(a, "{} | {} | {} | ".to_string())]
+        vec![(a, "{} | {} | {}".to_string())]
     );
     let values: Vec<String> = (0..30).map(|i| format!("{}", i % 21)).collect();
     let values: Vec<&str> = values.iter().map(String::as_str).collect();

@@ -76,17 +76,19 @@ pub fn list_assessments(
 struct AssessmentWithGrid {
     #[diesel(embed)]
     assessment: Assessment,
-    #[diesel(sql_type = diesel::sql_types::Binary)]
-    cells: Vec<u8>,
+    #[diesel(sql_type = diesel::sql_types::Array<BigInt>)]
+    student_ids: Vec<i64>,
+    #[diesel(sql_type = diesel::sql_types::Array<BigInt>)]
+    stamps: Vec<i64>,
+    #[diesel(sql_type = diesel::sql_types::Array<Nullable<diesel::sql_types::Double>>)]
+    scores: Vec<Option<f64>>,
 }
 
 /// [`list_assessments`] (`entered` counted from the cells) and every stored cell of them, in one
 /// statement: each assessment comes with its row of `score_grids` (kept in step with `scores` by
-/// triggers), instead of hundreds of cells gathered one by one. The cells travel as one byte
-/// string per assessment (`score_grids.cells`, see [`GridColumn`]), which PostgreSQL sends and
-/// the server reads without a step per element. Cells come without who entered them (a join per
-/// cell would cost more than the rest of the page); [`who_entered`] finds them for the few cells
-/// that need them.
+/// triggers), instead of hundreds of cells gathered one by one. Cells come without who entered
+/// them (a join per cell would cost more than the rest of the page); [`who_entered`] finds them
+/// for the few cells that need them.
 pub fn assessments_with_cells(
     conn: &mut PgConnection,
     book: &Book,
@@ -114,7 +116,9 @@ pub fn assessments_with_cells(
         .map(|mut row| -> QueryResult<Assessment> {
             let column = GridColumn {
                 assessment_id: row.assessment.id,
-                cells: &row.cells,
+                student_ids: &row.student_ids,
+                stamps: &row.stamps,
+                scores: &row.scores,
             };
             let before = cells.len();
             cells.extend(column.rows()?);

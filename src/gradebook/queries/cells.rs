@@ -144,42 +144,37 @@ impl Stamp {
     }
 }
 
-/// One assessment's stored cells as `score_grids.cells` holds them (migration 31): 24 bytes a
-/// cell, in student order, each three big-endian `int8`s: the student, the stamp (see `Stamp`)
-/// and the score in hundredths, `i64::MIN` where there is none.
+/// One assessment's stored cells as `score_grids` holds them: three arrays in student order, the
+/// student, the stamp (see `Stamp`) and the score.
 pub(super) struct GridColumn<'a> {
     pub(super) assessment_id: i64,
-    pub(super) cells: &'a [u8],
+    pub(super) student_ids: &'a [i64],
+    pub(super) stamps: &'a [i64],
+    pub(super) scores: &'a [Option<f64>],
 }
 
 impl GridColumn<'_> {
-    const CELL: usize = 24;
-    const NO_SCORE: i64 = i64::MIN;
-
     pub(super) fn rows(&self) -> QueryResult<impl Iterator<Item = ScoreRow> + '_> {
-        if self.cells.len() % Self::CELL != 0 {
+        let n = self.student_ids.len();
+        if self.stamps.len() != n || self.scores.len() != n {
             return Err(diesel::result::Error::DeserializationError(
                 format!(
-                    "score_grids.cells of assessment {}: {} bytes, not whole cells",
+                    "score_grids of assessment {}: arrays of {n}, {} and {} cells",
                     self.assessment_id,
-                    self.cells.len()
+                    self.stamps.len(),
+                    self.scores.len()
                 )
                 .into(),
             ));
         }
         let assessment_id = self.assessment_id;
-        let int8 = |b: &[u8]| i64::from_be_bytes(b.try_into().expect("8 bytes"));
-        Ok(self.cells.chunks_exact(Self::CELL).map(move |cell| {
-            let (student_id, stamp, score) = (
-                int8(&cell[..8]),
-                Stamp(int8(&cell[8..16])),
-                int8(&cell[16..]),
-            );
+        Ok((0..n).map(move |i| {
+            let stamp = Stamp(self.stamps[i]);
             ScoreRow {
                 assessment_id,
-                student_id,
+                student_id: self.student_ids[i],
                 status: stamp.status(),
-                score: (score != Self::NO_SCORE).then(|| crate::db::Hundredths(score).to_f64()),
+                score: self.scores[i],
                 version: stamp.version(),
                 updated_by: None,
                 updated_at: None,
@@ -239,23 +234,22 @@ mod tests {
     }
 
     #[test]
-    fn a_grids_cells_are_read_whole_and_a_cut_one_is_refused() {
-        let cell = |student: i64, stamp: i64, score: i64| -> Vec<u8> {
-            [student, stamp, score]
-                .iter()
-                .flat_map(|n| n.to_be_bytes())
-                .collect()
-        };
-        let mut bytes = cell(7, 3 * 8 + 1, i64::MIN); // excused, version 3
-        bytes.extend(cell(9, 12 * 8, 725)); // 7.25, version 12
-        bytes.extend(cell(11, 2 * 8 + 4, i64::MIN)); // missing, version 2
+    fn a_grids_cells_are_read_whole_and_uneven_arrays_are_refused() {
+        // Excused at version 3, 7.25 at version 12, missing at version 2.
+        let (students, stamps, scores) = (
+            [7, 9, 11],
+            [3 * 8 + 1, 12 * 8, 2 * 8 + 4],
+            [None, Some(7.25), None],
+        );
         let column = GridColumn {
             assessment_id: 40,
-            cells: &bytes,
+            student_ids: &students,
+            stamps: &stamps,
+            scores: &scores,
         };
-        let rows: Vec<_> = column.rows().unwrap().collect();
-        let seen: Vec<_> = rows
-            .iter()
+        let seen: Vec<_> = column
+            .rows()
+            .unwrap()
             .map(|r| {
                 (
                     r.assessment_id,
@@ -274,22 +268,12 @@ mod tests {
                 (40, 11, "missing", None, 2),
             ]
         );
-        assert_eq!(
-            GridColumn {
-                assessment_id: 40,
-                cells: &[]
-            }
-            .rows()
-            .unwrap()
-            .count(),
-            0
-        );
-        for end in [1, 23, 25, bytes.len() - 1] {
-            let cut = GridColumn {
-                assessment_id: 40,
-                cells: &bytes[..end],
-            };
-            assert!(cut.rows().is_err(), "cut at {end}");
-        }
+        let uneven = GridColumn {
+            assessment_id: 40,
+            student_ids: &students,
+            stamps: &stamps[..2],
+            scores: &scores,
+        };
+        assert!(uneven.rows().is_err());
     }
 }
