@@ -469,15 +469,15 @@ async fn the_summaries_agree_with_the_gradebook_maths_for_every_student_and_subj
     .unwrap();
     assert!(rows.len() > 50);
     let students: BTreeSet<i64> = rows.iter().map(|r| r.student_id).collect();
-    let rules = rollbook::gradebook::queries::rules_for_student(
+    let rules = rollbook::models::work::find_school_rules(
         &mut conn,
         *students.iter().next().unwrap(),
         start_time(),
     )
     .unwrap();
     let ids: Vec<i64> = students.iter().copied().collect();
-    let rollbook::gradebook::queries::MarksAndWeights { marks, weights } =
-        rollbook::gradebook::queries::marks_and_weights(
+    let rollbook::models::work::MarksAndWeights { marks, weights } =
+        rollbook::models::work::marks_and_weights(
             &mut conn,
             &ids,
             rules.term_id.unwrap(),
@@ -489,15 +489,10 @@ async fn the_summaries_agree_with_the_gradebook_maths_for_every_student_and_subj
         !weights.is_empty(),
         "the demo school weights its categories"
     );
-    let scale = rollbook::gradebook::queries::grade_scale(&mut conn, north).unwrap();
+    let scale = rollbook::models::work::find_grade_scale(&mut conn, north).unwrap();
     for s in &students {
-        let results = rollbook::gradebook::queries::subject_results(
-            &marks,
-            *s,
-            &weights,
-            rules.policy(),
-            &scale,
-        );
+        let results =
+            rollbook::models::work::subject_results(&marks, *s, &weights, rules.policy(), &scale);
         for r in results {
             let row = rows
                 .iter()

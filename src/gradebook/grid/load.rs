@@ -9,8 +9,9 @@ use rustc_hash::FxHashMap;
 use crate::db;
 use crate::domain::grades::{self, Explanation, GradeScale};
 use crate::error::AppError;
-use crate::gradebook::queries::{self as q, Assessment, Book, Category, ScoreRow, Term, Which};
+use crate::gradebook::queries::{self as q, Assessment, Book, Category, ScoreRow, Which};
 use crate::models::classes::RosterStudent;
+use crate::models::terms::{pick_term, roster_date, Term};
 use crate::web::CurrentUser;
 use crate::AppState;
 
@@ -185,8 +186,8 @@ pub(super) fn load_in(
         let a = found.first().ok_or(AppError::NotFound)?;
         asked = Some(a.term_id);
     }
-    let term = q::pick_term(&terms, asked, book.today).ok_or(AppError::NotFound)?;
-    let on = q::roster_date(&term, book.today);
+    let term = pick_term(&terms, asked, book.today).ok_or(AppError::NotFound)?;
+    let on = roster_date(&term, book.today);
     let mut students = crate::models::classes::list_class_students(conn, class_id, on)?;
     if let Some(s) = scope.student {
         students.retain(|r| r.id == s);

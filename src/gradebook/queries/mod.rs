@@ -2,13 +2,6 @@
 //! class-and-subject pairs they teach (or the subjects of a class they cover today), the office
 //! only its school's.
 
-pub use crate::models::terms::{list_terms, pick_term, roster_date, Term};
-pub use crate::models::work::{
-    find_grade_scale as grade_scale, find_school_rules as rules_for_student, marks_and_weights,
-    subject_results, BehaviourRecord, MarksAndWeights, PairWeight, ParticipationRecord, Records,
-    SchoolRules, StudentMark, SubjectResult,
-};
-
 mod assessments;
 mod book;
 mod cells;
