@@ -42,7 +42,7 @@ pub struct AreaState {
     /// Sign-ins refused while every hashing slot was busy, waiting to be recorded.
     pub busy_log: web::Data<crate::accounts::busy::BusyLog>,
     /// Each school's board of registers for a day (the office page, the dashboards' today).
-    pub boards: web::Data<crate::attendance::office::Boards>,
+    pub boards: web::Data<crate::models::board::Boards>,
 }
 
 impl Application {
@@ -81,7 +81,7 @@ impl Application {
         let areas = AreaState {
             passwords: web::Data::new(Passwords::for_this_machine()),
             busy_log: web::Data::new(crate::accounts::busy::BusyLog::default()),
-            boards: web::Data::new(crate::attendance::office::boards()),
+            boards: web::Data::new(crate::models::board::boards()),
         };
         let server = serve(listener, state.clone(), areas.clone(), workers)?;
         Ok(Self {

@@ -3,9 +3,10 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use crate::admin::queries::{self, LockedAccount, SchoolCounts, SchoolScope};
+use crate::admin::queries::{self, LockedAccount, SchoolCounts};
 use crate::db;
 use crate::error::AppError;
+use crate::models::schools::SchoolScope;
 use crate::web::layout::{flash, render, see_other, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;
@@ -67,7 +68,7 @@ pub async fn list_locked_accounts(
     })
 }
 
-pub use crate::audit::actor;
+use crate::audit::actor;
 
 pub async fn unlock_account(
     req: HttpRequest,

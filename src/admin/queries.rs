@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Nullable, Text, Timestamptz};
 
-pub use crate::models::schools::{picked_school, SchoolScope};
+use crate::models::schools::SchoolScope;
 
 /// How many rows match a list's filter: counted exactly up to a limit, beyond which only
 /// "more". Counting every match (a district's 50,000 students) on each visit would cost more

@@ -18,7 +18,6 @@ use crate::error::AppError;
 use crate::models::schools::SchoolScope;
 use crate::web::CurrentUser;
 
-pub use crate::models::board::{boards, Boards, BOARD_FRESH_SECS};
 pub use page::overview;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

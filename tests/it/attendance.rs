@@ -733,7 +733,7 @@ async fn the_office_board_is_counted_every_few_seconds_and_again_at_once_after_a
     .unwrap();
     assert_eq!(board_state().await.as_deref(), Some("not-taken"));
     app.clock.advance(chrono::Duration::seconds(
-        rollbook::attendance::office::BOARD_FRESH_SECS,
+        rollbook::models::board::BOARD_FRESH_SECS,
     ));
     assert_eq!(board_state().await.as_deref(), Some("partly"));
 

@@ -110,7 +110,10 @@ async fn changing_a_schools_thresholds_changes_who_the_office_attendance_page_li
     assert_eq!(listed(&after, "streaks"), on_streak(1));
     assert_ne!(listed(&after, "chronic"), listed(&before, "chronic"));
     assert!(heading(&after, "Chronically absent").contains("below 100 %"));
-    assert_eq!(after.text("#chronic caption"), "Students below 100 % attendance");
+    assert_eq!(
+        after.text("#chronic caption"),
+        "Students below 100 % attendance"
+    );
     assert!(!heading(&after, "Absent one or more school days").is_empty());
     // The district's line for the school counts the same students.
     let district = admin.get("/admin/attendance").await;

@@ -8,9 +8,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Jsonb, Nullable, Text, Timestamptz};
 use serde::Deserialize;
 
-use crate::admin::queries::SchoolScope;
 use crate::db;
 use crate::error::AppError;
+use crate::models::schools::SchoolScope;
 use crate::web::layout::{render, Layout};
 use crate::web::CurrentUser;
 use crate::AppState;

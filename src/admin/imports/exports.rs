@@ -5,10 +5,10 @@ use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
-use crate::admin::queries::SchoolScope;
 use crate::db;
 use crate::error::AppError;
-pub use crate::web::csv::{csv_response, safe_cell, to_csv};
+use crate::models::schools::SchoolScope;
+use crate::web::csv::{csv_response, to_csv};
 use crate::web::CurrentUser;
 use crate::AppState;
 
@@ -207,6 +207,7 @@ pub async fn export_classes(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::web::csv::safe_cell;
 
     #[test]
     fn formula_cells_are_made_inert() {

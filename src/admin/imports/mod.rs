@@ -17,10 +17,10 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use futures_util::StreamExt;
 
-use crate::admin::handlers::actor;
-use crate::admin::queries::SchoolScope;
+use crate::audit::actor;
 use crate::db;
 use crate::error::AppError;
+use crate::models::schools::SchoolScope;
 use crate::schema::{imports, schools};
 use crate::web::layout::{flash, render_status, see_other, Layout};
 use crate::web::{CurrentUser, Role};
@@ -116,7 +116,7 @@ pub async fn template_file(path: web::Path<(String,)>) -> Result<HttpResponse, A
         "people" => plan::PEOPLE_COLUMNS,
         _ => return Err(AppError::NotFound),
     };
-    Ok(exports::csv_response(
+    Ok(crate::web::csv::csv_response(
         "rollbook-template.csv",
         format!("\u{feff}{}\r\n", columns.join(",")),
     ))

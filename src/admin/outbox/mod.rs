@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::admin::queries::SchoolScope;
 use crate::db;
 use crate::error::AppError;
+use crate::models::schools::SchoolScope;
 use crate::schema::outbox_emails;
 use crate::web::layout::{flash, render, see_other, Layout};
 use crate::web::CurrentUser;

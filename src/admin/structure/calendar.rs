@@ -9,10 +9,10 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::{audit_change, schools_in_scope, FormState};
-use crate::admin::handlers::actor;
-use crate::admin::queries::SchoolScope;
+use crate::audit::actor;
 use crate::db;
 use crate::error::AppError;
+use crate::models::schools::SchoolScope;
 use crate::schema::{non_school_days, schools};
 use crate::web::layout::{flash, render_status, see_other, Layout};
 use crate::web::CurrentUser;

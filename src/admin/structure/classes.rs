@@ -9,10 +9,10 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 use serde_json::json;
 
 use super::{audit_change, school_of_form, FormState, SchoolQuery};
-use crate::admin::handlers::actor;
-use crate::admin::queries::{picked_school, SchoolScope};
+use crate::audit::actor;
 use crate::db;
 use crate::error::AppError;
+use crate::models::schools::{picked_school, SchoolScope};
 use crate::schema::{academic_years, classes, schools, users};
 use crate::web::layout::{render_status, Layout};
 use crate::web::CurrentUser;

@@ -15,9 +15,9 @@ pub mod terms;
 use actix_web::web;
 use diesel::prelude::*;
 
-pub use crate::audit::audit_change;
-pub use crate::models::schools::{check_school, schools_in_scope};
-pub use crate::web::form_state::{answer, unique_violation, FormState};
+use crate::audit::audit_change;
+use crate::models::schools::{check_school, schools_in_scope};
+use crate::web::form_state::{answer, unique_violation, FormState};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     schools::routes(cfg);

@@ -8,10 +8,10 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::{audit_change, schools_in_scope, FormState};
-use crate::admin::handlers::actor;
-use crate::admin::queries::SchoolScope;
+use crate::audit::actor;
 use crate::db;
 use crate::error::AppError;
+use crate::models::schools::SchoolScope;
 use crate::schema::{schools, subjects};
 use crate::web::layout::{render_status, Layout};
 use crate::web::CurrentUser;

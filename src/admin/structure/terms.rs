@@ -10,10 +10,10 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::{audit_change, schools_in_scope, unique_violation, FormState};
-use crate::admin::handlers::actor;
-use crate::admin::queries::SchoolScope;
+use crate::audit::actor;
 use crate::db;
 use crate::error::AppError;
+use crate::models::schools::SchoolScope;
 use crate::schema::{academic_years, schools, terms};
 use crate::web::layout::{flash, render_status, see_other, Layout};
 use crate::web::CurrentUser;

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::domain::EmailAddress;
 
-pub use crate::models::students::{Contact, Guardian};
+use crate::models::students::{Contact, Guardian};
 
 /// A guardian row as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -5,8 +5,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamptz};
 use serde_json::json;
 
-use crate::admin::queries::{Matches, SchoolScope};
+use crate::admin::queries::Matches;
 use crate::audit::{self, Actor, NewAuditEntry};
+use crate::models::schools::SchoolScope;
 use crate::schema::{parent_students, schools, sessions, students, users};
 
 pub const PAGE_SIZE: i64 = 50;

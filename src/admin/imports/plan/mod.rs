@@ -7,11 +7,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 
 use super::parse::{Problem, Row};
-use crate::admin::queries::SchoolScope;
 use crate::admin::students::forms::{self, ContactRow, GuardianRow, StudentForm, StudentValues};
 use crate::admin::students::queries as students;
 use crate::audit::Actor;
 use crate::domain::EmailAddress;
+use crate::models::schools::SchoolScope;
 use crate::schema::{emergency_contacts, enrolments, guardians, users};
 use crate::web::Role;
 

@@ -19,7 +19,7 @@ pub(super) fn existing_students(
     today: NaiveDate,
 ) -> QueryResult<HashMap<String, Existing>> {
     use crate::schema::students as st;
-    let found: Vec<students::Student> = st::table
+    let found: Vec<crate::models::students::Student> = st::table
         .filter(st::school_id.eq(school))
         .filter(st::student_number.eq_any(numbers))
         .select((
@@ -39,7 +39,7 @@ pub(super) fn existing_students(
         ))
         .load(conn)?;
     let ids: Vec<i64> = found.iter().map(|s| s.id).collect();
-    let mut g: HashMap<i64, Vec<forms::Guardian>> = HashMap::new();
+    let mut g: HashMap<i64, Vec<crate::models::students::Guardian>> = HashMap::new();
     for (sid, name, relationship, phone, email) in guardians::table
         .filter(guardians::student_id.eq_any(&ids))
         .order((guardians::student_id, guardians::position, guardians::id))
@@ -52,14 +52,16 @@ pub(super) fn existing_students(
         ))
         .load::<(i64, String, String, String, String)>(conn)?
     {
-        g.entry(sid).or_default().push(forms::Guardian {
-            name,
-            relationship,
-            phone,
-            email,
-        });
+        g.entry(sid)
+            .or_default()
+            .push(crate::models::students::Guardian {
+                name,
+                relationship,
+                phone,
+                email,
+            });
     }
-    let mut c: HashMap<i64, Vec<forms::Contact>> = HashMap::new();
+    let mut c: HashMap<i64, Vec<crate::models::students::Contact>> = HashMap::new();
     for (sid, name, relationship, phone) in emergency_contacts::table
         .filter(emergency_contacts::student_id.eq_any(&ids))
         .order((
@@ -75,11 +77,13 @@ pub(super) fn existing_students(
         ))
         .load::<(i64, String, String, String)>(conn)?
     {
-        c.entry(sid).or_default().push(forms::Contact {
-            name,
-            relationship,
-            phone,
-        });
+        c.entry(sid)
+            .or_default()
+            .push(crate::models::students::Contact {
+                name,
+                relationship,
+                phone,
+            });
     }
     let classes: HashMap<i64, (i64, String)> = enrolments::table
         .inner_join(crate::schema::classes::table)
@@ -101,7 +105,7 @@ pub(super) fn existing_students(
         .collect();
     let mut out = HashMap::new();
     for s in found {
-        let record = students::StudentRecord {
+        let record = crate::models::students::StudentRecord {
             school_name: String::new(),
             class: classes.get(&s.id).cloned(),
             guardians: g.remove(&s.id).unwrap_or_default(),
@@ -256,11 +260,9 @@ pub fn plan_students(
         }
         if let (Some(v), Some(e), false) = (values.as_mut(), found, has_guardian_columns) {
             // Without guardian columns the file leaves guardians as they are.
-            if let Some(list) = e
-                .json
-                .get("guardians")
-                .and_then(|g| serde_json::from_value::<Vec<forms::Guardian>>(g.clone()).ok())
-            {
+            if let Some(list) = e.json.get("guardians").and_then(|g| {
+                serde_json::from_value::<Vec<crate::models::students::Guardian>>(g.clone()).ok()
+            }) {
                 v.guardians = list;
             }
         }

@@ -258,7 +258,7 @@ pub(super) async fn find(
 ) -> Result<StudentRecord, AppError> {
     let (scope, day) = (SchoolScope::of(user), today(state));
     db::run(&state.pool, move |conn| {
-        Ok(queries::find_student(conn, scope, id, day)?)
+        Ok(crate::models::students::find_student(conn, scope, id, day)?)
     })
     .await
 }

@@ -84,7 +84,7 @@ pub async fn list_students(
     };
     let (day, page_index) = (today(&state), filter.page);
     let ((rows, matches), picked, schools, classes) = db::run(&state.pool, move |conn| {
-        let picked = crate::admin::queries::picked_school(conn, user_scope, scope)?;
+        let picked = crate::models::schools::picked_school(conn, user_scope, scope)?;
         let classes = match scope {
             SchoolScope::District => Vec::new(),
             _ => queries::list_current_classes(conn, scope, day)?,

@@ -8,17 +8,18 @@ use chrono::NaiveDate;
 use diesel::Connection;
 use serde::Deserialize;
 
-use crate::admin::handlers::actor;
 use crate::admin::queries::Matches;
-use crate::admin::queries::SchoolScope;
 use crate::admin::structure::SchoolQuery;
 use crate::admin::students::forms::{self, ContactRow, FieldErrors, GuardianRow, StudentForm};
 use crate::admin::students::queries::{
-    self, DeletionImpact, Refusal, StudentFilter, StudentRecord, StudentRow, PAGE_SIZE,
+    self, DeletionImpact, Refusal, StudentFilter, StudentRow, PAGE_SIZE,
 };
 use crate::admin::students::queries::{LinkRefusal, ParentLink};
+use crate::audit::actor;
 use crate::db;
 use crate::error::AppError;
+use crate::models::schools::SchoolScope;
+use crate::models::students::StudentRecord;
 use crate::web::layout::{flash, render, render_status, see_other, Layout};
 use crate::web::{CurrentUser, Role};
 use crate::AppState;

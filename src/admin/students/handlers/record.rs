@@ -70,8 +70,8 @@ pub(super) async fn student_page(
     let now = state.clock.now();
     let (record, links, range, attendance) = db::run(&state.pool, move |conn| {
         Ok(conn.transaction(|conn| {
-            let record = queries::find_student(conn, scope, id, day)?;
-            queries::record_view(conn, id, record.student.school_id, &actor)?;
+            let record = crate::models::students::find_student(conn, scope, id, day)?;
+            crate::models::students::record_view(conn, id, record.student.school_id, &actor)?;
             let links = queries::list_parent_links(conn, id)?;
             // The school year so far, unless a range was asked for.
             let calendar = crate::models::attendance::find_student_calendar(conn, id, now)?;

@@ -4,10 +4,11 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::admin::queries::{Matches, SchoolScope};
+use crate::admin::queries::Matches;
 use crate::admin::students::forms::StudentValues;
 use crate::audit::{self, Actor, NewAuditEntry};
-pub use crate::models::students::{find_student, load_record, record_view, Student, StudentRecord};
+use crate::models::schools::SchoolScope;
+use crate::models::students::{find_student, StudentRecord};
 use crate::schema::{
     academic_years, classes, emergency_contacts, enrolments, guardians, parent_students, students,
 };

@@ -8,14 +8,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::admin::handlers::actor;
-use crate::admin::queries::SchoolScope;
 use crate::admin::users::queries::{
     self, Refusal, UserDetails, UserFilter, UserRow, UserValues, PAGE_SIZE,
 };
+use crate::audit::actor;
 use crate::db;
 use crate::domain::EmailAddress;
 use crate::error::AppError;
+use crate::models::schools::SchoolScope;
 use crate::web::layout::{flash, render, render_status, see_other, Layout};
 use crate::web::{CurrentUser, Hx, Role};
 use crate::AppState;
