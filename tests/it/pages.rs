@@ -94,6 +94,28 @@ fn copy_path(role: &str, path: &str) -> PathBuf {
         .join(format!("{name}.html"))
 }
 
+/// Every sideways-scrolling table wrapper can be reached and scrolled by keyboard, and says what
+/// it holds (axe-core's scrollable-region-focusable).
+fn scrollers_take_the_keyboard(path: &str, page: &scraper::Html) {
+    for wrap in page.select(&scraper::Selector::parse(".table-wrap").unwrap()) {
+        let attr = |name| wrap.value().attr(name).unwrap_or("");
+        assert_eq!(
+            attr("tabindex"),
+            "0",
+            "{path}: a .table-wrap without tabindex=\"0\""
+        );
+        assert_eq!(
+            attr("role"),
+            "region",
+            "{path}: a .table-wrap that is not a region"
+        );
+        assert!(
+            !attr("aria-label").trim().is_empty(),
+            "{path}: a .table-wrap without a label"
+        );
+    }
+}
+
 /// Follows `a[href]` links breadth-first from `start`; returns every page read with its body.
 async fn crawl(b: &Browser, start: &[&str]) -> Vec<(String, String)> {
     let mut queue: VecDeque<String> = start.iter().map(|s| s.to_string()).collect();
@@ -106,6 +128,7 @@ async fn crawl(b: &Browser, start: &[&str]) -> Vec<(String, String)> {
         }
         let r = b.get(&path).await;
         assert_eq!(r.status, 200, "{path} answered {}", r.status);
+        scrollers_take_the_keyboard(&path, &r.html());
         for href in r
             .html()
             .select(&scraper::Selector::parse("a[href]").unwrap())
