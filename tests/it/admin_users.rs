@@ -599,3 +599,37 @@ async fn the_office_can_send_a_password_link() {
         (DEMO_TEACHER, "password_reset")
     );
 }
+
+/// A principal's own record cannot be edited in People (its role is not hers to grant), so People
+/// sends her to My account, where her name and phone are hers to change: never to a 403.
+#[actix_web::test]
+async fn a_principal_edits_her_own_record_under_my_account() {
+    let app = TestApp::spawn().await;
+    let me = app.user_id(DEMO_PRINCIPAL);
+    let b = app.signed_in(DEMO_PRINCIPAL).await;
+    let page = b.get(&format!("/admin/users/{me}")).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.attr(".actions a.button", "href").as_deref(),
+        Some("/account")
+    );
+    assert_eq!(page.count(&format!("a[href='/admin/users/{me}/edit']")), 0);
+    assert_eq!(page.count("form[action$='/deactivate']"), 0);
+    let edit = b.get(&format!("/admin/users/{me}/edit")).await;
+    assert_eq!(edit.status, 303);
+    assert_eq!(edit.location(), Some("/account"));
+    let account = b.get("/account").await;
+    assert_eq!(account.status, 200);
+    assert!(account.count("input[name=phone]") + account.count("input[name=display_name]") > 0);
+    // A teacher of her school is hers to edit in People.
+    let teacher = app.user_id(DEMO_TEACHER);
+    let page = b.get(&format!("/admin/users/{teacher}")).await;
+    assert_eq!(
+        page.attr(".actions a.button", "href"),
+        Some(format!("/admin/users/{teacher}/edit"))
+    );
+    assert_eq!(
+        b.get(&format!("/admin/users/{teacher}/edit")).await.status,
+        200
+    );
+}

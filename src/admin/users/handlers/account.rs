@@ -8,6 +8,8 @@ pub(super) struct UserPage {
     pub(super) layout: Layout,
     pub(super) person: UserDetails,
     pub(super) is_self: bool,
+    /// The viewer may change this person here (not an administrator or another principal).
+    pub(super) can_edit: bool,
 }
 
 pub(super) async fn find_in_scope(
@@ -33,6 +35,9 @@ pub async fn show_user(
     render(&UserPage {
         layout: Layout::new(&req, &state, title),
         is_self: person.id == user.id,
+        can_edit: grantable_roles(&user)
+            .iter()
+            .any(|r| r.as_str() == person.role),
         person,
     })
 }

@@ -197,11 +197,15 @@ pub async fn edit_user_form(
     path: web::Path<(i64,)>,
 ) -> Result<HttpResponse, AppError> {
     let person = find_in_scope(&state, &user, path.into_inner().0).await?;
-    // A principal cannot edit an administrator or another principal.
+    // A principal cannot edit an administrator or another principal; their own record's name and
+    // phone are theirs to change under My account.
     if !grantable_roles(&user)
         .iter()
         .any(|r| r.as_str() == person.role)
     {
+        if person.id == user.id {
+            return Ok(crate::web::layout::see_other("/account"));
+        }
         return Err(AppError::Forbidden);
     }
     let schools = schools_for(&state, SchoolScope::of(&user)).await?;
