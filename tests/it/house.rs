@@ -154,3 +154,48 @@ fn the_import_reader_finds_paths_and_groups_and_skips_comments() {
     ));
     assert!(!names_bare("use crate::attendance::office;", "attendance"));
 }
+
+/// Every kind of text field a template uses has the fields' style (size, 44 px target, border):
+/// a phone field was once left at the browser's 21 px.
+#[test]
+fn every_text_input_type_a_template_uses_is_styled() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let css = std::fs::read_to_string(root.join("static/css/rollbook.css")).unwrap();
+    let styled = css
+        .lines()
+        .find(|l| l.starts_with("input[type=\"text\"]"))
+        .expect("the fields' rule");
+    let not_text = ["hidden", "checkbox", "radio", "file", "submit"];
+    let mut used = std::collections::BTreeSet::new();
+    let mut dirs = vec![root.join("templates")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            for input in text.split("<input").skip(1) {
+                let tag = input.split('>').next().unwrap_or("");
+                if let Some(kind) = tag
+                    .split("type=\"")
+                    .nth(1)
+                    .and_then(|t| t.split('"').next())
+                {
+                    // A macro's `{{ kind }}` is one of the literal kinds its callers pass.
+                    if !not_text.contains(&kind) && !kind.contains("{{") {
+                        used.insert(kind.to_string());
+                    }
+                }
+            }
+        }
+    }
+    assert!(used.contains("tel") && used.contains("email"), "{used:?}");
+    for kind in &used {
+        assert!(
+            styled.contains(&format!("input[type=\"{kind}\"]")),
+            "input type {kind} is used by a template but not styled as a field"
+        );
+    }
+}
