@@ -518,6 +518,13 @@ async fn weighted_averages_match_an_independent_computation_and_their_explanatio
     let explain = t.get(&format!("{book}/students/{s}")).await;
     assert_eq!(explain.status, 200);
     assert_eq!(explain.text("#average"), format!("{expected:.1} % B"));
+    // Headings go down one level at a time: the page's h1, then h2, then the parts' h3.
+    let levels: Vec<String> = explain
+        .html()
+        .select(&scraper::Selector::parse("h1, h2, h3, h4").unwrap())
+        .map(|h| h.value().name().to_string())
+        .collect();
+    assert_eq!(levels, ["h1", "h2", "h3", "h3"]);
     assert!(explain.text("[data-category='Test']").contains("60.0 %"));
     assert!(explain
         .text(&format!("[data-assessment-id='{quiz2}']"))

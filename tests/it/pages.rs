@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use crate::helpers::*;
 
 /// Pages each role's crawl reads, at most (the demo district's pages of a role, with room).
-const PAGES_PER_ROLE: usize = 60;
+const PAGES_PER_ROLE: usize = 100;
 
 /// Pages read of one shape (the same path but for its numbers and query: a class's days, a
 /// child's months, a class's report cards).
@@ -116,6 +116,20 @@ fn scrollers_take_the_keyboard(path: &str, page: &scraper::Html) {
     }
 }
 
+/// Headings go down one level at a time (an h2 before any h3), starting from the page's h1.
+fn headings_never_skip_a_level(path: &str, page: &scraper::Html) {
+    let mut level = 0;
+    for h in page.select(&scraper::Selector::parse("h1, h2, h3, h4, h5, h6").unwrap()) {
+        let next: u32 = h.value().name()[1..].parse().unwrap();
+        assert!(
+            next <= level + 1,
+            "{path}: an h{next} after an h{level} ({})",
+            h.text().collect::<String>().trim()
+        );
+        level = next;
+    }
+}
+
 /// Follows `a[href]` links breadth-first from `start`; returns every page read with its body.
 async fn crawl(b: &Browser, start: &[&str]) -> Vec<(String, String)> {
     let mut queue: VecDeque<String> = start.iter().map(|s| s.to_string()).collect();
@@ -129,6 +143,7 @@ async fn crawl(b: &Browser, start: &[&str]) -> Vec<(String, String)> {
         let r = b.get(&path).await;
         assert_eq!(r.status, 200, "{path} answered {}", r.status);
         scrollers_take_the_keyboard(&path, &r.html());
+        headings_never_skip_a_level(&path, &r.html());
         for href in r
             .html()
             .select(&scraper::Selector::parse("a[href]").unwrap())
