@@ -35,7 +35,7 @@ pub async fn overview(
     .await?;
     let total = |pick: fn(&SchoolCounts) -> i64| schools.iter().map(pick).sum();
     render(&OverviewPage {
-        layout: Layout::new(&req, &state, "Overview"),
+        layout: Layout::new(&req, &state, "Setup"),
         total_students: total(|s| s.students),
         total_teachers: total(|s| s.teachers),
         total_classes: total(|s| s.classes),

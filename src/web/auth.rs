@@ -53,7 +53,7 @@ impl Role {
     /// Where this role lands after signing in.
     pub fn home(self) -> &'static str {
         match self {
-            Role::Admin | Role::Principal => "/admin",
+            Role::Admin | Role::Principal => "/dashboard",
             Role::Teacher => "/teacher",
             Role::Parent => "/parent",
         }

@@ -36,7 +36,7 @@ fn nav_for(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
         Role::Admin | Role::Principal => &[
             ("/dashboard", "Dashboard"),
-            ("/admin", "Overview"),
+            ("/admin", "Setup"),
             ("/admin/users", "People"),
             ("/admin/students", "Students"),
             ("/admin/attendance", "Attendance"),

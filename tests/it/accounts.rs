@@ -9,8 +9,8 @@ use crate::helpers::*;
 async fn signing_in_sends_each_role_to_its_home() {
     let app = TestApp::spawn().await;
     for (email, home) in [
-        (DEMO_ADMIN, "/admin"),
-        (DEMO_PRINCIPAL, "/admin"),
+        (DEMO_ADMIN, "/dashboard"),
+        (DEMO_PRINCIPAL, "/dashboard"),
         (DEMO_TEACHER, "/teacher"),
         (DEMO_PARENT, "/parent"),
     ] {
